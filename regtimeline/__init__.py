@@ -1,0 +1,82 @@
+"""regtimeline: regulator-platform disputes as dated events, and their status at any time.
+
+Example:
+    >>> from regtimeline import Dispute, Timeline, ThrottleImposed
+    >>> ru = Dispute(id="ru-twitter", regulator="Roskomnadzor", platform="Twitter",
+    ...              jurisdiction="RU", timezone="Europe/Moscow")
+    >>> Timeline(ru, [ThrottleImposed(at="2021-03-10")]).status_at("2021-03-11").phase.name
+    'THROTTLED'
+"""
+
+from ._dispute import Dispute
+from ._enums import Consequence, DeadlineState, Phase
+from ._events import (
+    BlockImposed,
+    BlockLifted,
+    ContentRemoved,
+    DeadlineExtended,
+    DeadlineMet,
+    DeadlineSet,
+    DeadlineWithdrawn,
+    Event,
+    FineImposed,
+    Statement,
+    TakedownRequested,
+    ThrottleImposed,
+    ThrottleLifted,
+    WarningIssued,
+)
+from ._rules import RULES, Rule
+from ._scope import Scope
+from ._status import Block, Deadline, Deadlines, Extension, Period, Status, Throttle
+from ._timeline import Timeline
+from .errors import (
+    ConcurrencyError,
+    DuplicateEvent,
+    InvalidTransition,
+    InvalidValue,
+    RegTimelineError,
+    SchemaError,
+    TimeError,
+    UnknownReference,
+)
+
+__all__ = [
+    "RULES",
+    "Block",
+    "BlockImposed",
+    "BlockLifted",
+    "ConcurrencyError",
+    "Consequence",
+    "ContentRemoved",
+    "Deadline",
+    "DeadlineExtended",
+    "DeadlineMet",
+    "DeadlineSet",
+    "DeadlineState",
+    "DeadlineWithdrawn",
+    "Deadlines",
+    "Dispute",
+    "DuplicateEvent",
+    "Event",
+    "Extension",
+    "FineImposed",
+    "InvalidTransition",
+    "InvalidValue",
+    "Period",
+    "Phase",
+    "RegTimelineError",
+    "Rule",
+    "SchemaError",
+    "Scope",
+    "Statement",
+    "Status",
+    "TakedownRequested",
+    "Throttle",
+    "ThrottleImposed",
+    "ThrottleLifted",
+    "TimeError",
+    "Timeline",
+    "UnknownReference",
+    "WarningIssued",
+]

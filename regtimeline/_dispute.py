@@ -1,0 +1,66 @@
+"""`Dispute`: one regulator against one platform in one jurisdiction."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+import attrs
+
+from . import _fields as f
+from ._time import Zone, zone
+from .errors import InvalidValue
+
+__all__ = ["Dispute"]
+
+_ALPHA2: Final = re.compile(r"[A-Z]{2}")
+
+
+def _jurisdiction(value: Any) -> str:
+    if not isinstance(value, str) or not _ALPHA2.fullmatch(value.upper()):
+        msg = f"expected an ISO 3166-1 alpha-2 code such as 'RU', got {value!r}"
+        raise InvalidValue(msg)
+    return value.upper()
+
+
+def _timezone(value: Any) -> str:
+    if not isinstance(value, str):
+        msg = f"expected an IANA time zone name such as 'Europe/Moscow', got {value!r}"
+        raise InvalidValue(msg)
+    zone(value)  # raises TimeError for an unknown zone
+    return value
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class Dispute:
+    """One regulator against one platform in one jurisdiction.
+
+    Args:
+        id: a stable identifier, e.g. ``"ru-twitter-2021"``.
+        regulator: who demands, e.g. ``"Roskomnadzor"``.
+        platform: who is asked, e.g. ``"Twitter"``.
+        jurisdiction: ISO 3166-1 alpha-2 code (stored upper case).
+        timezone: IANA zone name; bare dates in the dispute's events mean days there.
+
+    Raises:
+        InvalidValue: an empty id or name, or a malformed jurisdiction.
+        TimeError: an unknown time zone.
+
+    Example:
+        >>> d = Dispute(id="ru-twitter", regulator="Roskomnadzor", platform="Twitter",
+        ...             jurisdiction="ru", timezone="Europe/Moscow")
+        >>> d.jurisdiction
+        'RU'
+    """
+
+    id: str = attrs.field(converter=f.reference)
+    regulator: str = attrs.field(converter=f.reference)
+    platform: str = attrs.field(converter=f.reference)
+    jurisdiction: str = attrs.field(converter=_jurisdiction)
+    timezone: str = attrs.field(converter=_timezone)
+
+    @property
+    def zone(self) -> Zone:
+        """The dispute's time zone, with its day boundaries and calendar arithmetic."""
+        return zone(self.timezone)

@@ -1,0 +1,67 @@
+"""The enumerations of the domain: phases, deadline states and consequences."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["Consequence", "DeadlineState", "Phase"]
+
+
+class Phase(enum.IntEnum):
+    """What the platform is exposed to, ordered: ``CLEAR < WARNED < THROTTLED < BLOCKED``.
+
+    Example:
+        >>> Phase.WARNED < Phase.BLOCKED
+        True
+    """
+
+    CLEAR = 0
+    WARNED = 1
+    THROTTLED = 2
+    BLOCKED = 3
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeadlineState(enum.Enum):
+    """Where a deadline stands at an instant.
+
+    `PENDING` and `OVERDUE` are *open* (the second is reached by time alone, strictly after
+    the due instant); `MET`, `WITHDRAWN` and `ENFORCED` are closed.
+
+    Example:
+        >>> DeadlineState.OVERDUE.is_open, DeadlineState.MET.is_open
+        (True, False)
+    """
+
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    MET = "met"
+    WITHDRAWN = "withdrawn"
+    ENFORCED = "enforced"
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the deadline still runs (PENDING or OVERDUE)."""
+        return self in (DeadlineState.PENDING, DeadlineState.OVERDUE)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consequence(enum.Enum):
+    """What a regulator threatens if a deadline is missed.
+
+    Example:
+        >>> Consequence("block")
+        <Consequence.BLOCK: 'block'>
+    """
+
+    BLOCK = "block"
+    THROTTLE = "throttle"
+    FINE = "fine"
+    OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,374 @@
+"""The events: immutable, dated facts about a dispute. Class names are past tense."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import enum
+import hashlib
+from typing import Any, ClassVar
+
+import attrs
+
+from . import _fields as f
+from ._enums import Consequence
+from ._scope import EVERYTHING, Scope
+from ._time import Moment, instant_key
+from .errors import InvalidValue
+
+__all__ = [
+    "EVENT_TYPES",
+    "BlockImposed",
+    "BlockLifted",
+    "ContentRemoved",
+    "DeadlineExtended",
+    "DeadlineMet",
+    "DeadlineSet",
+    "DeadlineWithdrawn",
+    "Event",
+    "FineImposed",
+    "Statement",
+    "TakedownRequested",
+    "ThrottleImposed",
+    "ThrottleLifted",
+    "WarningIssued",
+]
+
+
+def _canonical(value: Any) -> str:
+    """A text for `value` that is the same in every process (sets sorted, no hash order)."""
+    if value is None:
+        return "~"
+    if isinstance(value, frozenset):
+        return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
+    if isinstance(value, Scope):
+        return f"scope({_canonical(value.networks)};{_canonical(value.services)})"
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value.normalize())
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return repr(value)
+
+
+def _scope(value: Any) -> Scope:
+    if not isinstance(value, Scope):
+        msg = f"expected a Scope, such as Scope(networks={{'fixed'}}), got {value!r}"
+        raise InvalidValue(msg)
+    return value
+
+
+def _optional_scope(value: Scope | None) -> Scope | None:
+    return None if value is None else _scope(value)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class Event:
+    """An immutable fact about a dispute, valid at `at`.
+
+    Args:
+        at: when it happened: an ISO 8601 string, a date (that whole day in the dispute's
+            zone: the event counts from the day's start) or an aware datetime.
+        id: unique within a timeline. Left out, it is derived from the event's content
+            (kind and every field), so the same fact gets the same id in every process and a
+            fact imported twice is caught as a `DuplicateEvent`.
+        source: a URL or citation.
+        note: free text.
+
+    Example:
+        >>> Statement(at="2021-04-01", by="Twitter", text="Constructive talks", id="s1").kind
+        'statement'
+    """
+
+    kind: ClassVar[str] = "event"
+
+    at: Moment = attrs.field(converter=f.moment)
+    id: str = attrs.field(default="", converter=f.text)
+    source: str | None = attrs.field(default=None, converter=f.optional_text)
+    note: str | None = attrs.field(default=None, converter=f.optional_text)
+    # The key of `at` when it is an exact instant (a day's key depends on the dispute's zone).
+    _key: int | None = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        if type(self) is Event:
+            msg = "Event is abstract: use one of its kinds, such as WarningIssued"
+            raise InvalidValue(msg)
+        if not self.id:
+            object.__setattr__(self, "id", self._content_id())
+        elif not self.id.strip():
+            msg = f"{type(self).__name__}.id: an id must not be blank"
+            raise InvalidValue(msg)
+        if isinstance(self.at, _dt.datetime):
+            object.__setattr__(self, "_key", instant_key(self.at))
+        self._check()
+
+    def _check(self) -> None:
+        """Checks that span several fields; subclasses override."""
+
+    def _content_id(self) -> str:
+        parts = [self.kind] + [
+            f"{a.name}={_canonical(getattr(self, a.name))}"
+            for a in attrs.fields(type(self))
+            if a.name not in ("id", "_key")
+        ]
+        digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=6).hexdigest()
+        return f"{self.kind}-{digest}"
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class WarningIssued(Event):
+    """A regulator warns the platform; with `due` it also opens a deadline of the same id.
+
+    Example:
+        >>> w = WarningIssued(at="2021-03-16", id="w", due="2021-04-15", consequence="block")
+        >>> w.consequence
+        <Consequence.BLOCK: 'block'>
+    """
+
+    kind: ClassVar[str] = "warning_issued"
+
+    categories: frozenset[str] = attrs.field(default=frozenset(), converter=f.categories)
+    items: int = attrs.field(default=0, converter=f.count)
+    text: str = attrs.field(default="", converter=f.text)
+    due: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    consequence: Consequence | None = attrs.field(default=None, converter=f.consequence)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DeadlineSet(Event):
+    """A deadline opens (PENDING until `due`, inclusive; a bare date means its whole day).
+
+    Example:
+        >>> DeadlineSet(at="2021-03-16", id="d", due="2021-04-15").due
+        Date(2021, 4, 15)
+    """
+
+    kind: ClassVar[str] = "deadline_set"
+
+    due: Moment = attrs.field(converter=f.moment)
+    demand: str = attrs.field(default="", converter=f.text)
+    consequence: Consequence | None = attrs.field(default=None, converter=f.consequence)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DeadlineExtended(Event):
+    """An open deadline moves later: to a new `due`, or `by` a calendar-aware duration.
+
+    `by` takes an ISO 8601 duration (``"P1M"``, ``"P14D"``, ``"PT48H"``), a
+    `pendulum.Duration` or a `datetime.timedelta`, held as canonical ISO text. Months and days
+    are calendar units in the dispute's zone: 16 April + ``P1M`` is 16 May.
+
+    Example:
+        >>> DeadlineExtended(at="2021-04-05", deadline="d", by="P1M").by
+        'P1M'
+    """
+
+    kind: ClassVar[str] = "deadline_extended"
+
+    deadline: str = attrs.field(converter=f.reference)
+    due: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    by: str | None = attrs.field(default=None, converter=f.optional_span)
+
+    def _check(self) -> None:
+        if (self.due is None) == (self.by is None):
+            msg = (
+                f"DeadlineExtended {self.id!r}: give exactly one of `due` (a new date) "
+                f"and `by` (a duration), got due={self.due!r}, by={self.by!r}"
+            )
+            raise InvalidValue(msg)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DeadlineMet(Event):
+    """The platform complied: the deadline closes as MET.
+
+    Example:
+        >>> DeadlineMet(at="2021-05-10", deadline="d").deadline
+        'd'
+    """
+
+    kind: ClassVar[str] = "deadline_met"
+
+    deadline: str = attrs.field(converter=f.reference)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DeadlineWithdrawn(Event):
+    """The regulator dropped the demand: the deadline closes as WITHDRAWN.
+
+    Example:
+        >>> DeadlineWithdrawn(at="2021-05-10", deadline="d").kind
+        'deadline_withdrawn'
+    """
+
+    kind: ClassVar[str] = "deadline_withdrawn"
+
+    deadline: str = attrs.field(converter=f.reference)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class ThrottleImposed(Event):
+    """Traffic to the platform is slowed within `scope`, until lifted or until `ends`.
+
+    Args:
+        scope: what is slowed (default: everything).
+        rate: how much, in words (``"100% of mobile, 50% of fixed traffic"``).
+        ends: the last instant it is ordered for (inclusive); a bare date means its end.
+        enforces: the id of an open deadline this carries out (it becomes ENFORCED).
+
+    Example:
+        >>> ThrottleImposed(at="2021-03-10", id="t", scope=Scope(services={"photos"})).scope
+        Scope(networks=frozenset({...}), services=frozenset({'photos'}))
+    """
+
+    kind: ClassVar[str] = "throttle_imposed"
+
+    scope: Scope = attrs.field(default=EVERYTHING, converter=_scope)
+    rate: str | None = attrs.field(default=None, converter=f.optional_text)
+    ends: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    enforces: str | None = attrs.field(default=None, converter=f.optional_reference)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class ThrottleLifted(Event):
+    """A throttle ends, or is narrowed when `scope` names only part of it.
+
+    Without `throttle`, it applies to every active throttle. In `scope`, a dimension left at
+    its default means "whatever the throttle covers": ``Scope(networks={"fixed"})`` lifts
+    the throttle on fixed networks and keeps it on mobile ones.
+
+    Example:
+        >>> ThrottleLifted(at="2021-05-17", throttle="t", scope=Scope(networks={"fixed"})).throttle
+        't'
+    """
+
+    kind: ClassVar[str] = "throttle_lifted"
+
+    throttle: str | None = attrs.field(default=None, converter=f.optional_reference)
+    scope: Scope | None = attrs.field(default=None, converter=_optional_scope)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class BlockImposed(Event):
+    """Access to the platform is blocked; active throttles end at that instant (superseded).
+
+    Example:
+        >>> BlockImposed(at="2022-03-04", id="b", ends="2022-03-05").ends
+        Date(2022, 3, 5)
+    """
+
+    kind: ClassVar[str] = "block_imposed"
+
+    scope: Scope = attrs.field(default=EVERYTHING, converter=_scope)
+    ends: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    enforces: str | None = attrs.field(default=None, converter=f.optional_reference)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class BlockLifted(Event):
+    """The active block ends.
+
+    Example:
+        >>> BlockLifted(at="2022-03-06").kind
+        'block_lifted'
+    """
+
+    kind: ClassVar[str] = "block_lifted"
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class TakedownRequested(Event):
+    """The regulator asks the platform to remove `items` pieces of content.
+
+    Args:
+        sla: the time the law allows for removal, as a duration (``"PT24H"``).
+
+    Example:
+        >>> TakedownRequested(at="2021-03-10", items=3168, sla="PT24H").sla
+        'PT24H'
+    """
+
+    kind: ClassVar[str] = "takedown_requested"
+
+    items: int = attrs.field(converter=f.count)
+    categories: frozenset[str] = attrs.field(default=frozenset(), converter=f.categories)
+    sla: str | None = attrs.field(default=None, converter=f.optional_span)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class ContentRemoved(Event):
+    """The platform removed `items` pieces of content, optionally answering a request.
+
+    Example:
+        >>> ContentRemoved(at="2021-04-05", items=1900).items
+        1900
+    """
+
+    kind: ClassVar[str] = "content_removed"
+
+    items: int = attrs.field(converter=f.count)
+    request: str | None = attrs.field(default=None, converter=f.optional_reference)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class FineImposed(Event):
+    """A fine of `amount` (exact Decimal) in `currency` (ISO 4217), imposed `by` someone.
+
+    Example:
+        >>> FineImposed(at="2021-04-02", amount="3200000", currency="rub", by="court").currency
+        'RUB'
+    """
+
+    kind: ClassVar[str] = "fine_imposed"
+
+    amount: decimal.Decimal = attrs.field(converter=f.amount)
+    currency: str = attrs.field(converter=f.currency)
+    by: str = attrs.field(converter=f.text)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class Statement(Event):
+    """On the record: talks, public statements, rulings, laws. Changes no state.
+
+    Example:
+        >>> Statement(at="2021-04-01", by="Twitter", text="Talks were constructive").by
+        'Twitter'
+    """
+
+    kind: ClassVar[str] = "statement"
+
+    by: str = attrs.field(converter=f.text)
+    text: str = attrs.field(converter=f.text)
+
+
+#: Every concrete event class, in the order of DESIGN.md's table.
+EVENT_TYPES: tuple[type[Event], ...] = (
+    WarningIssued,
+    DeadlineSet,
+    DeadlineExtended,
+    DeadlineMet,
+    DeadlineWithdrawn,
+    ThrottleImposed,
+    ThrottleLifted,
+    BlockImposed,
+    BlockLifted,
+    TakedownRequested,
+    ContentRemoved,
+    FineImposed,
+    Statement,
+)

@@ -1,0 +1,180 @@
+"""Converters and validators shared by the frozen classes; each names the field it refused."""
+
+from __future__ import annotations
+
+import decimal
+import functools
+import re
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any, Final, TypeVar
+
+import attrs
+
+from ._enums import Consequence
+from ._time import Moment, When, to_moment, to_span
+from .errors import InvalidValue, RegTimelineError
+
+__all__ = [
+    "amount",
+    "categories",
+    "consequence",
+    "count",
+    "currency",
+    "moment",
+    "names",
+    "optional_moment",
+    "optional_reference",
+    "optional_span",
+    "optional_text",
+    "reference",
+    "text",
+    "with_context",
+]
+
+T = TypeVar("T")
+_CURRENCY: Final = re.compile(r"[A-Z]{3}")
+
+
+def with_context(cls: type[T]) -> type[T]:
+    """Class decorator: an error raised while building `cls` names the class and field.
+
+    Converters stay plain functions (so type checkers read the accepted types from them);
+    on a refusal this finds the field whose converter refused and prefixes the message with
+    ``Class.field:``.
+    """
+    init = cls.__init__
+
+    def init_with_context(self: T, *args: Any, **kwargs: Any) -> None:
+        try:
+            init(self, *args, **kwargs)
+        except RegTimelineError as exc:
+            text = str(exc)
+            if text.startswith(cls.__name__):
+                raise
+            msg = f"{cls.__name__}{_culprit(cls, kwargs)}: {text}"
+            raise type(exc)(msg) from None
+
+    functools.update_wrapper(init_with_context, init)
+    setattr(cls, "__init__", init_with_context)  # noqa: B010 - mypy forbids assigning methods
+    return cls
+
+
+def _culprit(cls: type, kwargs: dict[str, Any]) -> str:
+    for field in attrs.fields(cls):
+        convert = field.converter
+        if callable(convert) and field.alias in kwargs:
+            try:
+                convert(kwargs[field.alias])
+            except RegTimelineError:
+                return f".{field.name}"
+    return ""
+
+
+def names(value: Iterable[str] | str, what: str = "names") -> frozenset[str]:
+    """A frozenset of non-empty strings from any iterable (a lone string names one)."""
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        result = frozenset(value)
+    except TypeError:
+        msg = f"{what} must be an iterable of strings, got {value!r}"
+        raise InvalidValue(msg) from None
+    bad = sorted(repr(n) for n in result if not isinstance(n, str) or not n.strip())
+    if bad:
+        msg = f"{what} must be non-empty strings, got {', '.join(bad)}"
+        raise InvalidValue(msg)
+    return result
+
+
+def text(value: object) -> str:
+    """Converter: a string, refusing anything else."""
+    if not isinstance(value, str):
+        msg = f"expected a string, got {value!r}"
+        raise InvalidValue(msg)
+    return value
+
+
+def reference(value: Any) -> str:
+    """Converter: a non-empty id."""
+    value = text(value)
+    if not value.strip():
+        msg = "expected a non-empty id"
+        raise InvalidValue(msg)
+    return value
+
+
+def count(value: Any) -> int:
+    """Converter: a whole number, 0 or more."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        msg = f"expected a whole number of items, 0 or more, got {value!r}"
+        raise InvalidValue(msg)
+    return value
+
+
+def amount(value: Any) -> decimal.Decimal:
+    """Converter: an exact, finite amount greater than 0."""
+    if isinstance(value, bool | float):
+        msg = f"give amounts as Decimal, int or str (a float is inexact), got {value!r}"
+        raise InvalidValue(msg)
+    try:
+        result = decimal.Decimal(value)
+    except (decimal.InvalidOperation, TypeError, ValueError):
+        msg = f"expected a decimal amount, got {value!r}"
+        raise InvalidValue(msg) from None
+    if not result.is_finite() or result <= 0:
+        msg = f"expected a finite amount greater than 0, got {value!r}"
+        raise InvalidValue(msg)
+    return result
+
+
+def currency(value: Any) -> str:
+    """Converter: an ISO 4217 code, upper case."""
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.upper()):
+        msg = f"expected an ISO 4217 code of three letters such as 'RUB', got {value!r}"
+        raise InvalidValue(msg)
+    return value.upper()
+
+
+def _consequence(value: Any) -> Consequence:
+    try:
+        return Consequence(value)
+    except ValueError:
+        choices = ", ".join(c.value for c in Consequence)
+        msg = f"expected a Consequence ({choices}), got {value!r}"
+        raise InvalidValue(msg) from None
+
+
+def categories(value: Iterable[str] | str) -> frozenset[str]:
+    """Converter: categories as a frozenset of names."""
+    return names(value, "categories")
+
+
+def optional_text(value: str | None) -> str | None:
+    """Converter: None, or a string."""
+    return None if value is None else text(value)
+
+
+def optional_reference(value: str | None) -> str | None:
+    """Converter: None, or a non-empty id."""
+    return None if value is None else reference(value)
+
+
+def consequence(value: Consequence | str | None) -> Consequence | None:
+    """Converter: None, or a `Consequence` (or its value, such as ``"block"``)."""
+    return None if value is None else _consequence(value)
+
+
+def moment(value: When) -> Moment:
+    """Converter: a day or an exact instant (see `to_moment`)."""
+    return to_moment(value)
+
+
+def optional_moment(value: When | None) -> Moment | None:
+    """Converter: None, or a moment."""
+    return None if value is None else to_moment(value)
+
+
+def optional_span(value: str | timedelta | None) -> str | None:
+    """Converter: None, or a duration as canonical ISO 8601 text (see `to_span`)."""
+    return None if value is None else to_span(value)

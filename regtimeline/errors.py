@@ -1,0 +1,63 @@
+"""The errors regtimeline raises: every refusal is a `RegTimelineError`.
+
+Each message names what was refused (the event's kind, id and time where there is one), the
+state it met and why, so that a person can act on it without reading a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrencyError",
+    "DuplicateEvent",
+    "InvalidTransition",
+    "InvalidValue",
+    "RegTimelineError",
+    "SchemaError",
+    "TimeError",
+    "UnknownReference",
+]
+
+
+class RegTimelineError(Exception):
+    """Base class of every error regtimeline raises on purpose.
+
+    Example:
+        >>> issubclass(InvalidTransition, RegTimelineError)
+        True
+    """
+
+
+class InvalidTransition(RegTimelineError):
+    """An event is not allowed in the state the dispute is in at its time.
+
+    Example: lifting a block while the platform is not blocked.
+    """
+
+
+class UnknownReference(RegTimelineError):
+    """An event names a deadline, throttle or request that no earlier event created."""
+
+
+class DuplicateEvent(RegTimelineError):
+    """An event id is used twice in one timeline."""
+
+
+class TimeError(RegTimelineError, ValueError):
+    """A time value cannot be read without guessing: naive, malformed or in an unknown zone."""
+
+
+class InvalidValue(RegTimelineError, ValueError):
+    """A value is malformed in itself: an event, a `Scope`, a `Dispute`.
+
+    Raised when the value is built, before any timeline sees it: a negative count, a currency
+    that is not three letters, both `due` and `by` on one extension, a jurisdiction that is
+    not two letters.
+    """
+
+
+class SchemaError(RegTimelineError, ValueError):
+    """Stored or serialized data does not match the expected format."""
+
+
+class ConcurrencyError(RegTimelineError):
+    """A store refused an append because another writer appended first."""
