@@ -95,13 +95,13 @@ def text(value: object) -> str:
     return value
 
 
-def reference(value: Any) -> str:
+def reference(value: object) -> str:
     """Converter: a non-empty id."""
-    value = text(value)
-    if not value.strip():
+    result = text(value)
+    if not result.strip():
         msg = "expected a non-empty id"
         raise InvalidValue(msg)
-    return value
+    return result
 
 
 def count(value: Any) -> int:

@@ -1,0 +1,659 @@
+"""Hypothesis strategies for regtimeline values, for your own property-based tests.
+
+Install with ``pip install regtimeline[hypothesis]``. Every strategy shrinks towards small,
+readable examples: few events, early kinds of the table (warnings and deadlines before
+throttles and blocks), whole days before exact instants, UTC before other zones.
+
+Example:
+    >>> from hypothesis import given
+    >>> from regtimeline.strategies import timelines
+    >>> @given(timelines(max_size=5))
+    ... def test_history_starts_with_the_first_event(timeline):
+    ...     periods = timeline.history()
+    ...     assert not timeline.events or periods[0].start is not None
+    >>> test_history_starts_with_the_first_event()
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+from typing import Any, Final
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+except ImportError as exc:  # pragma: no cover - exercised by hand, not in the suite
+    msg = "regtimeline.strategies needs Hypothesis: pip install 'regtimeline[hypothesis]'"
+    raise ImportError(msg) from exc
+
+import pendulum
+
+from ._dispute import Dispute
+from ._enums import Consequence, Phase
+from ._events import (
+    EVENT_TYPES,
+    BlockImposed,
+    BlockLifted,
+    ContentRemoved,
+    DeadlineExtended,
+    DeadlineMet,
+    DeadlineSet,
+    DeadlineWithdrawn,
+    Event,
+    FineImposed,
+    Statement,
+    TakedownRequested,
+    ThrottleImposed,
+    ThrottleLifted,
+    WarningIssued,
+)
+from ._scope import NETWORKS, Scope
+from ._time import Moment
+from ._timeline import Timeline
+from .errors import (
+    DuplicateEvent,
+    InvalidTransition,
+    RegTimelineError,
+    UnknownReference,
+)
+
+__all__ = [
+    "TIMEZONES",
+    "TimelineMachine",
+    "boundaries",
+    "dates",
+    "disputes",
+    "durations",
+    "events",
+    "instants",
+    "invalid_appends",
+    "scopes",
+    "timelines",
+]
+
+#: The zones `disputes()` draws from: UTC first (it shrinks there), then zones with DST
+#: changes (Brussels, New York, Sao Paulo until 2019, Lord Howe's half hour, Chatham),
+#: zones with odd offsets, and Moscow of the founding case.
+TIMEZONES: Final = (
+    "UTC",
+    "Europe/Moscow",
+    "Europe/Brussels",
+    "America/New_York",
+    "America/Sao_Paulo",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kolkata",
+    "Asia/Tehran",
+)
+
+_SERVICES: Final = ("photos", "videos", "messages", "live", "search")
+_CATEGORIES: Final = ("csam", "drugs", "suicide", "extremism", "fakes", "lgbt")
+_WORDS: Final = ("remove", "content", "Roskomnadzor", "court", "Twitter", "talks", "law")
+_FIRST_DAY: Final = _dt.date(2000, 1, 1)
+_LAST_DAY: Final = _dt.date(2035, 12, 31)
+
+
+def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]:
+    """Disputes in the given zones (shrinks to a UTC dispute with short names).
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(disputes(), lambda d: True).timezone
+        'UTC'
+    """
+    return st.builds(
+        Dispute,
+        id=st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12),
+        regulator=st.sampled_from(("Roskomnadzor", "Ofcom", "BTK", "ANATEL", "MeitY")),
+        platform=st.sampled_from(("Twitter", "WhatsApp", "Telegram", "YouTube", "TikTok")),
+        jurisdiction=st.sampled_from(("RU", "GB", "TR", "BR", "IN")),
+        timezone=st.sampled_from(tuple(timezones)),
+    )
+
+
+def dates(
+    min_value: _dt.date = _FIRST_DAY, max_value: _dt.date = _LAST_DAY
+) -> st.SearchStrategy[pendulum.Date]:
+    """Calendar days (a bare date means that whole day in the dispute's zone).
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(dates(), lambda d: True)
+        Date(2000, 1, 1)
+    """
+    return st.dates(min_value, max_value).map(lambda d: pendulum.Date(d.year, d.month, d.day))
+
+
+def instants(
+    min_value: _dt.date = _FIRST_DAY,
+    max_value: _dt.date = _LAST_DAY,
+    timezones: Sequence[str] = TIMEZONES,
+) -> st.SearchStrategy[pendulum.DateTime]:
+    """Aware instants, in any of `timezones`, to the microsecond (DST folds included).
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(instants(), lambda t: True).isoformat()
+        '2000-01-01T00:00:00+00:00'
+    """
+    return st.builds(
+        lambda local, name, fold: pendulum.instance(
+            local.replace(tzinfo=pendulum.timezone(name), fold=fold)
+        ),
+        st.datetimes(
+            _dt.datetime.combine(min_value, _dt.time()),
+            _dt.datetime.combine(max_value, _dt.time.max),
+        ),
+        st.sampled_from(tuple(timezones)),
+        st.sampled_from((0, 1)),
+    )
+
+
+def moments() -> st.SearchStrategy[Moment]:
+    """What an event's `at` holds: a day or an exact instant."""
+    return st.one_of(dates(), instants())
+
+
+def durations() -> st.SearchStrategy[str]:
+    """Positive ISO 8601 durations, calendar (``P1M``, ``P3D``) or exact (``PT48H``).
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(durations(), lambda d: True)
+        'P1M'
+    """
+    return st.one_of(
+        st.integers(1, 24).map(lambda n: f"P{n}M"),
+        st.integers(1, 60).map(lambda n: f"P{n}D"),
+        st.integers(1, 96).map(lambda n: f"PT{n}H"),
+        st.integers(1, 10**6).map(lambda n: f"PT{n // 10**6}.{n % 10**6:06d}S"),
+        st.sampled_from(("P1Y", "P1M1D", "P1DT12H")),
+    )
+
+
+def scopes() -> st.SearchStrategy[Scope]:
+    """Scopes: every network and service first, then named subsets.
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(scopes(), lambda s: True)
+        Scope(networks=frozenset({'fixed', 'mobile'}), services=None)
+    """
+    networks = st.sampled_from((NETWORKS, frozenset({"mobile"}), frozenset({"fixed"})))
+    services = st.none() | st.frozensets(st.sampled_from(_SERVICES), min_size=1, max_size=3)
+    return st.builds(Scope, networks=networks, services=services)
+
+
+def _words() -> st.SearchStrategy[str]:
+    return st.lists(st.sampled_from(_WORDS), max_size=4).map(" ".join)
+
+
+def _ids() -> st.SearchStrategy[str]:
+    return st.text("abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=10)
+
+
+def _common() -> dict[str, st.SearchStrategy[Any]]:
+    return {
+        "at": moments(),
+        "id": _ids(),
+        "source": st.none() | st.just("https://example.org/report"),
+        "note": st.none() | _words(),
+    }
+
+
+def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Event]:
+    """Single well-formed events of the given kinds (all kinds by default).
+
+    Each is a valid value; whether a timeline accepts it depends on that timeline (a
+    `DeadlineMet` needs its deadline). Use `timelines` for valid histories.
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(events([Statement]), lambda e: True).kind
+        'statement'
+    """
+    chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    common = _common()
+    later = st.one_of(st.none(), moments())
+    categories = st.frozensets(st.sampled_from(_CATEGORIES), max_size=3)
+    consequence = st.none() | st.sampled_from(Consequence)
+    fields: dict[type[Event], dict[str, st.SearchStrategy[Any]]] = {
+        WarningIssued: {
+            "categories": categories,
+            "items": st.integers(0, 5000),
+            "text": _words(),
+            "due": later,
+            "consequence": consequence,
+        },
+        DeadlineSet: {"due": moments(), "demand": _words(), "consequence": consequence},
+        DeadlineExtended: {"deadline": _ids(), "by": durations()},
+        DeadlineMet: {"deadline": _ids()},
+        DeadlineWithdrawn: {"deadline": _ids()},
+        ThrottleImposed: {
+            "scope": scopes(),
+            "rate": st.none() | st.just("50%"),
+            "ends": later,
+            "enforces": st.none() | _ids(),
+        },
+        ThrottleLifted: {"throttle": st.none() | _ids(), "scope": st.none() | scopes()},
+        BlockImposed: {"scope": scopes(), "ends": later, "enforces": st.none() | _ids()},
+        BlockLifted: {},
+        TakedownRequested: {
+            "items": st.integers(0, 5000),
+            "categories": categories,
+            "sla": st.none() | st.just("PT24H"),
+        },
+        ContentRemoved: {"items": st.integers(0, 5000), "request": st.none() | _ids()},
+        FineImposed: {
+            "amount": st.decimals(min_value=1, max_value=10**9, places=2),
+            "currency": st.sampled_from(("RUB", "EUR", "USD", "TRY")),
+            "by": st.sampled_from(("court", "regulator")),
+        },
+        Statement: {"by": st.sampled_from(("Twitter", "Roskomnadzor")), "text": _words()},
+    }
+    return st.one_of(*(st.builds(kind, **common, **fields[kind]) for kind in chosen))
+
+
+# --- valid timelines -----------------------------------------------------------------------
+
+_GAPS: Final = (
+    0,  # the same instant
+    60 * 10**6,
+    3_600 * 10**6,
+    6 * 3_600 * 10**6,
+    86_400 * 10**6,
+    3 * 86_400 * 10**6,
+    20 * 86_400 * 10**6,
+    90 * 86_400 * 10**6,
+)
+
+
+class _Next:
+    """What drawing one valid event needs to know: the state at its instant."""
+
+    def __init__(self, draw: st.DrawFn, timeline: Timeline, key: int, at: Moment) -> None:
+        self.draw = draw
+        self.zone = timeline.dispute.zone
+        self.key = key
+        self.local = self.zone.to_datetime(key)
+        self.status = timeline.status_at(self.local)
+        self.open = self.status.deadlines.open()
+        self.requests = [e.id for e in timeline.events if isinstance(e, TakedownRequested)]
+        self.blocked = self.status.phase is Phase.BLOCKED
+        self.at = at
+        self.number = len(timeline) + 1
+
+    def possible(self, kind: type[Event]) -> bool:
+        if kind in (DeadlineExtended, DeadlineMet, DeadlineWithdrawn):
+            return bool(self.open)
+        if kind in (ThrottleImposed, BlockImposed):
+            return not self.blocked
+        if kind is ThrottleLifted:
+            return bool(self.status.throttles)
+        if kind is BlockLifted:
+            return self.blocked
+        return True
+
+    def base(self, kind: type[Event]) -> dict[str, Any]:
+        return {"at": self.at, "id": f"{kind.kind.split('_')[0]}-{self.number}"}
+
+    def after(self) -> Moment:
+        """A due or ends moment strictly after the event: a day or an instant."""
+        days = self.draw(st.integers(0, 60))
+        if self.draw(st.booleans()):
+            day = self.local.date().add(days=days)
+            if self.zone.day_end(day) > self.key:
+                return pendulum.Date(day.year, day.month, day.day)
+        span = (days * 24 + self.draw(st.integers(1, 23))) * 3_600 * 10**6
+        return self.zone.to_datetime(self.key + span)
+
+    def maybe_after(self) -> Moment | None:
+        return self.after() if self.draw(st.booleans()) else None
+
+    def enforces(self) -> str | None:
+        if not self.open:
+            return None
+        return self.draw(st.none() | st.sampled_from([d.id for d in self.open]))
+
+
+def _warning(n: _Next) -> Event:
+    return WarningIssued(
+        **n.base(WarningIssued),
+        categories=n.draw(st.frozensets(st.sampled_from(_CATEGORIES), max_size=2)),
+        items=n.draw(st.integers(0, 3000)),
+        due=n.maybe_after(),
+        consequence=n.draw(st.none() | st.sampled_from(Consequence)),
+    )
+
+
+def _deadline_set(n: _Next) -> Event:
+    return DeadlineSet(**n.base(DeadlineSet), due=n.after(), demand=n.draw(_words()))
+
+
+def _deadline_extended(n: _Next) -> Event:
+    deadline = n.draw(st.sampled_from(n.open))
+    if n.draw(st.booleans()):
+        by = n.draw(durations())
+        return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, by=by)
+    due = deadline.due.add(days=n.draw(st.integers(1, 40)))
+    day = pendulum.Date(due.year, due.month, due.day)
+    return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, due=day)
+
+
+def _closing(kind: type[DeadlineMet | DeadlineWithdrawn]) -> Any:
+    def build(n: _Next) -> Event:
+        return kind(**n.base(kind), deadline=n.draw(st.sampled_from(n.open)).id)
+
+    return build
+
+
+def _throttle_imposed(n: _Next) -> Event:
+    return ThrottleImposed(
+        **n.base(ThrottleImposed),
+        scope=n.draw(scopes()),
+        rate=n.draw(st.none() | st.just("50%")),
+        ends=n.maybe_after(),
+        enforces=n.enforces(),
+    )
+
+
+def _throttle_lifted(n: _Next) -> Event:
+    throttle = n.draw(st.none() | st.sampled_from(n.status.throttles))
+    scope = None
+    if throttle is not None and n.draw(st.booleans()):
+        have = throttle.scope
+        if len(have.networks) > 1 and n.draw(st.booleans()):
+            scope = Scope(networks={n.draw(st.sampled_from(sorted(have.networks)))})
+        elif have.services is not None and len(have.services) > 1:
+            scope = Scope(services={n.draw(st.sampled_from(sorted(have.services)))})
+    throttle_id = None if throttle is None else throttle.id
+    return ThrottleLifted(**n.base(ThrottleLifted), throttle=throttle_id, scope=scope)
+
+
+def _block_imposed(n: _Next) -> Event:
+    return BlockImposed(
+        **n.base(BlockImposed),
+        scope=n.draw(scopes()),
+        ends=n.maybe_after(),
+        enforces=n.enforces(),
+    )
+
+
+def _block_lifted(n: _Next) -> Event:
+    return BlockLifted(**n.base(BlockLifted))
+
+
+def _takedown(n: _Next) -> Event:
+    return TakedownRequested(
+        **n.base(TakedownRequested),
+        items=n.draw(st.integers(0, 3000)),
+        sla=n.draw(st.none() | st.just("PT24H")),
+    )
+
+
+def _removed(n: _Next) -> Event:
+    request = n.draw(st.none() | st.sampled_from(n.requests)) if n.requests else None
+    items = n.draw(st.integers(0, 3000))
+    return ContentRemoved(**n.base(ContentRemoved), items=items, request=request)
+
+
+def _fine(n: _Next) -> Event:
+    return FineImposed(
+        **n.base(FineImposed),
+        amount=n.draw(st.decimals(min_value=1, max_value=10**7, places=0)),
+        currency=n.draw(st.sampled_from(("RUB", "EUR"))),
+        by="court",
+    )
+
+
+def _statement(n: _Next) -> Event:
+    return Statement(**n.base(Statement), by="Roskomnadzor", text=n.draw(_words()))
+
+
+_BUILDERS: Final[dict[type[Event], Any]] = {
+    WarningIssued: _warning,
+    DeadlineSet: _deadline_set,
+    DeadlineExtended: _deadline_extended,
+    DeadlineMet: _closing(DeadlineMet),
+    DeadlineWithdrawn: _closing(DeadlineWithdrawn),
+    ThrottleImposed: _throttle_imposed,
+    ThrottleLifted: _throttle_lifted,
+    BlockImposed: _block_imposed,
+    BlockLifted: _block_lifted,
+    TakedownRequested: _takedown,
+    ContentRemoved: _removed,
+    FineImposed: _fine,
+    Statement: _statement,
+}
+
+
+@st.composite
+def _next_event(
+    draw: st.DrawFn, timeline: Timeline, cursor: int, kinds: Sequence[type[Event]]
+) -> tuple[Event, int]:
+    """An event at or after `cursor` that `timeline` accepts, and its key."""
+    z = timeline.dispute.zone
+    gap = draw(st.sampled_from(_GAPS))
+    if gap and draw(st.booleans()):
+        gap += draw(st.integers(0, 3_600 * 10**6))
+    key = cursor + gap
+    local = z.to_datetime(key)
+    at: Moment = local
+    day_start = z.day_start(local.date())
+    whole_day = key == day_start or (gap >= 86_400 * 10**6 and draw(st.booleans()))
+    if whole_day and day_start >= cursor:  # a day that began before the cursor won't do
+        at, key = pendulum.Date(local.year, local.month, local.day), day_start
+    n = _Next(draw, timeline, key, at)
+    possible = [k for k in kinds if n.possible(k)] or [Statement]
+    return _BUILDERS[draw(st.sampled_from(possible))](n), key
+
+
+@st.composite
+def timelines(
+    draw: st.DrawFn,
+    dispute: Dispute | None = None,
+    min_size: int = 0,
+    max_size: int = 20,
+    kinds: Sequence[type[Event]] | None = None,
+) -> Timeline:
+    """Valid timelines: every event is accepted, in the order drawn.
+
+    They reach every kind, phase and deadline state: same-instant events, whole days and
+    exact instants, deadlines extended several times and left overdue, throttles partly
+    lifted, blocks that run out by `ends`, in zones with DST changes. Shrinks towards fewer
+    events, earlier kinds of the rules table and shorter gaps.
+
+    Args:
+        draw: supplied by Hypothesis.
+        dispute: the dispute (default: drawn from `disputes()`).
+        min_size: fewest events.
+        max_size: most events.
+        kinds: the event kinds to draw from (default: all).
+
+    Example:
+        >>> from hypothesis import find
+        >>> find(timelines(), lambda t: len(t) >= 2).events[0].kind
+        'warning_issued'
+    """
+    chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    the_dispute = draw(disputes()) if dispute is None else dispute
+    timeline = Timeline(the_dispute)
+    first = draw(dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31)))
+    cursor = the_dispute.zone.day_start(first)
+    size = draw(st.integers(min_size, max_size))
+    for _ in range(size):
+        event, cursor = draw(_next_event(timeline, cursor, chosen))
+        timeline = timeline.append(event)
+    return timeline
+
+
+@st.composite
+def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[RegTimelineError]]:
+    """An event that `timeline` must refuse, with the error class it must raise.
+
+    Example:
+        >>> from hypothesis import find
+        >>> from regtimeline import Dispute
+        >>> empty = Timeline(Dispute(id="d", regulator="r", platform="p",
+        ...                          jurisdiction="RU", timezone="UTC"))
+        >>> event, error = find(invalid_appends(empty), lambda pair: True)
+        >>> error.__name__
+        'UnknownReference'
+    """
+    z = timeline.dispute.zone
+    last = max((z.key(e.at) for e in timeline.events), default=z.day_start(_FIRST_DAY))
+    key = last + draw(st.sampled_from(_GAPS[1:]))
+    at = z.to_datetime(key)
+    status = timeline.status_at(at)
+    taken = {e.id for e in timeline.events}
+
+    def fresh(name: str) -> str:
+        while name in taken:
+            name += "'"
+        return name
+
+    missing = fresh("no-such-id")
+    options: list[tuple[Event, type[RegTimelineError]]] = [
+        (DeadlineMet(at=at, id=fresh("invalid-met"), deadline=missing), UnknownReference),
+        (
+            DeadlineSet(at=at, id=fresh("invalid-due"), due=z.to_datetime(key - 1)),
+            InvalidTransition,
+        ),
+        (
+            ContentRemoved(at=at, id=fresh("invalid-removal"), items=1, request=missing),
+            UnknownReference,
+        ),
+    ]
+    if status.phase is Phase.BLOCKED:
+        options.append((BlockImposed(at=at, id=fresh("invalid-block")), InvalidTransition))
+        options.append((ThrottleImposed(at=at, id=fresh("invalid-throttle")), InvalidTransition))
+    else:
+        options.append((BlockLifted(at=at, id=fresh("invalid-unblock")), InvalidTransition))
+        options.append(
+            (
+                ThrottleImposed(at=at, id=fresh("invalid-ends"), ends=z.to_datetime(key)),
+                InvalidTransition,
+            )
+        )
+    if not status.throttles:
+        options.append((ThrottleLifted(at=at, id=fresh("invalid-lift")), InvalidTransition))
+    closed = [d for d in status.deadlines if not d.is_open]
+    if closed:
+        options.append(
+            (
+                DeadlineMet(at=at, id=fresh("invalid-closed"), deadline=closed[0].id),
+                InvalidTransition,
+            )
+        )
+    if timeline.events:
+        again = draw(st.sampled_from(timeline.events)).id
+        options.append((Statement(at=at, id=again, by="x", text="again"), DuplicateEvent))
+    return draw(st.sampled_from(options))
+
+
+def boundaries(timeline: Timeline) -> list[int]:
+    """The keys where something may change, sorted: event times, due dates, ends.
+
+    Due dates are taken as given and as extended. Query at these and one microsecond around
+    them: that is where an off-by-one hides.
+    """
+    z = timeline.dispute.zone
+    keys = {z.key(e.at) for e in timeline.events}
+    for event in timeline.events:
+        for name in ("due", "ends"):
+            value = getattr(event, name, None)
+            if value is not None:
+                keys.add(z.key(value, end=True))
+    if timeline.events:
+        for deadline in timeline.status_at(z.to_datetime(max(keys))).deadlines:
+            keys.add(z.key(deadline.due))
+    return sorted(keys)
+
+
+class TimelineMachine(RuleBasedStateMachine):
+    """A state machine that grows a timeline with valid and invalid events and queries it.
+
+    Subclass it and add `@invariant()` or `@rule()` methods of your own; `self.timeline`
+    is the current timeline and `self.refused` counts refused appends. The machine checks
+    that a refused append leaves the timeline as it was.
+
+    Example:
+        >>> from hypothesis import settings
+        >>> class Mine(TimelineMachine):
+        ...     @invariant()
+        ...     def events_are_in_time_order(self):
+        ...         keys = [self.timeline.dispute.zone.key(e.at) for e in self.timeline]
+        ...         assert keys == sorted(keys)
+        >>> Mine.TestCase.settings = settings(max_examples=5, stateful_step_count=5)
+        >>> Mine.TestCase().runTest()
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeline: Timeline | None = None
+        self.cursor = 0
+        self.refused = 0
+
+    @precondition(lambda self: self.timeline is None)
+    @rule(dispute=disputes(), first=dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31)))
+    def start(self, dispute: Dispute, first: pendulum.Date) -> None:
+        """Begin with an empty timeline."""
+        self.timeline = Timeline(dispute)
+        self.cursor = dispute.zone.day_start(first)
+
+    @precondition(lambda self: self.timeline is not None)
+    @rule(data=st.data())
+    def append_valid(self, data: st.DataObject) -> None:
+        """Append an event the timeline must accept."""
+        assert self.timeline is not None
+        event, self.cursor = data.draw(_next_event(self.timeline, self.cursor, EVENT_TYPES))
+        self.on_valid(event)
+        self.timeline = self.timeline.append(event)
+
+    @precondition(lambda self: self.timeline is not None)
+    @rule(data=st.data())
+    def append_invalid(self, data: st.DataObject) -> None:
+        """Append an event the timeline must refuse, with the promised error."""
+        assert self.timeline is not None
+        event, error = data.draw(invalid_appends(self.timeline))
+        before = self.timeline
+        try:
+            self.timeline.append(event)
+        except error:
+            self.refused += 1
+        else:
+            msg = f"{event!r} was accepted; expected {error.__name__}"
+            raise AssertionError(msg)
+        assert self.timeline == before
+
+    @precondition(lambda self: self.timeline is not None)
+    @rule(data=st.data())
+    def query(self, data: st.DataObject) -> None:
+        """Ask the status at an instant near the events, due dates and ends."""
+        assert self.timeline is not None
+        z = self.timeline.dispute.zone
+        key = data.draw(st.integers(self.cursor - 90 * 86_400 * 10**6, self.cursor + 10**12))
+        self.on_status(z.to_datetime(key))
+
+    @precondition(lambda self: self.timeline is not None and len(self.timeline) > 0)
+    @rule(data=st.data(), offset=st.sampled_from((-1, 0, 1)))
+    def query_boundary(self, data: st.DataObject, offset: int) -> None:
+        """Ask the status exactly at, or one microsecond around, a time where things change."""
+        assert self.timeline is not None
+        key = data.draw(st.sampled_from(boundaries(self.timeline)))
+        self.on_status(self.timeline.dispute.zone.to_datetime(key + offset))
+
+    def on_valid(self, event: Event) -> None:
+        """Hook: called with each valid event before it is appended."""
+
+    def on_status(self, when: pendulum.DateTime) -> None:
+        """Hook: called with each instant queried; by default it just asks."""
+        assert self.timeline is not None
+        self.timeline.status_at(when)
+
+    @invariant()
+    def appended_events_stay(self) -> None:
+        """The timeline only grows."""
+        if self.timeline is not None:
+            assert len(self.timeline.events) == len(self.timeline)
