@@ -1,0 +1,124 @@
+"""Differential and stateful properties: the fast path against the naive reference replay."""
+
+from __future__ import annotations
+
+import pendulum
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import invariant
+
+from regtimeline import Event, RegTimelineError, Timeline
+from regtimeline.strategies import TimelineMachine, boundaries, events, invalid_appends, timelines
+
+from . import reference as ref
+
+
+def instants_near(timeline: Timeline) -> st.SearchStrategy[pendulum.DateTime]:
+    """Instants exactly at, and one microsecond around, every boundary, and random ones."""
+    z = timeline.dispute.zone
+    keys = boundaries(timeline) or [z.day_start(pendulum.Date(2021, 1, 1))]
+    near = st.tuples(st.sampled_from(keys), st.sampled_from((-1, 0, 1))).map(lambda p: p[0] + p[1])
+    anywhere = st.integers(keys[0] - 10**11, keys[-1] + 10**11)
+    return st.one_of(near, anywhere).map(z.to_datetime)
+
+
+class TestAgainstTheReference:
+    @given(timelines(max_size=25), st.data())
+    def test_status_at_agrees_with_the_naive_replay(self, timeline, data):
+        """(a) status_at equals a replay of every event up to t: exactly at and one microsecond
+        around every event time, due date and ends, and at random instants."""
+        z = timeline.dispute.zone
+        events = list(timeline.events)
+        every_boundary = [z.to_datetime(k + d) for k in boundaries(timeline) for d in (-1, 0, 1)]
+        anywhere = [data.draw(instants_near(timeline)) for _ in range(5)]
+        for when in every_boundary + anywhere:
+            note(f"at {when.isoformat()}")
+            assert ref.actual(timeline.status_at(when)) == ref.expected(timeline.dispute, events, when)
+
+    @given(timelines(max_size=25))
+    def test_history_agrees_with_the_naive_replay(self, timeline):
+        """history() equals the phase asked at every instant where it may change."""
+        got = [(p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in timeline.history()]
+        assert got == ref.expected_history(timeline.dispute, list(timeline.events))
+        ends = [p.end for p in timeline.history()]
+        starts = [p.start for p in timeline.history()]
+        assert ends[:-1] == starts[1:]
+        assert not ends or ends[-1] is None
+
+    @given(timelines(max_size=10), st.lists(events(), min_size=1, max_size=3))
+    def test_acceptance_agrees_with_the_reference(self, timeline, extra):
+        """Random (often invalid) events: accepted or refused with the same error class."""
+        everything = [*timeline.events, *extra]
+        try:
+            ref.validate(timeline.dispute, everything)
+        except RegTimelineError as exc:
+            expected: type[RegTimelineError] | None = type(exc)
+        else:
+            expected = None
+        try:
+            grown = timeline.append(*extra)
+        except RegTimelineError as exc:
+            assert type(exc) is expected, str(exc)
+            return
+        assert expected is None
+        assert grown == Timeline(timeline.dispute, everything)
+
+
+class TestTimelineProperties:
+    @given(timelines(max_size=15), st.data())
+    def test_a_refused_append_leaves_the_timeline_equal(self, timeline, data):
+        """(b) A refused append changes nothing."""
+        event, error = data.draw(invalid_appends(timeline))
+        before = (timeline.events, timeline.history())
+        try:
+            timeline.append(event)
+        except error:
+            pass
+        assert (timeline.events, timeline.history()) == before
+
+    @given(timelines(max_size=15), st.randoms(use_true_random=False))
+    def test_any_order_gives_an_equal_timeline(self, timeline, random):
+        """(c) The same events, given in any order, give an equal timeline (distinct instants)."""
+        z = timeline.dispute.zone
+        seen: set[int] = set()
+        distinct: list[Event] = []
+        for e in timeline.events:  # keep one event per instant, and only valid prefixes
+            key = z.key(e.at)
+            if key not in seen:
+                seen.add(key)
+                distinct.append(e)
+        try:
+            ordered = Timeline(timeline.dispute, distinct)
+        except RegTimelineError:
+            return  # dropping same-instant events can orphan a reference; nothing to compare
+        shuffled = list(distinct)
+        random.shuffle(shuffled)
+        assert Timeline(timeline.dispute, shuffled) == ordered
+
+    @given(timelines(max_size=15), st.integers(0, 15))
+    def test_appending_in_pieces_equals_building_at_once(self, timeline, cut):
+        """Appending a suffix later gives the same timeline and the same answers."""
+        events = list(timeline.events)
+        built = Timeline(timeline.dispute, events[:cut]).append(*events[cut:])
+        assert built == timeline
+        assert built.history() == timeline.history()
+
+
+class ReferenceMachine(TimelineMachine):
+    """(d) The library's own state machine, checked against the reference at every query."""
+
+    @invariant()
+    def matches_the_reference_at_the_end(self):
+        if self.timeline is not None and len(self.timeline):
+            z = self.timeline.dispute.zone
+            last = z.to_datetime(max(z.key(e.at) for e in self.timeline.events))
+            self.on_status(last)
+
+    def on_status(self, when):
+        assert self.timeline is not None
+        got = ref.actual(self.timeline.status_at(when))
+        assert got == ref.expected(self.timeline.dispute, list(self.timeline.events), when)
+
+
+ReferenceMachine.TestCase.settings = settings(stateful_step_count=30)
+TestReferenceMachine = ReferenceMachine.TestCase

@@ -1,0 +1,173 @@
+"""Time semantics: parsing without guessing, day boundaries, zones, calendar arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from regtimeline import DeadlineSet, Phase, Statement, TimeError
+from regtimeline._time import instant_key, parse_span, to_moment, to_span, zone
+from regtimeline.strategies import instants
+
+from .helpers import MOSCOW, timeline
+
+
+class TestParsing:
+    @pytest.mark.parametrize(
+        "value",
+        ["2021-03-10", dt.date(2021, 3, 10), pendulum.Date(2021, 3, 10)],
+    )
+    def test_days_stay_days(self, value):
+        """A date without a time is a day, resolved later in the dispute's zone."""
+        assert to_moment(value) == pendulum.Date(2021, 3, 10)
+        assert type(to_moment(value)) is pendulum.Date
+
+    @pytest.mark.parametrize(
+        "value",
+        [
+            "2021-03-10T10:00:00+03:00",
+            "2021-03-10T07:00:00Z",
+            dt.datetime(2021, 3, 10, 7, tzinfo=dt.UTC),
+            pendulum.datetime(2021, 3, 10, 10, tz="Europe/Moscow"),
+        ],
+    )
+    def test_instants_become_utc(self, value):
+        """Every aware input is the same UTC instant."""
+        assert to_moment(value) == pendulum.datetime(2021, 3, 10, 7)
+
+    @pytest.mark.parametrize(
+        "value",
+        ["2021-03-10T10:00", "2021-03-10 10:00:00", dt.datetime(2021, 3, 10, 10), pendulum.naive(2021, 3, 10)],
+    )
+    def test_naive_times_are_refused(self, value):
+        """pendulum.parse would read these as UTC; we refuse them."""
+        with pytest.raises(TimeError, match="offset|naive"):
+            to_moment(value)
+
+    @pytest.mark.parametrize("value", ["yesterday", "10:00", "2021-02-30", "", 1615334400, None])
+    def test_garbage_is_refused(self, value):
+        """Not a time: TimeError, never a TypeError."""
+        with pytest.raises(TimeError):
+            to_moment(value)
+
+    def test_naive_event_time_names_the_field(self):
+        """The error says which class and field."""
+        with pytest.raises(TimeError, match=r"Statement\.at"):
+            Statement(at="2021-03-10T10:00", by="x", text="y")
+
+
+class TestDurations:
+    @pytest.mark.parametrize(
+        ("given", "canonical"),
+        [
+            ("P1M", "P1M"),
+            ("P12M", "P1Y"),
+            ("P1W", "P7D"),
+            ("PT48H", "PT48H"),
+            ("PT1.5S", "PT1.5S"),
+            (dt.timedelta(hours=48), "PT48H"),
+            (pendulum.duration(months=1), "P1M"),
+            (pendulum.duration(years=1, days=3), "P1Y3D"),
+        ],
+    )
+    def test_canonical_text(self, given, canonical):
+        """Durations are held as canonical ISO 8601 text; exact and calendar parts stay apart."""
+        assert to_span(given) == canonical
+
+    @pytest.mark.parametrize("value", ["P", "PT", "1M", "P-1D", dt.timedelta(seconds=-1), 30])
+    def test_bad_durations_are_refused(self, value):
+        """Malformed or negative durations raise TimeError."""
+        with pytest.raises(TimeError):
+            to_span(value)
+
+    @given(st.integers(0, 50), st.integers(0, 400), st.integers(0, 10**12))
+    def test_canonical_text_round_trips(self, months, days, micros):
+        """Parsing the canonical text gives back the parts."""
+        text = to_span(f"P{months}M{days}DT{micros // 10**6}.{micros % 10**6:06d}S")
+        assert parse_span(text) == (months, days, micros)
+
+    def test_calendar_arithmetic_happens_in_the_zone(self):
+        """Brussels midnight 31 January plus one month is 28 February there, not 1 March."""
+        z = zone("Europe/Brussels")
+        start = z.day_start(pendulum.Date(2021, 1, 31))
+        assert z.to_datetime(z.shift(start, "P1M")).isoformat() == "2021-02-28T00:00:00+01:00"
+
+    def test_exact_hours_cross_dst_as_elapsed_time(self):
+        """PT24H across the spring change is 24 real hours: 25 h on the wall clock... minus one."""
+        z = zone("Europe/Brussels")
+        start = instant_key(pendulum.datetime(2021, 3, 27, 12, tz="Europe/Brussels"))
+        assert z.to_datetime(z.shift(start, "PT24H")).isoformat() == "2021-03-28T13:00:00+02:00"
+        assert z.to_datetime(z.shift(start, "P1D")).isoformat() == "2021-03-28T12:00:00+02:00"
+
+
+class TestDayBoundariesInMoscow:
+    def test_an_evening_event_counts_in_that_day(self):
+        """An event at 23:30 Moscow time counts in status_at of that day."""
+        t = timeline(Statement(at="2021-04-15T23:30:00+03:00", id="s", by="x", text="y"))
+        assert t.status_at("2021-04-15").last_event.id == "s"
+        assert t.status_at("2021-04-14").last_event is None
+
+    def test_due_date_covers_its_whole_day(self):
+        """Due 2021-05-15: PENDING at 23:59:59 Moscow time, OVERDUE at midnight (21:00Z)."""
+        t = timeline(DeadlineSet(at="2021-04-05", id="d", due="2021-05-15"))
+        assert t.status_at("2021-05-15T23:59:59+03:00").deadlines.get("d").state.name == "PENDING"
+        assert t.status_at("2021-05-15T23:59:59.999999+03:00").deadlines.get("d").state.name == "PENDING"
+        assert t.status_at("2021-05-16T00:00:00+03:00").deadlines.get("d").state.name == "OVERDUE"
+        assert t.status_at("2021-05-15T21:00:00Z").deadlines.get("d").state.name == "OVERDUE"
+        assert t.status_at("2021-05-15").deadlines.get("d").state.name == "PENDING"
+
+    def test_a_day_query_is_the_end_of_that_day(self):
+        """status_at(date) reports at 23:59:59.999999 local, in the dispute's zone."""
+        assert timeline().status_at("2021-05-15").at.isoformat() == "2021-05-15T23:59:59.999999+03:00"
+        assert timeline().status_at(dt.date(2021, 5, 15)).at == timeline().status_at("2021-05-15").at
+
+    @given(instants(timezones=["UTC", "Europe/Moscow", "America/New_York"]))
+    def test_the_same_instant_in_any_zone_gives_the_same_answer(self, when):
+        """UTC and Moscow (and any other) spellings of one instant are one query."""
+        t = timeline(
+            DeadlineSet(at="2021-04-05", id="d", due="2021-05-15"),
+            Statement(at="2021-05-15T21:00:00Z", id="s", by="x", text="y"),
+        )
+        moscow = when.in_timezone("Europe/Moscow")
+        utc = when.in_timezone("UTC")
+        assert t.status_at(moscow) == t.status_at(utc) == t.status_at(utc.isoformat())
+
+    def test_results_come_out_in_the_dispute_zone(self):
+        """Times in a status are pendulum DateTimes in the dispute's zone."""
+        s = timeline(DeadlineSet(at="2021-04-05T12:00:00Z", id="d", due="2021-05-15")).status_at("2021-04-06")
+        assert isinstance(s.at, pendulum.DateTime)
+        assert s.deadlines.get("d").set_at.timezone_name == "Europe/Moscow"
+        assert s.deadlines.get("d").set_at.isoformat() == "2021-04-05T15:00:00+03:00"
+
+
+class TestDaylightSaving:
+    def test_fall_back_hour_orders_by_real_time(self):
+        """Inside a fall-back hour, 02:45+02:00 comes before 02:00+01:00 (15 minutes later)."""
+        from regtimeline import Dispute
+
+        brussels = Dispute(id="be", regulator="BIPT", platform="X", jurisdiction="BE", timezone="Europe/Brussels")
+        later = Statement(at="2021-10-31T02:00:00+01:00", id="later", by="x", text="")
+        earlier = Statement(at="2021-10-31T02:45:00+02:00", id="earlier", by="x", text="")
+        t = timeline(later, earlier, dispute=brussels)
+        assert [e.id for e in t.events] == ["earlier", "later"]
+
+    def test_a_day_that_starts_in_a_dst_gap_starts_when_it_exists(self):
+        """In Sao Paulo on 2018-11-04 midnight did not exist: the day began at 01:00."""
+        z = zone("America/Sao_Paulo")
+        assert z.to_datetime(z.day_start(pendulum.Date(2018, 11, 4))).isoformat() == "2018-11-04T01:00:00-02:00"
+        assert z.to_datetime(z.day_end(pendulum.Date(2018, 11, 3))).isoformat() == "2018-11-03T23:59:59.999999-03:00"
+
+    def test_unknown_zone_is_refused(self):
+        """A zone name that is not IANA raises TimeError."""
+        with pytest.raises(TimeError, match="IANA"):
+            zone("Mars/Olympus")
+
+    def test_naive_query_is_refused(self):
+        """status_at refuses a naive datetime."""
+        with pytest.raises(TimeError):
+            timeline().status_at(dt.datetime(2021, 3, 10, 12))
+        assert timeline().status_at("2021-03-10T12:00:00+03:00").phase is Phase.CLEAR

@@ -1,0 +1,225 @@
+"""The timeline: ordering, immutability, all-or-nothing appends, backfill, history."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from regtimeline import (
+    BlockImposed,
+    BlockLifted,
+    DeadlineExtended,
+    DeadlineSet,
+    DuplicateEvent,
+    InvalidTransition,
+    InvalidValue,
+    Phase,
+    Statement,
+    ThrottleImposed,
+    ThrottleLifted,
+    Timeline,
+    TimeError,
+    UnknownReference,
+)
+
+from .helpers import MOSCOW, UTC_DISPUTE, refusal, timeline
+
+
+def say(at: str, id: str) -> Statement:
+    return Statement(at=at, id=id, by="x", text=id)
+
+
+class TestOrder:
+    def test_events_are_ordered_by_time(self):
+        """Given in any order, events come out in time order."""
+        t = timeline(say("2021-03-12", "c"), say("2021-03-10", "a"), say("2021-03-11", "b"))
+        assert [e.id for e in t.events] == ["a", "b", "c"]
+
+    def test_same_instant_keeps_given_order(self):
+        """Events at the same instant keep the order in which they were given."""
+        t = timeline(say("2021-03-10", "z"), say("2021-03-10T00:00:00+03:00", "a"), say("2021-03-09T21:00:00Z", "m"))
+        assert [e.id for e in t.events] == ["z", "a", "m"]
+        assert [e.id for e in t.append(say("2021-03-10", "b")).events] == ["z", "a", "m", "b"]
+
+    def test_validation_follows_time_order(self):
+        """A lift given before its throttle is fine: validation runs in time order."""
+        t = timeline(ThrottleLifted(at="2021-03-12", id="l", throttle="t"), ThrottleImposed(at="2021-03-10", id="t"))
+        assert t.status_at("2021-03-12").phase is Phase.CLEAR
+
+    def test_same_instant_state_is_after_all_of_them(self):
+        """status_at an instant includes every event at it."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), ThrottleLifted(at="2021-03-10", id="l"))
+        assert t.status_at("2021-03-10T00:00:00+03:00").phase is Phase.CLEAR
+        assert [p.phase for p in t.history()] == [Phase.CLEAR]
+
+
+class TestImmutability:
+    def test_append_returns_a_new_timeline(self):
+        """The old timeline is untouched."""
+        a = timeline(say("2021-03-10", "a"))
+        b = a.append(say("2021-03-11", "b"))
+        assert (len(a), len(b)) == (1, 2)
+        assert a.status_at("2021-03-12").last_event.id == "a"
+
+    def test_two_appends_to_one_timeline_do_not_see_each_other(self):
+        """Branching: both children are right and the parent is unchanged."""
+        a = timeline(say("2021-03-10", "a"))
+        b = a.append(say("2021-03-11", "b"))
+        c = a.append(say("2021-03-11", "c"))
+        d = b.append(say("2021-03-12", "d"))
+        assert [e.id for e in b.events] == ["a", "b"]
+        assert [e.id for e in c.events] == ["a", "c"]
+        assert [e.id for e in d.events] == ["a", "b", "d"]
+        assert c.status_at("2021-03-20").last_event.id == "c"
+        assert a.status_at("2021-03-20").last_event.id == "a"
+
+    def test_the_dispute_cannot_be_replaced(self):
+        """A timeline is immutable."""
+        with pytest.raises(AttributeError):
+            timeline().dispute = UTC_DISPUTE  # type: ignore[misc]
+
+    def test_equal_timelines(self):
+        """Timelines are equal when dispute and ordered events are."""
+        a = timeline(say("2021-03-10", "a"), say("2021-03-11", "b"))
+        b = timeline(say("2021-03-11", "b")).append(say("2021-03-10", "a"))
+        assert a == b
+        assert hash(a) == hash(b)
+        assert a != timeline(say("2021-03-10", "a"))
+        assert a != Timeline(UTC_DISPUTE, a.events)
+
+    def test_len_iter_and_lookup(self):
+        """len, iteration and event(id)."""
+        t = timeline(say("2021-03-10", "a"), say("2021-03-11", "b"))
+        assert len(t) == 2
+        assert [e.id for e in t] == ["a", "b"]
+        assert t.event("b").text == "b"
+        with pytest.raises(UnknownReference):
+            t.event("zz")
+        with pytest.raises(UnknownReference):
+            timeline(say("2021-03-10", "a")).event("b")
+
+
+class TestAllOrNothing:
+    def test_a_refused_batch_changes_nothing(self):
+        """If one event of a batch is refused, none is added, and the log is reusable."""
+        base = timeline(say("2021-03-10", "a"))
+        with pytest.raises(InvalidTransition):
+            base.append(say("2021-03-11", "b"), BlockLifted(at="2021-03-12", id="bad"))
+        assert [e.id for e in base.events] == ["a"]
+        after = base.append(say("2021-03-11", "b"))
+        assert [e.id for e in after.events] == ["a", "b"]
+        assert base.status_at("2021-03-20").last_event.id == "a"
+
+    def test_a_refused_batch_leaves_deadlines_as_they_were(self):
+        """Deadline versions written by a refused batch are undone."""
+        base = timeline(DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"))
+        with pytest.raises(InvalidTransition):
+            base.append(DeadlineExtended(at="2021-03-11", id="x", deadline="d", by="P1M"), BlockLifted(at="2021-03-12", id="bad"))
+        assert base.status_at("2021-05-01").deadlines.get("d").extensions == ()
+        assert base.append(say("2021-03-12", "s")).status_at("2021-05-01").deadlines.get("d").state.name == "OVERDUE"
+
+    def test_duplicate_ids_are_refused(self):
+        """An id used twice, in one batch or against the timeline, is a DuplicateEvent."""
+        base = timeline(say("2021-03-10", "a"))
+        message = refusal(DuplicateEvent, base, say("2021-03-11", "a"))
+        assert "already used" in message
+        with pytest.raises(DuplicateEvent):
+            timeline(say("2021-03-10", "x"), say("2021-03-11", "x"))
+
+    def test_the_same_fact_twice_is_a_duplicate(self):
+        """Generated ids are content-derived: importing a fact twice is caught."""
+        fact = Statement(at="2021-03-10", by="x", text="y")
+        with pytest.raises(DuplicateEvent):
+            timeline(fact, Statement(at="2021-03-10", by="x", text="y"))
+
+    def test_only_events_are_accepted(self):
+        """Anything else is an InvalidValue, not a TypeError."""
+        with pytest.raises(InvalidValue):
+            timeline().append("2021-03-10")  # type: ignore[arg-type]
+        with pytest.raises(InvalidValue):
+            Timeline("ru-twitter", [])  # type: ignore[arg-type]
+
+    def test_instants_outside_the_years_1_to_9999_are_refused(self):
+        """A day whose start in the zone has no UTC datetime is refused clearly."""
+        with pytest.raises(TimeError, match="outside"):
+            timeline(say("0001-01-01", "a"))
+
+    def test_concurrent_appends_branch_safely(self):
+        """Threads appending to one timeline each get their own branch."""
+        base = timeline(say("2021-03-10", "a"))
+        results: dict[int, Timeline] = {}
+
+        def grow(n: int) -> None:
+            t = base
+            for i in range(50):
+                t = t.append(say(f"2021-04-{1 + i % 28:02d}T{n:02d}:{i:02d}:00+03:00", f"{n}-{i}"))
+            results[n] = t
+
+        threads = [threading.Thread(target=grow, args=(n,)) for n in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        for n, t in results.items():
+            assert len(t) == 51
+            assert {e.id for e in t.events} == {"a"} | {f"{n}-{i}" for i in range(50)}
+        assert len(base) == 1
+
+
+class TestBackfill:
+    def test_an_earlier_event_is_accepted_when_history_stays_valid(self):
+        """A backfilled event is validated with everything after it."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), say("2021-03-20", "s"))
+        t2 = t.append(ThrottleLifted(at="2021-03-15", id="l"))
+        assert t2.status_at("2021-03-16").phase is Phase.CLEAR
+        assert t.status_at("2021-03-16").phase is Phase.THROTTLED
+
+    def test_a_backfill_that_breaks_a_later_event_names_it(self):
+        """A block backfilled before a throttle makes the throttle invalid: the error says so."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"))
+        with pytest.raises(InvalidTransition) as info:
+            t.append(BlockImposed(at="2021-03-05", id="b"))
+        message = str(info.value)
+        assert "invalidate the later throttle_imposed 't'" in message
+        assert len(t) == 1
+
+    def test_status_is_right_on_both_sides_of_a_backfill(self):
+        """Statuses before, at and after the insertion point are recomputed."""
+        t = timeline(DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"), say("2021-04-20", "late"))
+        t2 = t.append(DeadlineExtended(at="2021-03-20", id="x", deadline="d", due="2021-05-10"))
+        assert t2.status_at("2021-04-15").deadlines.get("d").state.name == "PENDING"
+        assert t.status_at("2021-04-15").deadlines.get("d").state.name == "OVERDUE"
+
+
+class TestHistory:
+    def test_empty(self):
+        """No events, no periods."""
+        assert timeline().history() == ()
+
+    def test_periods_with_a_change_no_event_caused(self):
+        """A block that runs out ends its period by itself."""
+        t = timeline(
+            DeadlineSet(at="2021-03-01", id="d", due="2021-06-01"),
+            BlockImposed(at="2021-03-10T10:00:00+03:00", id="b", ends="2021-03-12T10:00:00+03:00"),
+        )
+        periods = [(p.start.isoformat(), p.end and p.end.isoformat(), p.phase.name, p.cause) for p in t.history()]
+        assert periods == [
+            ("2021-03-01T00:00:00+03:00", "2021-03-10T10:00:00+03:00", "WARNED", "d"),
+            ("2021-03-10T10:00:00+03:00", "2021-03-12T10:00:00.000001+03:00", "BLOCKED", "b"),
+            ("2021-03-12T10:00:00.000001+03:00", None, "WARNED", None),
+        ]
+
+    def test_an_event_right_when_a_block_runs_out_is_the_cause(self):
+        """A block over at the end of 12 March and a statement at the start of 13 March: one
+        new period, begun by the statement's instant, with the statement as its cause."""
+        t = timeline(BlockImposed(at="2021-03-10", id="b", ends="2021-03-12"), say("2021-03-13", "s"))
+        assert [(p.start.isoformat(), p.phase.name, p.cause) for p in t.history()] == [
+            ("2021-03-10T00:00:00+03:00", "BLOCKED", "b"),
+            ("2021-03-13T00:00:00+03:00", "CLEAR", "s"),
+        ]
+
+    def test_history_merges_equal_phases(self):
+        """Consecutive events in one phase make one period."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), say("2021-03-11", "s"), ThrottleImposed(at="2021-03-12", id="t2"))
+        assert [(p.phase, p.end) for p in t.history()] == [(Phase.THROTTLED, None)]
