@@ -56,9 +56,7 @@ def describe_status(status: Status) -> list[str]:
             + (moved if d.extensions else "")
         )
     if status.items_requested or status.items_removed:
-        lines.append(
-            f"  items: {status.items_requested} requested, {status.items_removed} removed"
-        )
+        lines.append(f"  items: {status.items_requested} requested, {status.items_removed} removed")
     lines.extend(f"  fines: {total} {currency}" for currency, total in status.fines.items())
     return lines
 
@@ -73,12 +71,15 @@ def run_demo(timeline: Timeline, dates: Sequence[str] = DEMO_DATES) -> str:
     """
     d = timeline.dispute
     out = [
-        f"{d.regulator} vs {d.platform} ({d.jurisdiction}, {d.timezone}): "
-        f"{len(timeline)} events",
+        f"{d.regulator} vs {d.platform} ({d.jurisdiction}, {d.timezone}): {len(timeline)} events",
         "",
         "History:",
         *(f"  {line}" for line in describe_history(timeline.history())),
     ]
     for day in dates:
-        out += ["", f"Status on {day}:", *(f"  {x}" for x in describe_status(timeline.status_at(day)))]
+        out += [
+            "",
+            f"Status on {day}:",
+            *(f"  {x}" for x in describe_status(timeline.status_at(day))),
+        ]
     return "\n".join(out)

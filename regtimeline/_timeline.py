@@ -83,11 +83,17 @@ class Timeline:
                 as for the constructor.
 
         Example:
-            >>> from regtimeline import BlockLifted
-            >>> later = timeline.append(BlockLifted(at="2021-03-11"))
+            >>> from regtimeline import BlockLifted, Statement
+            >>> from regtimeline.examples import twitter_russia
+            >>> case = twitter_russia()
+            >>> len(case.append(Statement(at="2021-03-11", by="Twitter", text="We comply")))
+            11
+            >>> case.append(BlockLifted(at="2021-03-11", id="unblock"))
             Traceback (most recent call last):
             ...
-            regtimeline.errors.InvalidTransition: block_lifted ...
+            regtimeline.errors.InvalidTransition: block_lifted 'unblock' at
+            2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time; block_lifted is accepted only when
+            it is BLOCKED
         """
         log, n = self._appended(events)
         return Timeline._view(self.dispute, log, n)
@@ -167,8 +173,11 @@ class Timeline:
             TimeError: a naive datetime, a time without an offset, or a malformed value.
 
         Example:
-            >>> timeline.status_at("2021-03-09").phase
+            >>> from regtimeline.examples import twitter_russia
+            >>> twitter_russia().status_at("2021-03-09").phase
             <Phase.CLEAR: 0>
+            >>> twitter_russia().status_at("2021-03-10T09:00:00+03:00").throttles[0].id
+            'slowdown'
         """
         return self._log.status(self._n, self._log.zone.query_key(when))
 
@@ -179,8 +188,9 @@ class Timeline:
         periods of their own, with `cause` None.
 
         Example:
-            >>> [(p.phase.name, p.end) for p in timeline.history()]
-            [('THROTTLED', None)]
+            >>> from regtimeline.examples import twitter_russia
+            >>> [(p.start.date().isoformat(), p.phase.name) for p in twitter_russia().history()]
+            [('2021-03-10', 'THROTTLED'), ('2022-03-04', 'BLOCKED')]
         """
         return self._log.history(self._n)
 

@@ -39,9 +39,7 @@ _UPI: Final = (
     "https://www.upi.com/Top_News/World-News/2021/04/05/"
     "russia-twitter-slowdown-alexei-navalny/2671617634753/"
 )
-_WION: Final = (
-    "https://www.wionews.com/world/russia-extends-deadline-for-twitter-to-remove-banned-content-375503"
-)
+_WION: Final = "https://www.wionews.com/world/russia-extends-deadline-for-twitter-to-remove-banned-content-375503"
 _PLEDGE: Final = (
     "https://pledgetimes.com/"
     "roskomnadzor-changed-its-mind-to-block-twitter-in-april-and-scheduled-a-shutdown-for-may/"

@@ -5,7 +5,11 @@ from __future__ import annotations
 from regtimeline import Dispute, Event, RegTimelineError, Timeline
 
 MOSCOW = Dispute(
-    id="ru-twitter", regulator="Roskomnadzor", platform="Twitter", jurisdiction="RU", timezone="Europe/Moscow"
+    id="ru-twitter",
+    regulator="Roskomnadzor",
+    platform="Twitter",
+    jurisdiction="RU",
+    timezone="Europe/Moscow",
 )
 UTC_DISPUTE = Dispute(id="utc", regulator="R", platform="P", jurisdiction="GB", timezone="UTC")
 

@@ -98,7 +98,9 @@ class State:
     request_ids: set[str] = field(default_factory=set)
 
     def expire(self, t: datetime) -> None:
-        for tid in [k for k, v in self.throttles.items() if v["ends"] is not None and v["ends"] < t]:
+        for tid in [
+            k for k, v in self.throttles.items() if v["ends"] is not None and v["ends"] < t
+        ]:
             del self.throttles[tid]
         if self.block is not None and self.block["ends"] is not None and self.block["ends"] < t:
             self.block = None
@@ -186,7 +188,9 @@ def apply(state: State, e: Event, t: datetime, tz: ZoneInfo, universe: frozenset
         d["due"] = new
     elif isinstance(e, DeadlineMet | DeadlineWithdrawn):
         d = _open(state, e.deadline, t, UnknownReference)
-        d.update(closed="MET" if isinstance(e, DeadlineMet) else "WITHDRAWN", closed_at=t, closed_by=e.id)
+        d.update(
+            closed="MET" if isinstance(e, DeadlineMet) else "WITHDRAWN", closed_at=t, closed_by=e.id
+        )
     elif isinstance(e, ThrottleImposed | BlockImposed):
         if state.phase() == "BLOCKED":
             raise InvalidTransition(e.id)
@@ -206,7 +210,9 @@ def apply(state: State, e: Event, t: datetime, tz: ZoneInfo, universe: frozenset
         if state.phase() != "THROTTLED":
             raise InvalidTransition(e.id)
         if e.throttle is not None and e.throttle not in state.throttles:
-            raise (InvalidTransition if e.throttle in state.throttle_ids else UnknownReference)(e.id)
+            raise (InvalidTransition if e.throttle in state.throttle_ids else UnknownReference)(
+                e.id
+            )
         targets = list(state.throttles) if e.throttle is None else [e.throttle]
         for tid in targets:
             if e.scope is None:
@@ -283,8 +289,12 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
     return {
         "at": t,
         "phase": s.phase(),
-        "throttles": [(k, v["since"], v["scope"], v["rate"], v["ends"]) for k, v in s.throttles.items()],
-        "block": None if s.block is None else (s.block["id"], s.block["since"], s.block["scope"], s.block["ends"]),
+        "throttles": [
+            (k, v["since"], v["scope"], v["rate"], v["ends"]) for k, v in s.throttles.items()
+        ],
+        "block": None
+        if s.block is None
+        else (s.block["id"], s.block["since"], s.block["scope"], s.block["ends"]),
         "deadlines": [
             (
                 k,
@@ -315,10 +325,17 @@ def actual(status: Status) -> dict[str, Any]:
     return {
         "at": _utc(status.at),
         "phase": status.phase.name,
-        "throttles": [(t.id, _utc(t.since), t.scope, t.rate, _utc(t.ends)) for t in status.throttles],
+        "throttles": [
+            (t.id, _utc(t.since), t.scope, t.rate, _utc(t.ends)) for t in status.throttles
+        ],
         "block": None
         if status.block is None
-        else (status.block.id, _utc(status.block.since), status.block.scope, _utc(status.block.ends)),
+        else (
+            status.block.id,
+            _utc(status.block.since),
+            status.block.scope,
+            _utc(status.block.ends),
+        ),
         "deadlines": [
             (
                 d.id,
@@ -340,7 +357,9 @@ def actual(status: Status) -> dict[str, Any]:
     }
 
 
-def expected_history(dispute: Dispute, events: list[Event]) -> list[tuple[datetime, str, str | None]]:
+def expected_history(
+    dispute: Dispute, events: list[Event]
+) -> list[tuple[datetime, str, str | None]]:
     """Periods (start, phase, cause) by asking the phase at every instant that may change it."""
     tz = ZoneInfo(dispute.timezone)
     timed = ordered(dispute, events)

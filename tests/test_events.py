@@ -47,7 +47,9 @@ class TestIds:
             "print(WarningIssued(at='2021-03-16', categories=['x','y','z','w']).id)"
         )
         ids = {
-            subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
             for _ in range(3)
         }
         here = WarningIssued(at="2021-03-16", categories=["x", "y", "z", "w"]).id
@@ -75,14 +77,34 @@ class TestValues:
     @pytest.mark.parametrize(
         ("build", "error", "where"),
         [
-            (lambda: FineImposed(at="2021-04-02", amount=1.5, currency="RUB", by="c"), InvalidValue, "amount"),
-            (lambda: FineImposed(at="2021-04-02", amount="NaN", currency="RUB", by="c"), InvalidValue, "amount"),
-            (lambda: FineImposed(at="2021-04-02", amount=-5, currency="RUB", by="c"), InvalidValue, "amount"),
-            (lambda: FineImposed(at="2021-04-02", amount=5, currency="RUBLE", by="c"), InvalidValue, "currency"),
+            (
+                lambda: FineImposed(at="2021-04-02", amount=1.5, currency="RUB", by="c"),
+                InvalidValue,
+                "amount",
+            ),
+            (
+                lambda: FineImposed(at="2021-04-02", amount="NaN", currency="RUB", by="c"),
+                InvalidValue,
+                "amount",
+            ),
+            (
+                lambda: FineImposed(at="2021-04-02", amount=-5, currency="RUB", by="c"),
+                InvalidValue,
+                "amount",
+            ),
+            (
+                lambda: FineImposed(at="2021-04-02", amount=5, currency="RUBLE", by="c"),
+                InvalidValue,
+                "currency",
+            ),
             (lambda: ContentRemoved(at="2021-04-02", items=-1), InvalidValue, "items"),
             (lambda: ContentRemoved(at="2021-04-02", items=True), InvalidValue, "items"),
             (lambda: TakedownRequested(at="2021-04-02", items=1, sla="a day"), TimeError, "sla"),
-            (lambda: WarningIssued(at="2021-04-02", consequence="nuke"), InvalidValue, "consequence"),
+            (
+                lambda: WarningIssued(at="2021-04-02", consequence="nuke"),
+                InvalidValue,
+                "consequence",
+            ),
             (lambda: WarningIssued(at="2021-04-02", categories=[1]), InvalidValue, "categories"),
             (lambda: ThrottleImposed(at="2021-04-02", scope="fixed"), InvalidValue, "scope"),
             (lambda: ThrottleImposed(at="2021-04-02", ends="soon"), TimeError, "ends"),
@@ -91,9 +113,27 @@ class TestValues:
             (lambda: Scope(networks=()), InvalidValue, "networks"),
             (lambda: Scope(services=()), InvalidValue, "services"),
             (lambda: Scope(services=5), InvalidValue, "services"),
-            (lambda: Dispute(id="", regulator="r", platform="p", jurisdiction="RU", timezone="UTC"), InvalidValue, "id"),
-            (lambda: Dispute(id="d", regulator="r", platform="p", jurisdiction="RUS", timezone="UTC"), InvalidValue, "jurisdiction"),
-            (lambda: Dispute(id="d", regulator="r", platform="p", jurisdiction="RU", timezone="Moscow"), TimeError, "timezone"),
+            (
+                lambda: Dispute(
+                    id="", regulator="r", platform="p", jurisdiction="RU", timezone="UTC"
+                ),
+                InvalidValue,
+                "id",
+            ),
+            (
+                lambda: Dispute(
+                    id="d", regulator="r", platform="p", jurisdiction="RUS", timezone="UTC"
+                ),
+                InvalidValue,
+                "jurisdiction",
+            ),
+            (
+                lambda: Dispute(
+                    id="d", regulator="r", platform="p", jurisdiction="RU", timezone="Moscow"
+                ),
+                TimeError,
+                "timezone",
+            ),
         ],
     )
     def test_malformed_values_name_their_field(self, build, error, where):
@@ -118,7 +158,9 @@ class TestValues:
 
     def test_amounts_are_exact(self):
         """Amounts are Decimals from strings and ints."""
-        assert FineImposed(at="2021-04-02", amount="0.10", currency="eur", by="c").amount == Decimal("0.10")
+        assert FineImposed(
+            at="2021-04-02", amount="0.10", currency="eur", by="c"
+        ).amount == Decimal("0.10")
 
     @given(events())
     def test_every_generated_event_equals_its_copy(self, event):

@@ -33,7 +33,11 @@ class TestFoundingCase:
         s = case.status_at("2021-03-12")
         assert s.phase is Phase.THROTTLED
         (t,) = s.throttles
-        assert (t.id, t.since.isoformat(), t.scope) == ("slowdown", "2021-03-10T00:00:00+03:00", Scope(services=PHOTOS_VIDEOS))
+        assert (t.id, t.since.isoformat(), t.scope) == (
+            "slowdown",
+            "2021-03-10T00:00:00+03:00",
+            Scope(services=PHOTOS_VIDEOS),
+        )
         assert s.items_requested == 3168
 
     def test_deadline_extended_once_to_15_may(self, case):
@@ -44,7 +48,11 @@ class TestFoundingCase:
         assert d.due.isoformat() == "2021-05-15T23:59:59.999999+03:00"
         assert [x.id for x in d.extensions] == ["extension-2021-04-05"]
         s = case.status_at("2021-04-10")
-        assert (s.items_removed, s.fines["RUB"], s.phase) == (1900, Decimal(8900000), Phase.THROTTLED)
+        assert (s.items_removed, s.fines["RUB"], s.phase) == (
+            1900,
+            Decimal(8900000),
+            Phase.THROTTLED,
+        )
 
     def test_overdue_on_16_may(self, case):
         """16 May: the deadline passed unmet; the slowdown goes on everywhere."""

@@ -33,12 +33,16 @@ class TestAgainstTheReference:
         anywhere = [data.draw(instants_near(timeline)) for _ in range(5)]
         for when in every_boundary + anywhere:
             note(f"at {when.isoformat()}")
-            assert ref.actual(timeline.status_at(when)) == ref.expected(timeline.dispute, events, when)
+            assert ref.actual(timeline.status_at(when)) == ref.expected(
+                timeline.dispute, events, when
+            )
 
     @given(timelines(max_size=25))
     def test_history_agrees_with_the_naive_replay(self, timeline):
         """history() equals the phase asked at every instant where it may change."""
-        got = [(p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in timeline.history()]
+        got = [
+            (p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in timeline.history()
+        ]
         assert got == ref.expected_history(timeline.dispute, list(timeline.events))
         ends = [p.end for p in timeline.history()]
         starts = [p.start for p in timeline.history()]
@@ -109,13 +113,12 @@ class ReferenceMachine(TimelineMachine):
 
     @invariant()
     def matches_the_reference_at_the_end(self):
-        if self.timeline is not None and len(self.timeline):
+        if len(self.timeline):
             z = self.timeline.dispute.zone
             last = z.to_datetime(max(z.key(e.at) for e in self.timeline.events))
             self.on_status(last)
 
     def on_status(self, when):
-        assert self.timeline is not None
         got = ref.actual(self.timeline.status_at(when))
         assert got == ref.expected(self.timeline.dispute, list(self.timeline.events), when)
 

@@ -32,7 +32,9 @@ from regtimeline._events import EVENT_TYPES
 
 from .helpers import refusal, timeline
 
-DEADLINE = DeadlineSet(at="2021-03-16", id="d", due="2021-04-15", demand="remove", consequence="block")
+DEADLINE = DeadlineSet(
+    at="2021-03-16", id="d", due="2021-04-15", demand="remove", consequence="block"
+)
 THROTTLE = ThrottleImposed(at="2021-03-10", id="t", scope=Scope(services={"photos", "videos"}))
 BLOCK = BlockImposed(at="2021-03-20", id="b")
 
@@ -55,7 +57,9 @@ class TestWarningIssued:
 
     def test_with_due_opens_a_deadline_of_the_same_id(self):
         """A warning with `due` opens a PENDING deadline whose id is the warning's."""
-        w = WarningIssued(at="2021-03-16", id="w", due="2021-04-15", consequence="block", text="remove it")
+        w = WarningIssued(
+            at="2021-03-16", id="w", due="2021-04-15", consequence="block", text="remove it"
+        )
         s = timeline(w).status_at("2021-03-17")
         d = s.deadlines.get("w")
         assert (s.phase, d.state, d.consequence, d.demand) == (
@@ -77,7 +81,9 @@ class TestWarningIssued:
 
     def test_due_on_the_same_day_is_after_a_day_start(self):
         """A bare-date due means the day's end, so it follows a bare-date `at` of that day."""
-        s = timeline(WarningIssued(at="2021-03-16", id="w", due="2021-03-16")).status_at("2021-03-16")
+        s = timeline(WarningIssued(at="2021-03-16", id="w", due="2021-03-16")).status_at(
+            "2021-03-16"
+        )
         assert s.deadlines.get("w").state is DeadlineState.PENDING
 
 
@@ -89,11 +95,16 @@ class TestDeadlineSet:
 
     def test_turns_overdue_after_due_without_an_event(self):
         """Strictly after the due instant an open deadline is OVERDUE."""
-        assert timeline(DEADLINE).status_at("2021-04-16").deadlines.get("d").state is DeadlineState.OVERDUE
+        assert (
+            timeline(DEADLINE).status_at("2021-04-16").deadlines.get("d").state
+            is DeadlineState.OVERDUE
+        )
 
     def test_due_before_at_is_refused(self):
         """`due` not after `at` is refused."""
-        message = refusal(InvalidTransition, timeline(), DeadlineSet(at="2021-03-16", id="x", due="2021-03-15"))
+        message = refusal(
+            InvalidTransition, timeline(), DeadlineSet(at="2021-03-16", id="x", due="2021-03-15")
+        )
         assert "2021-03-15" in message
 
 
@@ -107,31 +118,41 @@ class TestDeadlineExtended:
         d = t.status_at("2021-04-06").deadlines.get("d")
         assert d.due.isoformat() == "2021-05-16T23:59:59.999999+03:00"
         assert d.original_due.isoformat() == "2021-04-16T23:59:59.999999+03:00"
-        assert [(e.id, e.previous_due, e.due) for e in d.extensions] == [("x", d.original_due, d.due)]
+        assert [(e.id, e.previous_due, e.due) for e in d.extensions] == [
+            ("x", d.original_due, d.due)
+        ]
 
     def test_to_a_new_date(self):
         """`due` moves the deadline to the end of the new day."""
-        t = timeline(DEADLINE, DeadlineExtended(at="2021-04-05", id="x", deadline="d", due="2021-05-15"))
+        t = timeline(
+            DEADLINE, DeadlineExtended(at="2021-04-05", id="x", deadline="d", due="2021-05-15")
+        )
         assert t.status_at("2021-05-15").deadlines.get("d").state is DeadlineState.PENDING
         assert t.status_at("2021-05-16").deadlines.get("d").state is DeadlineState.OVERDUE
 
     def test_an_overdue_deadline_can_be_extended(self):
         """OVERDUE is still open: extending it makes it PENDING again."""
-        t = timeline(DEADLINE, DeadlineExtended(at="2021-04-20", id="x", deadline="d", due="2021-05-15"))
+        t = timeline(
+            DEADLINE, DeadlineExtended(at="2021-04-20", id="x", deadline="d", due="2021-05-15")
+        )
         assert t.status_at("2021-04-19").deadlines.get("d").state is DeadlineState.OVERDUE
         assert t.status_at("2021-04-20").deadlines.get("d").state is DeadlineState.PENDING
 
     def test_unknown_deadline_is_refused(self):
         """Extending a deadline nobody set is an UnknownReference."""
         message = refusal(
-            UnknownReference, timeline(DEADLINE), DeadlineExtended(at="2021-04-05", id="x", deadline="nope", by="P1M")
+            UnknownReference,
+            timeline(DEADLINE),
+            DeadlineExtended(at="2021-04-05", id="x", deadline="nope", by="P1M"),
         )
         assert "'nope'" in message
 
     def test_closed_deadline_is_refused(self):
         """A MET deadline cannot be extended."""
         t = timeline(DEADLINE, DeadlineMet(at="2021-04-01", id="m", deadline="d"))
-        message = refusal(InvalidTransition, t, DeadlineExtended(at="2021-04-05", id="x", deadline="d", by="P1M"))
+        message = refusal(
+            InvalidTransition, t, DeadlineExtended(at="2021-04-05", id="x", deadline="d", by="P1M")
+        )
         assert "MET" in message
 
     def test_a_deadline_set_later_is_not_open_yet(self):
@@ -146,12 +167,17 @@ class TestDeadlineExtended:
     def test_new_due_not_later_is_refused(self):
         """A new due that is not later than the current one is refused."""
         message = refusal(
-            InvalidTransition, timeline(DEADLINE), DeadlineExtended(at="2021-04-05", id="x", deadline="d", due="2021-04-15")
+            InvalidTransition,
+            timeline(DEADLINE),
+            DeadlineExtended(at="2021-04-05", id="x", deadline="d", due="2021-04-15"),
         )
         assert "not later" in message
 
 
-@pytest.mark.parametrize(("kind", "state"), [(DeadlineMet, DeadlineState.MET), (DeadlineWithdrawn, DeadlineState.WITHDRAWN)])
+@pytest.mark.parametrize(
+    ("kind", "state"),
+    [(DeadlineMet, DeadlineState.MET), (DeadlineWithdrawn, DeadlineState.WITHDRAWN)],
+)
 class TestDeadlineClosed:
     def test_closes_it(self, kind, state):
         """Met and withdrawn deadlines are closed; the phase falls back to CLEAR."""
@@ -168,7 +194,9 @@ class TestDeadlineClosed:
 
     def test_unknown_is_refused(self, kind, state):
         """Closing an unknown deadline is an UnknownReference."""
-        refusal(UnknownReference, timeline(DEADLINE), kind(at="2021-04-01", id="c", deadline="nope"))
+        refusal(
+            UnknownReference, timeline(DEADLINE), kind(at="2021-04-01", id="c", deadline="nope")
+        )
 
     def test_closed_is_refused(self, kind, state):
         """Closing a deadline twice is an InvalidTransition."""
@@ -200,7 +228,9 @@ class TestThrottleImposed:
 
     def test_while_blocked_is_refused(self):
         """No throttle while BLOCKED."""
-        message = refusal(InvalidTransition, timeline(BLOCK), ThrottleImposed(at="2021-03-21", id="t2"))
+        message = refusal(
+            InvalidTransition, timeline(BLOCK), ThrottleImposed(at="2021-03-21", id="t2")
+        )
         assert "BLOCKED" in message
 
     def test_ends_not_after_at_is_refused(self):
@@ -208,18 +238,24 @@ class TestThrottleImposed:
         message = refusal(
             InvalidTransition,
             timeline(),
-            ThrottleImposed(at="2021-03-10T10:00:00+03:00", id="t", ends="2021-03-10T09:00:00+03:00"),
+            ThrottleImposed(
+                at="2021-03-10T10:00:00+03:00", id="t", ends="2021-03-10T09:00:00+03:00"
+            ),
         )
         assert "ends" in message
 
     def test_enforcing_an_unknown_deadline_is_refused(self):
         """`enforces` must name a deadline: UnknownReference."""
-        refusal(UnknownReference, timeline(), ThrottleImposed(at="2021-03-10", id="t", enforces="nope"))
+        refusal(
+            UnknownReference, timeline(), ThrottleImposed(at="2021-03-10", id="t", enforces="nope")
+        )
 
     def test_enforcing_a_closed_deadline_is_refused(self):
         """`enforces` must name an open deadline: InvalidTransition."""
         t = timeline(DEADLINE, DeadlineWithdrawn(at="2021-04-01", id="w", deadline="d"))
-        message = refusal(InvalidTransition, t, ThrottleImposed(at="2021-04-16", id="t", enforces="d"))
+        message = refusal(
+            InvalidTransition, t, ThrottleImposed(at="2021-04-16", id="t", enforces="d")
+        )
         assert "WITHDRAWN" in message
 
 
@@ -231,19 +267,29 @@ class TestThrottleLifted:
 
     def test_without_id_lifts_every_active_throttle(self):
         """Without `throttle`, all active ones end."""
-        t = timeline(THROTTLE, ThrottleImposed(at="2021-03-11", id="t2"), ThrottleLifted(at="2021-03-12", id="l"))
+        t = timeline(
+            THROTTLE,
+            ThrottleImposed(at="2021-03-11", id="t2"),
+            ThrottleLifted(at="2021-03-12", id="l"),
+        )
         assert t.status_at("2021-03-12").throttles == ()
 
     def test_partial_lift_by_network_keeps_the_rest(self):
         """Lifting fixed networks from a photos-and-videos throttle keeps it on mobile."""
-        t = timeline(THROTTLE, ThrottleLifted(at="2021-05-17", id="l", throttle="t", scope=Scope(networks={"fixed"})))
+        t = timeline(
+            THROTTLE,
+            ThrottleLifted(at="2021-05-17", id="l", throttle="t", scope=Scope(networks={"fixed"})),
+        )
         (left,) = t.status_at("2021-05-18").throttles
         assert left.scope == Scope(networks={"mobile"}, services={"photos", "videos"})
         assert left.since.isoformat() == "2021-03-10T00:00:00+03:00"
 
     def test_partial_lift_by_service(self):
         """Lifting photos on every network leaves videos."""
-        t = timeline(THROTTLE, ThrottleLifted(at="2021-05-17", id="l", throttle="t", scope=Scope(services={"photos"})))
+        t = timeline(
+            THROTTLE,
+            ThrottleLifted(at="2021-05-17", id="l", throttle="t", scope=Scope(services={"photos"})),
+        )
         (left,) = t.status_at("2021-05-18").throttles
         assert left.scope == Scope(services={"videos"})
 
@@ -254,12 +300,21 @@ class TestThrottleLifted:
 
     def test_unknown_throttle_is_refused(self):
         """Naming a throttle nobody imposed: UnknownReference."""
-        refusal(UnknownReference, timeline(THROTTLE), ThrottleLifted(at="2021-03-12", id="l", throttle="nope"))
+        refusal(
+            UnknownReference,
+            timeline(THROTTLE),
+            ThrottleLifted(at="2021-03-12", id="l", throttle="nope"),
+        )
 
     def test_a_throttle_no_longer_active_is_refused(self):
         """Naming a throttle that ran out: InvalidTransition."""
-        t = timeline(ThrottleImposed(at="2021-03-10", id="t", ends="2021-03-11"), ThrottleImposed(at="2021-03-12", id="t2"))
-        message = refusal(InvalidTransition, t, ThrottleLifted(at="2021-03-13", id="l", throttle="t"))
+        t = timeline(
+            ThrottleImposed(at="2021-03-10", id="t", ends="2021-03-11"),
+            ThrottleImposed(at="2021-03-12", id="t2"),
+        )
+        message = refusal(
+            InvalidTransition, t, ThrottleLifted(at="2021-03-13", id="l", throttle="t")
+        )
         assert "no longer active" in message
 
     @pytest.mark.parametrize(
@@ -271,19 +326,31 @@ class TestThrottleLifted:
     )
     def test_a_scope_not_covered_is_refused(self, scope):
         """A lift must name part of what the throttle covers, as one networks x services set."""
-        message = refusal(InvalidTransition, timeline(THROTTLE), ThrottleLifted(at="2021-03-12", id="l", throttle="t", scope=scope))
+        message = refusal(
+            InvalidTransition,
+            timeline(THROTTLE),
+            ThrottleLifted(at="2021-03-12", id="l", throttle="t", scope=scope),
+        )
         assert "photos+videos on all networks" in message
 
     def test_naming_a_network_not_covered_is_refused(self):
         """Lifting fixed from a mobile-only throttle is refused."""
         t = timeline(ThrottleImposed(at="2021-03-10", id="t", scope=Scope(networks={"mobile"})))
-        message = refusal(InvalidTransition, t, ThrottleLifted(at="2021-03-12", id="l", scope=Scope(networks={"fixed"})))
+        message = refusal(
+            InvalidTransition,
+            t,
+            ThrottleLifted(at="2021-03-12", id="l", scope=Scope(networks={"fixed"})),
+        )
         assert "does not cover" in message
 
     def test_lifting_named_services_from_all_services_is_refused(self):
         """'All services but photos' cannot be named as a Scope: refused, not guessed."""
         t = timeline(ThrottleImposed(at="2021-03-10", id="t"))
-        message = refusal(InvalidTransition, t, ThrottleLifted(at="2021-03-12", id="l", scope=Scope(services={"photos"})))
+        message = refusal(
+            InvalidTransition,
+            t,
+            ThrottleLifted(at="2021-03-12", id="l", scope=Scope(services={"photos"})),
+        )
         assert "cannot be named" in message
 
 
@@ -297,7 +364,9 @@ class TestBlockImposed:
 
     def test_a_block_with_ends_runs_out(self):
         """A court's 48-hour block is over strictly after `ends`, with no event."""
-        t = timeline(BlockImposed(at="2021-03-20T10:00:00+03:00", id="b", ends="2021-03-22T10:00:00+03:00"))
+        t = timeline(
+            BlockImposed(at="2021-03-20T10:00:00+03:00", id="b", ends="2021-03-22T10:00:00+03:00")
+        )
         assert t.status_at("2021-03-22T10:00:00+03:00").phase is Phase.BLOCKED
         assert t.status_at("2021-03-22T10:00:00.000001+03:00").phase is Phase.CLEAR
 
@@ -308,16 +377,22 @@ class TestBlockImposed:
 
     def test_already_blocked_is_refused(self):
         """A second block while blocked is refused."""
-        message = refusal(InvalidTransition, timeline(BLOCK), BlockImposed(at="2021-03-21", id="b2"))
+        message = refusal(
+            InvalidTransition, timeline(BLOCK), BlockImposed(at="2021-03-21", id="b2")
+        )
         assert "already" in message or "BLOCKED" in message
 
     def test_ends_not_after_at_is_refused(self):
         """`ends` before `at` is refused."""
-        refusal(InvalidTransition, timeline(), BlockImposed(at="2021-03-20", id="b", ends="2021-03-19"))
+        refusal(
+            InvalidTransition, timeline(), BlockImposed(at="2021-03-20", id="b", ends="2021-03-19")
+        )
 
     def test_enforcing_unknown_or_closed_is_refused(self):
         """`enforces` follows the same rules as for throttles."""
-        refusal(UnknownReference, timeline(), BlockImposed(at="2021-03-20", id="b", enforces="nope"))
+        refusal(
+            UnknownReference, timeline(), BlockImposed(at="2021-03-20", id="b", enforces="nope")
+        )
         t = timeline(DEADLINE, DeadlineMet(at="2021-04-01", id="m", deadline="d"))
         refusal(InvalidTransition, t, BlockImposed(at="2021-04-16", id="b", enforces="d"))
 
@@ -330,7 +405,9 @@ class TestBlockLifted:
 
     def test_not_blocked_is_refused(self):
         """Lifting a block that is not there is refused."""
-        message = refusal(InvalidTransition, timeline(THROTTLE), BlockLifted(at="2021-03-25", id="u"))
+        message = refusal(
+            InvalidTransition, timeline(THROTTLE), BlockLifted(at="2021-03-25", id="u")
+        )
         assert "THROTTLED" in message
         assert "BLOCKED" in message
 
@@ -353,23 +430,38 @@ class TestCounts:
 
     def test_removal_naming_an_unknown_request_is_refused(self):
         """`request` must name an earlier TakedownRequested."""
-        message = refusal(UnknownReference, timeline(), ContentRemoved(at="2021-04-05", id="c", items=1, request="r"))
+        message = refusal(
+            UnknownReference,
+            timeline(),
+            ContentRemoved(at="2021-04-05", id="c", items=1, request="r"),
+        )
         assert "'r'" in message
 
     def test_removal_naming_another_kind_of_event_is_refused(self):
         """`request` naming a deadline is not a request."""
-        refusal(UnknownReference, timeline(DEADLINE), ContentRemoved(at="2021-04-05", id="c", items=1, request="d"))
+        refusal(
+            UnknownReference,
+            timeline(DEADLINE),
+            ContentRemoved(at="2021-04-05", id="c", items=1, request="d"),
+        )
 
     def test_fines_are_totalled_per_currency(self):
         """Fines add up exactly, per currency."""
         t = timeline(
             FineImposed(at="2021-04-02", id="f1", amount="3200000", currency="RUB", by="court"),
-            FineImposed(at="2021-04-02", id="f2", amount=Decimal("3300000.10"), currency="RUB", by="court"),
+            FineImposed(
+                at="2021-04-02", id="f2", amount=Decimal("3300000.10"), currency="RUB", by="court"
+            ),
             FineImposed(at="2021-04-03", id="f3", amount=1, currency="EUR", by="court"),
         )
-        assert dict(t.status_at("2021-04-30").fines) == {"RUB": Decimal("6500000.10"), "EUR": Decimal(1)}
+        assert dict(t.status_at("2021-04-30").fines) == {
+            "RUB": Decimal("6500000.10"),
+            "EUR": Decimal(1),
+        }
 
     def test_statements_are_on_the_record(self):
         """A statement changes nothing but the last event."""
-        s = timeline(Statement(at="2021-04-01", id="s", by="Twitter", text="talks")).status_at("2021-04-02")
+        s = timeline(Statement(at="2021-04-01", id="s", by="Twitter", text="talks")).status_at(
+            "2021-04-02"
+        )
         assert (s.phase, s.last_event.id) == (Phase.CLEAR, "s")

@@ -18,12 +18,12 @@ from regtimeline import (
     Statement,
     ThrottleImposed,
     ThrottleLifted,
-    Timeline,
     TimeError,
+    Timeline,
     UnknownReference,
 )
 
-from .helpers import MOSCOW, UTC_DISPUTE, refusal, timeline
+from .helpers import UTC_DISPUTE, refusal, timeline
 
 
 def say(at: str, id: str) -> Statement:
@@ -38,18 +38,27 @@ class TestOrder:
 
     def test_same_instant_keeps_given_order(self):
         """Events at the same instant keep the order in which they were given."""
-        t = timeline(say("2021-03-10", "z"), say("2021-03-10T00:00:00+03:00", "a"), say("2021-03-09T21:00:00Z", "m"))
+        t = timeline(
+            say("2021-03-10", "z"),
+            say("2021-03-10T00:00:00+03:00", "a"),
+            say("2021-03-09T21:00:00Z", "m"),
+        )
         assert [e.id for e in t.events] == ["z", "a", "m"]
         assert [e.id for e in t.append(say("2021-03-10", "b")).events] == ["z", "a", "m", "b"]
 
     def test_validation_follows_time_order(self):
         """A lift given before its throttle is fine: validation runs in time order."""
-        t = timeline(ThrottleLifted(at="2021-03-12", id="l", throttle="t"), ThrottleImposed(at="2021-03-10", id="t"))
+        t = timeline(
+            ThrottleLifted(at="2021-03-12", id="l", throttle="t"),
+            ThrottleImposed(at="2021-03-10", id="t"),
+        )
         assert t.status_at("2021-03-12").phase is Phase.CLEAR
 
     def test_same_instant_state_is_after_all_of_them(self):
         """status_at an instant includes every event at it."""
-        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), ThrottleLifted(at="2021-03-10", id="l"))
+        t = timeline(
+            ThrottleImposed(at="2021-03-10", id="t"), ThrottleLifted(at="2021-03-10", id="l")
+        )
         assert t.status_at("2021-03-10T00:00:00+03:00").phase is Phase.CLEAR
         assert [p.phase for p in t.history()] == [Phase.CLEAR]
 
@@ -115,9 +124,18 @@ class TestAllOrNothing:
         """Deadline versions written by a refused batch are undone."""
         base = timeline(DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"))
         with pytest.raises(InvalidTransition):
-            base.append(DeadlineExtended(at="2021-03-11", id="x", deadline="d", by="P1M"), BlockLifted(at="2021-03-12", id="bad"))
+            base.append(
+                DeadlineExtended(at="2021-03-11", id="x", deadline="d", by="P1M"),
+                BlockLifted(at="2021-03-12", id="bad"),
+            )
         assert base.status_at("2021-05-01").deadlines.get("d").extensions == ()
-        assert base.append(say("2021-03-12", "s")).status_at("2021-05-01").deadlines.get("d").state.name == "OVERDUE"
+        assert (
+            base.append(say("2021-03-12", "s"))
+            .status_at("2021-05-01")
+            .deadlines.get("d")
+            .state.name
+            == "OVERDUE"
+        )
 
     def test_duplicate_ids_are_refused(self):
         """An id used twice, in one batch or against the timeline, is a DuplicateEvent."""
@@ -186,7 +204,9 @@ class TestBackfill:
 
     def test_status_is_right_on_both_sides_of_a_backfill(self):
         """Statuses before, at and after the insertion point are recomputed."""
-        t = timeline(DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"), say("2021-04-20", "late"))
+        t = timeline(
+            DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"), say("2021-04-20", "late")
+        )
         t2 = t.append(DeadlineExtended(at="2021-03-20", id="x", deadline="d", due="2021-05-10"))
         assert t2.status_at("2021-04-15").deadlines.get("d").state.name == "PENDING"
         assert t.status_at("2021-04-15").deadlines.get("d").state.name == "OVERDUE"
@@ -203,7 +223,10 @@ class TestHistory:
             DeadlineSet(at="2021-03-01", id="d", due="2021-06-01"),
             BlockImposed(at="2021-03-10T10:00:00+03:00", id="b", ends="2021-03-12T10:00:00+03:00"),
         )
-        periods = [(p.start.isoformat(), p.end and p.end.isoformat(), p.phase.name, p.cause) for p in t.history()]
+        periods = [
+            (p.start.isoformat(), p.end and p.end.isoformat(), p.phase.name, p.cause)
+            for p in t.history()
+        ]
         assert periods == [
             ("2021-03-01T00:00:00+03:00", "2021-03-10T10:00:00+03:00", "WARNED", "d"),
             ("2021-03-10T10:00:00+03:00", "2021-03-12T10:00:00.000001+03:00", "BLOCKED", "b"),
@@ -213,7 +236,9 @@ class TestHistory:
     def test_an_event_right_when_a_block_runs_out_is_the_cause(self):
         """A block over at the end of 12 March and a statement at the start of 13 March: one
         new period, begun by the statement's instant, with the statement as its cause."""
-        t = timeline(BlockImposed(at="2021-03-10", id="b", ends="2021-03-12"), say("2021-03-13", "s"))
+        t = timeline(
+            BlockImposed(at="2021-03-10", id="b", ends="2021-03-12"), say("2021-03-13", "s")
+        )
         assert [(p.start.isoformat(), p.phase.name, p.cause) for p in t.history()] == [
             ("2021-03-10T00:00:00+03:00", "BLOCKED", "b"),
             ("2021-03-13T00:00:00+03:00", "CLEAR", "s"),
@@ -221,5 +246,9 @@ class TestHistory:
 
     def test_history_merges_equal_phases(self):
         """Consecutive events in one phase make one period."""
-        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), say("2021-03-11", "s"), ThrottleImposed(at="2021-03-12", id="t2"))
+        t = timeline(
+            ThrottleImposed(at="2021-03-10", id="t"),
+            say("2021-03-11", "s"),
+            ThrottleImposed(at="2021-03-12", id="t2"),
+        )
         assert [(p.phase, p.end) for p in t.history()] == [(Phase.THROTTLED, None)]
