@@ -92,8 +92,8 @@ class Timeline:
             Traceback (most recent call last):
             ...
             regtimeline.errors.InvalidTransition: block_lifted 'unblock' at
-            2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time; block_lifted is accepted only when
-            it is BLOCKED
+            2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time;
+            block_lifted is accepted only when it is BLOCKED
         """
         log, n = self._appended(events)
         return Timeline._view(self.dispute, log, n)
