@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import decimal
+import functools
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -242,6 +243,7 @@ class _Snap:
 
 
 _START: Final = _Snap((), None, 0, 0, 0, 0, 0, _EMPTY_FINES)
+_NO_DEADLINES: Final = Deadlines(tuple)
 
 
 def _active_throttles(snap: _Snap, key: int) -> tuple[_ThrottleRec, ...]:
@@ -446,25 +448,28 @@ class Log:
         """The status at `key` of the timeline made of the first `n` entries."""
         i = bisect.bisect_right(self.keys, key, 0, n)
         snap = self.snaps[i - 1] if i else _START
-        zone = self.zone
-        throttles = tuple(self._public_throttle(t) for t in _active_throttles(snap, key))
-        block_rec = _active_block(snap, key)
-        block = self._public_block(block_rec) if block_rec is not None else None
+        throttles: tuple[Throttle, ...] = ()
+        if snap.throttles:
+            throttles = tuple(
+                self._public_throttle(t)
+                for t in snap.throttles
+                if t.ends is None or key <= t.ends
+            )
+        block = None
+        if snap.block is not None and (snap.block.ends is None or key <= snap.block.ends):
+            block = self._public_block(snap.block)
         if block is not None:
             phase = Phase.BLOCKED
         elif throttles:
             phase = Phase.THROTTLED
         else:
             phase = Phase.WARNED if snap.open_deadlines else Phase.CLEAR
-        tracks = self.tracks[: snap.n_tracks] if snap.n_tracks else ()
-
-        def deadlines() -> tuple[Deadline, ...]:
-            return tuple(self._public_deadline(t.before(i), key) for t in tracks)
-
         return Status(
-            at=zone.to_datetime(key),
+            at=self.zone.to_datetime(key),
             phase=phase,
-            deadlines=Deadlines(deadlines),
+            deadlines=Deadlines(functools.partial(self._deadlines, i, key, snap.n_tracks))
+            if snap.n_tracks
+            else _NO_DEADLINES,
             throttles=throttles,
             block=block,
             warnings=snap.warnings,
@@ -473,6 +478,11 @@ class Log:
             fines=snap.fines,
             last_event=self.events[i - 1] if i else None,
         )
+
+    def _deadlines(self, i: int, key: int, n_tracks: int) -> tuple[Deadline, ...]:
+        """The first `n_tracks` deadlines after the first `i` events, in their state at key."""
+        public = self._public_deadline
+        return tuple(public(track.before(i), key) for track in self.tracks[:n_tracks])
 
     def history(self, n: int) -> tuple[Period, ...]:
         """Periods of constant phase over the first `n` entries, the last one open."""

@@ -38,16 +38,11 @@ _UTC: Final = _dt.UTC
 _EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
 _EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US_PER_DAY: Final = 86_400_000_000
+_ONE_US: Final = _dt.timedelta(microseconds=1)
+_datetime_sub: Final = _dt.datetime.__sub__
 #: Keys of the first and last instant that has a UTC datetime (years 1 to 9999).
 MIN_KEY: Final = (1 - _EPOCH_ORDINAL) * _US_PER_DAY
 MAX_KEY: Final = (_dt.date.max.toordinal() + 1 - _EPOCH_ORDINAL) * _US_PER_DAY - 1
-
-
-def _wall_key(d: _dt.datetime) -> int:
-    """Microseconds since the epoch of `d`'s wall-clock fields, ignoring its zone."""
-    return (
-        (d.toordinal() - _EPOCH_ORDINAL) * 86_400 + d.hour * 3_600 + d.minute * 60 + d.second
-    ) * 1_000_000 + d.microsecond
 
 
 def instant_key(value: _dt.datetime) -> int:
@@ -66,11 +61,12 @@ def instant_key(value: _dt.datetime) -> int:
         >>> instant_key(pendulum.datetime(1970, 1, 1, 0, 0, 1))
         1000000
     """
-    offset = value.utcoffset()
-    if offset is None:
+    try:
+        # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
+        return _datetime_sub(value, _EPOCH) // _ONE_US
+    except TypeError:
         msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
-        raise TimeError(msg)
-    return _wall_key(value) - offset // _dt.timedelta(microseconds=1)
+        raise TimeError(msg) from None
 
 
 def _date_only(text: str) -> _dt.date | None:
@@ -277,7 +273,7 @@ class Zone:
     def to_datetime(self, key: int) -> pendulum.DateTime:
         """The instant of `key` as a pendulum DateTime in this zone."""
         try:
-            d = (_EPOCH + _dt.timedelta(microseconds=key)).astimezone(self.tz)
+            d = (_EPOCH + _ONE_US * key).astimezone(self.tz)
         except OverflowError:
             msg = f"instant {key} us from the epoch is outside the years 1 to 9999"
             raise TimeError(msg) from None
