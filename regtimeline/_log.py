@@ -15,13 +15,15 @@ what it added: nothing visible to any timeline changes.
 
 from __future__ import annotations
 
+import array
 import bisect
 import decimal
-import functools
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
+
+import pendulum
 
 from ._enums import Consequence, DeadlineState, Phase
 from ._events import (
@@ -42,7 +44,7 @@ from ._events import (
 )
 from ._rules import RULES
 from ._scope import Scope
-from ._status import Block, Deadline, Deadlines, Extension, Period, Status, Throttle
+from ._status import Block, Deadline, Extension, Period, Throttle
 from ._time import Moment, Zone
 from .errors import InvalidTransition, RegTimelineError, TimeError, UnknownReference
 
@@ -184,18 +186,13 @@ _KEEP: Final = _Keep()
 
 
 class _Snap:
-    """The state right after one event (restrictions not yet pruned for later instants)."""
+    """The restrictions and deadlines right after one event.
 
-    __slots__ = (
-        "block",
-        "fines",
-        "n_tracks",
-        "open_deadlines",
-        "removed",
-        "requested",
-        "throttles",
-        "warnings",
-    )
+    Restrictions are not yet pruned for later instants. A snapshot is shared by consecutive
+    events that change neither restrictions nor deadlines: most events only count.
+    """
+
+    __slots__ = ("block", "fines", "n_tracks", "open_deadlines", "throttles")
 
     def __init__(
         self,
@@ -203,18 +200,12 @@ class _Snap:
         block: _BlockRec | None,
         open_deadlines: int,
         n_tracks: int,
-        warnings: int,
-        requested: int,
-        removed: int,
         fines: Mapping[str, decimal.Decimal],
     ) -> None:
         self.throttles = throttles
         self.block = block
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
-        self.warnings = warnings
-        self.requested = requested
-        self.removed = removed
         self.fines = fines
 
     def but(
@@ -224,9 +215,6 @@ class _Snap:
         block: _BlockRec | _Keep | None = _KEEP,
         open_deadlines: int | None = None,
         n_tracks: int | None = None,
-        warnings: int | None = None,
-        requested: int | None = None,
-        removed: int | None = None,
         fines: Mapping[str, decimal.Decimal] | None = None,
     ) -> _Snap:
         """A copy with the given parts changed."""
@@ -235,15 +223,11 @@ class _Snap:
             self.block if isinstance(block, _Keep) else block,
             self.open_deadlines if open_deadlines is None else open_deadlines,
             self.n_tracks if n_tracks is None else n_tracks,
-            self.warnings if warnings is None else warnings,
-            self.requested if requested is None else requested,
-            self.removed if removed is None else removed,
             self.fines if fines is None else fines,
         )
 
 
-_START: Final = _Snap((), None, 0, 0, 0, 0, 0, _EMPTY_FINES)
-_NO_DEADLINES: Final = Deadlines(tuple)
+_START: Final = _Snap((), None, 0, 0, _EMPTY_FINES)
 
 
 def _active_throttles(snap: _Snap, key: int) -> tuple[_ThrottleRec, ...]:
@@ -262,23 +246,43 @@ def _active_block(snap: _Snap, key: int) -> _BlockRec | None:
 
 def _phase(snap: _Snap, key: int) -> Phase:
     """The phase at `key` of the state `snap` (its restrictions may have run out by then)."""
-    if _active_block(snap, key) is not None:
+    block = snap.block
+    if block is not None and (block.ends is None or key <= block.ends):
         return Phase.BLOCKED
-    if _active_throttles(snap, key):
-        return Phase.THROTTLED
+    for throttle in snap.throttles:
+        if throttle.ends is None or key <= throttle.ends:
+            return Phase.THROTTLED
     return Phase.WARNED if snap.open_deadlines else Phase.CLEAR
 
 
 class Log:
     """The shared record behind timelines of one dispute (see the module docstring)."""
 
-    __slots__ = ("events", "ids", "keys", "lock", "snaps", "track_of", "tracks", "zone")
+    __slots__ = (
+        "events",
+        "ids",
+        "keys",
+        "lock",
+        "removed",
+        "requested",
+        "snaps",
+        "tally",
+        "track_of",
+        "tracks",
+        "warnings",
+        "zone",
+    )
 
     def __init__(self, zone: Zone) -> None:
         self.zone = zone
         self.keys: list[int] = []
         self.events: list[Event] = []
         self.snaps: list[_Snap] = []
+        # running totals after each event (plain integers, no objects to collect)
+        self.warnings = array.array("q")
+        self.requested = array.array("q")
+        self.removed = array.array("q")
+        self.tally = [0, 0, 0]  # warnings, requested, removed after the last event
         self.ids: dict[str, int] = {}
         self.tracks: list[_Track] = []
         self.track_of: dict[str, _Track] = {}
@@ -295,6 +299,10 @@ class Log:
         log.keys = self.keys[:n]
         log.events = self.events[:n]
         log.snaps = self.snaps[:n]
+        log.warnings = self.warnings[:n]
+        log.requested = self.requested[:n]
+        log.removed = self.removed[:n]
+        log.tally = log.totals(n)
         if 2 * n > len(self.keys):
             log.ids = dict(self.ids)
             for event in self.events[n:]:
@@ -312,6 +320,8 @@ class Log:
             if self.ids.get(event.id, -1) >= n:
                 del self.ids[event.id]
         del self.keys[n:], self.events[n:], self.snaps[n:]
+        del self.warnings[n:], self.requested[n:], self.removed[n:]
+        self.tally = self.totals(n)
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
         for track in self.tracks[n_tracks:]:
             del self.track_of[track.id]
@@ -321,19 +331,28 @@ class Log:
                 cut = bisect.bisect_left(track.made_by, n)
                 del track.versions[cut:], track.made_by[cut:]
 
+    def totals(self, n: int) -> list[int]:
+        """Warnings, requested and removed items after the first `n` entries."""
+        if not n:
+            return [0, 0, 0]
+        return [self.warnings[n - 1], self.requested[n - 1], self.removed[n - 1]]
+
     def fold(
         self,
-        entries: Sequence[tuple[int, Event]],
+        keys_in: Sequence[int],
+        events_in: Sequence[Event],
         is_new: Callable[[Event], bool] | None = None,
     ) -> None:
-        """Apply `entries` (key, event), already in order, at the end of this log.
+        """Apply `events_in` at `keys_in`, already in order, at the end of this log.
 
         Raises the error of the first event refused; the caller truncates.
         """
         keys, events, snaps, ids = self.keys, self.events, self.snaps, self.ids
+        warnings, requested, removed = self.warnings, self.requested, self.removed
+        tally = self.tally
         snap = snaps[-1] if snaps else _START
-        for key, event in entries:
-            index = len(keys)
+        index = len(keys)
+        for key, event in zip(keys_in, events_in, strict=True):
             try:
                 snap = _HANDLERS[type(event)](self, event, key, snap, index)
             except RegTimelineError as exc:
@@ -344,7 +363,11 @@ class Log:
             keys.append(key)
             events.append(event)
             snaps.append(snap)
+            warnings.append(tally[0])
+            requested.append(tally[1])
+            removed.append(tally[2])
             ids[event.id] = index
+            index += 1
 
     # --- messages --------------------------------------------------------------------------
 
@@ -444,45 +467,34 @@ class Log:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def status(self, n: int, key: int) -> Status:
-        """The status at `key` of the timeline made of the first `n` entries."""
-        i = bisect.bisect_right(self.keys, key, 0, n)
-        snap = self.snaps[i - 1] if i else _START
-        throttles: tuple[Throttle, ...] = ()
-        if snap.throttles:
-            throttles = tuple(
-                self._public_throttle(t)
-                for t in snap.throttles
-                if t.ends is None or key <= t.ends
-            )
-        block = None
-        if snap.block is not None and (snap.block.ends is None or key <= snap.block.ends):
-            block = self._public_block(snap.block)
-        if block is not None:
-            phase = Phase.BLOCKED
-        elif throttles:
-            phase = Phase.THROTTLED
-        else:
-            phase = Phase.WARNED if snap.open_deadlines else Phase.CLEAR
-        return Status(
-            at=self.zone.to_datetime(key),
-            phase=phase,
-            deadlines=Deadlines(functools.partial(self._deadlines, i, key, snap.n_tracks))
-            if snap.n_tracks
-            else _NO_DEADLINES,
-            throttles=throttles,
-            block=block,
-            warnings=snap.warnings,
-            items_requested=snap.requested,
-            items_removed=snap.removed,
-            fines=snap.fines,
-            last_event=self.events[i - 1] if i else None,
-        )
+    # The `StatusSource` protocol: what a Status computes when a value is first read.
 
-    def _deadlines(self, i: int, key: int, n_tracks: int) -> tuple[Deadline, ...]:
-        """The first `n_tracks` deadlines after the first `i` events, in their state at key."""
+    def _snap(self, i: int) -> _Snap:
+        return self.snaps[i - 1] if i else _START
+
+    def status_at_key(self, key: int) -> pendulum.DateTime:
+        return self.zone.to_datetime(key)
+
+    def status_phase(self, i: int, key: int) -> Phase:
+        return _phase(self._snap(i), key)
+
+    def status_throttles(self, i: int, key: int) -> tuple[Throttle, ...]:
+        return tuple(self._public_throttle(t) for t in _active_throttles(self._snap(i), key))
+
+    def status_block(self, i: int, key: int) -> Block | None:
+        block = _active_block(self._snap(i), key)
+        return None if block is None else self._public_block(block)
+
+    def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]:
         public = self._public_deadline
-        return tuple(public(track.before(i), key) for track in self.tracks[:n_tracks])
+        return tuple(public(t.before(i), key) for t in self.tracks[: self._snap(i).n_tracks])
+
+    def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]:
+        warnings, requested, removed = self.totals(i)
+        return warnings, requested, removed, self._snap(i).fines
+
+    def status_last_event(self, i: int) -> Event | None:
+        return self.events[i - 1] if i else None
 
     def history(self, n: int) -> tuple[Period, ...]:
         """Periods of constant phase over the first `n` entries, the last one open."""
@@ -573,14 +585,12 @@ _Handler = Callable[[Log, Event, int, _Snap, int], _Snap]
 def _warning(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, WarningIssued)
     if ev.due is None:
-        return snap.but(warnings=snap.warnings + 1)
+        log.tally[0] += 1
+        return snap
     due = log.check_after(ev, key, ev.due, "due")
     log.open_deadline(ev, key, index, due, ev.text, ev.consequence)
-    return snap.but(
-        warnings=snap.warnings + 1,
-        open_deadlines=snap.open_deadlines + 1,
-        n_tracks=snap.n_tracks + 1,
-    )
+    log.tally[0] += 1
+    return snap.but(open_deadlines=snap.open_deadlines + 1, n_tracks=snap.n_tracks + 1)
 
 
 def _deadline_set(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
@@ -734,7 +744,8 @@ def _block_lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Sn
 
 def _takedown(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, TakedownRequested)
-    return snap.but(requested=snap.requested + ev.items)
+    log.tally[1] += ev.items
+    return snap
 
 
 def _removed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
@@ -749,7 +760,8 @@ def _removed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
                 "link it to an earlier TakedownRequested id, or leave `request` out",
                 UnknownReference,
             )
-    return snap.but(removed=snap.removed + ev.items)
+    log.tally[2] += ev.items
+    return snap
 
 
 def _fine(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:

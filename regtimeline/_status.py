@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import overload
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 import attrs
 import pendulum
@@ -14,7 +15,16 @@ from ._events import Event
 from ._scope import Scope
 from .errors import UnknownReference
 
-__all__ = ["Block", "Deadline", "Deadlines", "Extension", "Period", "Status", "Throttle"]
+__all__ = [
+    "Block",
+    "Deadline",
+    "Deadlines",
+    "Extension",
+    "Period",
+    "Status",
+    "StatusSource",
+    "Throttle",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -148,9 +158,48 @@ class Deadlines(Sequence[Deadline]):
         return tuple(d for d in self._all() if d.state.is_open)
 
 
-@attrs.frozen(kw_only=True)
+class _Cached:
+    """`functools.cached_property` without the lock that Python 3.11 takes on every read."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.fn(instance)
+        return value
+
+
+if TYPE_CHECKING:
+    cached = functools.cached_property
+else:
+    cached = _Cached
+
+
+class StatusSource(Protocol):
+    """What a `Status` reads its values from (the timeline's log)."""
+
+    def status_at_key(self, key: int) -> pendulum.DateTime: ...
+    def status_phase(self, i: int, key: int) -> Phase: ...
+    def status_throttles(self, i: int, key: int) -> tuple[Throttle, ...]: ...
+    def status_block(self, i: int, key: int) -> Block | None: ...
+    def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]: ...
+    def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]: ...
+    def status_last_event(self, i: int) -> Event | None: ...
+
+
 class Status:
     """The derived state of a dispute at one instant, after every event at or before it.
+
+    A status is immutable. Its values are computed when first read and then kept, so that
+    asking for the status at an instant costs a binary search and little more, whatever the
+    size of the timeline. Two statuses are equal when all their values are.
 
     Attributes:
         at: the instant, in the dispute's zone (for a day: its last instant).
@@ -163,18 +212,114 @@ class Status:
         items_removed: items the platform removed.
         fines: total fines per ISO 4217 currency.
         last_event: the last event applied (None before the first).
+
+    Example:
+        >>> from regtimeline.examples import twitter_russia
+        >>> status = twitter_russia().status_at("2021-05-20")
+        >>> status.phase.name, [str(t.scope) for t in status.throttles]
+        ('THROTTLED', ['photos+videos on mobile'])
     """
 
-    at: pendulum.DateTime
-    phase: Phase
-    deadlines: Deadlines = attrs.field(repr=False)
-    throttles: tuple[Throttle, ...]
-    block: Block | None
-    warnings: int
-    items_requested: int
-    items_removed: int
-    fines: Mapping[str, decimal.Decimal] = attrs.field(hash=False)
-    last_event: Event | None
+    __slots__ = ("__dict__", "_i", "_key", "_source")
+    _source: StatusSource
+    _i: int
+    _key: int
+
+    def __init__(self, source: StatusSource, i: int, key: int) -> None:
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_i", i)
+        object.__setattr__(self, "_key", key)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        msg = f"a Status is immutable; cannot set {name!r}"
+        raise AttributeError(msg)
+
+    @cached
+    def at(self) -> pendulum.DateTime:
+        """The instant, in the dispute's zone (for a day: its last instant)."""
+        return self._source.status_at_key(self._key)
+
+    @cached
+    def phase(self) -> Phase:
+        """CLEAR, WARNED, THROTTLED or BLOCKED."""
+        return self._source.status_phase(self._i, self._key)
+
+    @cached
+    def throttles(self) -> tuple[Throttle, ...]:
+        """The active throttles, with their remaining scope, in the order imposed."""
+        return self._source.status_throttles(self._i, self._key)
+
+    @cached
+    def block(self) -> Block | None:
+        """The active block, or None."""
+        return self._source.status_block(self._i, self._key)
+
+    @cached
+    def deadlines(self) -> Deadlines:
+        """Every deadline opened so far, with its state at `at`, oldest first."""
+        return Deadlines(functools.partial(self._source.status_deadlines, self._i, self._key))
+
+    @cached
+    def _counts(self) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]:
+        return self._source.status_counts(self._i)
+
+    @property
+    def warnings(self) -> int:
+        """How many warnings were issued."""
+        return self._counts[0]
+
+    @property
+    def items_requested(self) -> int:
+        """Items the regulator asked to take down."""
+        return self._counts[1]
+
+    @property
+    def items_removed(self) -> int:
+        """Items the platform removed."""
+        return self._counts[2]
+
+    @property
+    def fines(self) -> Mapping[str, decimal.Decimal]:
+        """Total fines per ISO 4217 currency."""
+        return self._counts[3]
+
+    @cached
+    def last_event(self) -> Event | None:
+        """The last event applied (None before the first)."""
+        return self._source.status_last_event(self._i)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self.at,
+            self.phase,
+            tuple(self.deadlines),
+            self.throttles,
+            self.block,
+            self.warnings,
+            self.items_requested,
+            self.items_removed,
+            frozenset(self.fines.items()),
+            self.last_event,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Status):
+            return NotImplemented
+        if (self._source, self._i, self._key) == (other._source, other._i, other._key):
+            return True
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash((self.at, self.phase, self.last_event))
+
+    def __repr__(self) -> str:
+        return (
+            f"Status(at={self.at.isoformat()}, phase={self.phase.name}, "
+            f"throttles={list(self.throttles)!r}, block={self.block!r}, "
+            f"deadlines={len(self.deadlines)}, warnings={self.warnings}, "
+            f"items_requested={self.items_requested}, items_removed={self.items_removed}, "
+            f"fines={dict(self.fines)!r}, last_event={getattr(self.last_event, 'id', None)!r})"
+        )
 
 
 @attrs.frozen(kw_only=True)

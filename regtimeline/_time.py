@@ -36,10 +36,10 @@ When: TypeAlias = str | _dt.date | _dt.datetime
 
 _UTC: Final = _dt.UTC
 _EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
-_EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US_PER_DAY: Final = 86_400_000_000
-_ONE_US: Final = _dt.timedelta(microseconds=1)
-_datetime_sub: Final = _dt.datetime.__sub__
+ONE_US: Final = _dt.timedelta(microseconds=1)
+datetime_sub: Final = _dt.datetime.__sub__
 #: Keys of the first and last instant that has a UTC datetime (years 1 to 9999).
 MIN_KEY: Final = (1 - _EPOCH_ORDINAL) * _US_PER_DAY
 MAX_KEY: Final = (_dt.date.max.toordinal() + 1 - _EPOCH_ORDINAL) * _US_PER_DAY - 1
@@ -63,7 +63,7 @@ def instant_key(value: _dt.datetime) -> int:
     """
     try:
         # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
-        return _datetime_sub(value, _EPOCH) // _ONE_US
+        return datetime_sub(value, EPOCH) // ONE_US
     except TypeError:
         msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
         raise TimeError(msg) from None
@@ -131,7 +131,7 @@ def _utc_from_key(key: int) -> pendulum.DateTime:
     if not MIN_KEY <= key <= MAX_KEY:
         msg = f"instant {key} us from the epoch is outside the years 1 to 9999 in UTC"
         raise TimeError(msg)
-    d = _EPOCH + _dt.timedelta(microseconds=key)
+    d = EPOCH + _dt.timedelta(microseconds=key)
     return pendulum.DateTime(
         d.year, d.month, d.day, d.hour, d.minute, d.second, d.microsecond, tzinfo=pendulum.UTC
     )
@@ -273,7 +273,7 @@ class Zone:
     def to_datetime(self, key: int) -> pendulum.DateTime:
         """The instant of `key` as a pendulum DateTime in this zone."""
         try:
-            d = (_EPOCH + _ONE_US * key).astimezone(self.tz)
+            d = (EPOCH + ONE_US * key).astimezone(self.tz)
         except OverflowError:
             msg = f"instant {key} us from the epoch is outside the years 1 to 9999"
             raise TimeError(msg) from None

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Iterator
+import datetime as _dt
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
 from ._dispute import Dispute
 from ._events import Event
 from ._log import Log
 from ._status import Period, Status
-from ._time import MAX_KEY, MIN_KEY, When
+from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, When, datetime_sub, instant_key
 from .errors import DuplicateEvent, InvalidValue, TimeError, UnknownReference
 
 __all__ = ["Timeline"]
@@ -102,7 +103,7 @@ class Timeline:
         if not events:
             return self._log, self._n
         zone = self._log.zone
-        entries: list[tuple[int, Event]] = []
+        keys: list[int] = []
         seen: dict[str, Event] = {}
         log_ids, n = self._log.ids, self._n
         for event in events:
@@ -122,22 +123,25 @@ class Timeline:
                 )
                 raise DuplicateEvent(msg)
             seen[event.id] = event
-            entries.append((key, event))
-        entries.sort(key=_first)  # stable: same-instant events keep their given order
+            keys.append(key)
         with self._log.lock:
             log = self._log
-            start = bisect.bisect_right(log.keys, entries[0][0], 0, n)
+            start = bisect.bisect_right(log.keys, min(keys), 0, n)
             if start == n == len(log):
+                new_keys, new_events = _in_order(keys, events)
                 try:
-                    log.fold(entries)
+                    log.fold(new_keys, new_events)
                 except BaseException:
                     log.truncate(n)
                     raise
                 return log, len(log)
-            old = list(zip(log.keys[start:n], log.events[start:n], strict=True))
+            # a backfill, or an append to a timeline that was appended to already: copy the
+            # prefix that stays, and refold the rest (the events after `start` go first at
+            # equal instants: they were given earlier)
+            old_keys, old_events = log.keys[start:n], log.events[start:n]
         base = log.prefix(start)
-        merged = sorted(old + entries, key=_first) if old else entries
-        base.fold(merged, is_new=lambda e: seen.get(e.id) is e)
+        merged_keys, merged_events = _in_order(old_keys + keys, (*old_events, *events))
+        base.fold(merged_keys, merged_events, is_new=lambda e: seen.get(e.id) is e)
         return base, len(base)
 
     # --- reading ---------------------------------------------------------------------------
@@ -179,7 +183,15 @@ class Timeline:
             >>> twitter_russia().status_at("2021-03-10T09:00:00+03:00").throttles[0].id
             'slowdown'
         """
-        return self._log.status(self._n, self._log.zone.query_key(when))
+        log = self._log
+        if isinstance(when, _dt.datetime):  # the common case, inlined: see _time.instant_key
+            try:
+                key = datetime_sub(when, EPOCH) // ONE_US
+            except TypeError:
+                key = instant_key(when)  # raises TimeError for a naive datetime
+        else:
+            key = log.zone.query_key(when)
+        return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
     def history(self) -> tuple[Period, ...]:
         """The periods of constant phase, from the first event on; the last one is open.
@@ -222,5 +234,7 @@ class Timeline:
         object.__setattr__(self, name, value)
 
 
-def _first(entry: tuple[int, Event]) -> int:
-    return entry[0]
+def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list[Event]]:
+    """Keys and events sorted by key, stably (same-instant events keep their order)."""
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    return [keys[i] for i in order], [events[i] for i in order]
