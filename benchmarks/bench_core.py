@@ -130,6 +130,38 @@ def event_bytes(events: list[Event]) -> float:
     return current / len(sample)
 
 
+def measure(n: int, queries_n: int, replays: int, rng: random.Random) -> tuple[float, ...]:
+    events = make_events(n)
+    build_s, timeline = timed(lambda: Timeline(DISPUTE, events))
+    assert isinstance(timeline, Timeline)
+    queries = [START.add(seconds=rng.uniform(0, n * STEP)) for _ in range(queries_n)]
+    status_us = median_us(lambda q: timeline.status_at(q).phase, queries)
+    full_us = median_us(lambda q: read_all(timeline.status_at(q)), queries)
+    deadlines_us = median_us(lambda q: len(timeline.status_at(q).deadlines), queries[:500])
+    shuffled = list(events)
+    rng.shuffle(shuffled)
+    shuffled_s, _ = timed(lambda: Timeline(DISPUTE, shuffled))
+
+    def replay(q: pendulum.DateTime) -> object:
+        # the naive path: rebuild from every event up to q, then ask
+        key = q.int_timestamp
+        prefix = [e for e in events if e.at.int_timestamp <= key]
+        return Timeline(DISPUTE, prefix).status_at(q).phase
+
+    replay_us = median_us(replay, queries[: replays if n <= 100_000 else max(3, replays // 5)])
+    return (
+        n,
+        n / build_s,
+        n / shuffled_s,
+        status_us,
+        full_us,
+        deadlines_us,
+        replay_us,
+        replay_us / status_us,
+        bytes_per_event(events),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -137,41 +169,7 @@ def main() -> None:
     parser.add_argument("--replays", type=int, default=20)
     args = parser.parse_args()
     rng = random.Random(2021)
-    rows = []
-    for n in args.sizes:
-        events = make_events(n)
-        build_s, timeline = timed(lambda: Timeline(DISPUTE, events))
-        assert isinstance(timeline, Timeline)
-        span = n * STEP
-        queries = [START.add(seconds=rng.uniform(0, span)) for _ in range(args.queries)]
-        status_us = median_us(lambda q: timeline.status_at(q).phase, queries)
-        full_us = median_us(lambda q: read_all(timeline.status_at(q)), queries)
-        deadlines_us = median_us(lambda q: len(timeline.status_at(q).deadlines), queries[:500])
-        shuffled = list(events)
-        rng.shuffle(shuffled)
-        shuffled_s, _ = timed(lambda: Timeline(DISPUTE, shuffled))
-        replay_qs = queries[: args.replays if n <= 100_000 else max(3, args.replays // 5)]
-
-        def replay(q: pendulum.DateTime) -> object:
-            # the naive path: rebuild from every event up to q, then ask
-            key = q.int_timestamp
-            prefix = [e for e in events if e.at.int_timestamp <= key]
-            return Timeline(DISPUTE, prefix).status_at(q)
-
-        replay_us = median_us(replay, replay_qs)
-        rows.append(
-            (
-                n,
-                n / build_s,
-                n / shuffled_s,
-                status_us,
-                full_us,
-                deadlines_us,
-                replay_us,
-                replay_us / status_us,
-                bytes_per_event(events),
-            )
-        )
+    rows = [measure(n, args.queries, args.replays, rng) for n in args.sizes]
     print(
         "| events | build (events/s) | build, shuffled (events/s) | status_at(t).phase (us) "
         "| every value but deadlines (us) | with all deadlines (us) | naive replay (us) "
