@@ -1,8 +1,8 @@
 """Hypothesis strategies for regtimeline values, for your own property-based tests.
 
 Install with ``pip install regtimeline[hypothesis]``. Every strategy shrinks towards small,
-readable examples: few events, early kinds of the table (warnings and deadlines before
-throttles and blocks), whole days before exact instants, UTC before other zones.
+readable examples: few events, short gaps between them, whole days before exact instants,
+one-character ids, UTC before other zones.
 
 Example:
     >>> from hypothesis import given

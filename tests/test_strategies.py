@@ -1,0 +1,155 @@
+"""The public Hypothesis strategies: valid by construction, reaching everything, shrinking well."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+from hypothesis import HealthCheck, find, given, settings
+from hypothesis import strategies as st
+
+import regtimeline
+from regtimeline import DeadlineState, Phase, Timeline
+from regtimeline._events import EVENT_TYPES
+from regtimeline.strategies import boundaries, events, invalid_appends, timelines
+
+THOUSAND = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+class TestReach:
+    def test_a_thousand_timelines_are_valid_and_reach_everything(self):
+        """Over 1,000 examples: every timeline rebuilds without error, every invalid append is
+        refused with its stated error, and every kind, phase and deadline state occurs."""
+        kinds: Counter[str] = Counter()
+        phases: Counter[Phase] = Counter()
+        states: Counter[DeadlineState] = Counter()
+        refused: Counter[str] = Counter()
+        seen = {
+            "examples": 0,
+            "same_instant": 0,
+            "partial_lift": 0,
+            "ran_out": 0,
+            "extended_twice": 0,
+        }
+
+        @THOUSAND
+        @given(timelines(), st.data())
+        def check(timeline: Timeline, data: st.DataObject) -> None:
+            seen["examples"] += 1
+            rebuilt = Timeline(timeline.dispute, list(timeline.events))
+            assert rebuilt == timeline
+            event, error = data.draw(invalid_appends(timeline))
+            try:
+                timeline.append(event)
+            except error:
+                refused[error.__name__] += 1
+            else:
+                raise AssertionError(f"{event!r} was accepted; expected {error.__name__}")
+            kinds.update(e.kind for e in timeline.events)
+            z = timeline.dispute.zone
+            keys = [z.key(e.at) for e in timeline.events]
+            seen["same_instant"] += len(keys) != len(set(keys))
+            for key in boundaries(timeline):
+                status = timeline.status_at(z.to_datetime(key))
+                phases[status.phase] += 1
+                states.update(d.state for d in status.deadlines)
+                seen["extended_twice"] += any(len(d.extensions) >= 2 for d in status.deadlines)
+            seen["partial_lift"] += any(
+                e.kind == "throttle_lifted" and e.scope is not None for e in timeline.events
+            )
+            seen["ran_out"] += any(p.cause is None for p in timeline.history())
+
+        check()
+        assert seen["examples"] >= 1000
+        assert set(kinds) == {k.kind for k in EVENT_TYPES}, kinds
+        assert all(phases[p] > 0 for p in Phase), phases
+        assert all(states[s] > 0 for s in DeadlineState), states
+        assert all(
+            refused[e] > 0 for e in ("InvalidTransition", "UnknownReference", "DuplicateEvent")
+        ), refused
+        assert all(v > 0 for v in seen.values()), seen
+
+    def test_several_time_zones_with_dst(self):
+        """Disputes come in several zones, including ones with daylight saving."""
+        zones: set[str] = set()
+
+        @settings(max_examples=200, deadline=None)
+        @given(timelines(max_size=0))
+        def check(timeline: Timeline) -> None:
+            zones.add(timeline.dispute.timezone)
+
+        check()
+        assert {"UTC", "Europe/Brussels", "America/New_York"} <= zones
+
+
+class TestShrinking:
+    def test_a_false_property_shrinks_to_at_most_two_events(self):
+        """'A timeline is never BLOCKED' is false; Hypothesis finds a counterexample of <= 2 events."""
+
+        def blocked(timeline: Timeline) -> bool:
+            z = timeline.dispute.zone
+            return any(
+                timeline.status_at(z.to_datetime(k)).phase is Phase.BLOCKED
+                for k in boundaries(timeline)
+            )
+
+        example = find(
+            timelines(), blocked, settings=settings(max_examples=2000, deadline=None, database=None)
+        )
+        assert len(example) <= 2
+        assert any(e.kind == "block_imposed" for e in example.events)
+
+    def test_events_shrink_to_a_readable_example(self):
+        """A single event shrinks to the first day, a one-character id and no extras."""
+        event = find(events(), lambda e: True, settings=settings(database=None))
+        assert (event.at.isoformat(), event.id, event.source, event.note) == (
+            "2000-01-01",
+            "0",
+            None,
+            None,
+        )
+
+
+class TestRegistration:
+    def test_from_type_knows_our_types(self):
+        """st.from_type works for Timeline, Dispute and each event class, with no import."""
+
+        @settings(max_examples=20, deadline=None)
+        @given(
+            st.from_type(regtimeline.Timeline),
+            st.from_type(regtimeline.Dispute),
+            st.from_type(regtimeline.DeadlineExtended),
+            st.from_type(regtimeline.Event),
+        )
+        def check(timeline, dispute, extension, event) -> None:
+            assert isinstance(timeline, regtimeline.Timeline)
+            assert isinstance(dispute, regtimeline.Dispute)
+            assert isinstance(extension, regtimeline.DeadlineExtended)
+            assert isinstance(event, regtimeline.Event)
+
+        check()
+
+    def test_importing_without_hypothesis_says_what_to_install(self):
+        """Without Hypothesis, the ImportError names the extra to install."""
+        code = (
+            "import sys; sys.modules['hypothesis'] = None\n"
+            "try:\n    import regtimeline.strategies\n"
+            "except ImportError as e:\n    print(e)\n"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert "pip install 'regtimeline[hypothesis]'" in out.stdout
+
+    def test_the_core_never_imports_hypothesis(self):
+        """Importing regtimeline does not import Hypothesis."""
+        code = "import sys, regtimeline, regtimeline.examples; print('hypothesis' in sys.modules)"
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"HYPOTHESIS_NO_PLUGINS": "1", "PATH": ""},
+        )
+        assert out.stdout.strip() == "False"
