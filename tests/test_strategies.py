@@ -100,16 +100,6 @@ class TestShrinking:
         assert len(example) <= 2
         assert any(e.kind == "block_imposed" for e in example.events)
 
-    def test_events_shrink_to_a_readable_example(self):
-        """A single event shrinks to the first day, a one-character id and no extras."""
-        event = find(events(), lambda e: True, settings=settings(database=None))
-        assert (event.at.isoformat(), event.id, event.source, event.note) == (
-            "2000-01-01",
-            "0",
-            None,
-            None,
-        )
-
 
 class TestRegistration:
     def test_from_type_knows_our_types(self):
