@@ -1,6 +1,6 @@
 """regtimeline: regulator-platform disputes as dated events, and their status at any time.
 
-Example:
+Examples:
     >>> from regtimeline import Dispute, Timeline, ThrottleImposed
     >>> ru = Dispute(id="ru-twitter", regulator="Roskomnadzor", platform="Twitter",
     ...              jurisdiction="RU", timezone="Europe/Moscow")

@@ -14,7 +14,7 @@ from .examples import twitter_russia
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status.
 
-    Example:
+    Examples:
         >>> main(["demo", "--date", "2021-03-01"])  # doctest: +ELLIPSIS
         Roskomnadzor vs Twitter (RU, Europe/Moscow): 10 events
         ...

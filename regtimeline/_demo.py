@@ -21,7 +21,7 @@ def _when(value: object) -> str:
 def describe_history(periods: Sequence[Period]) -> list[str]:
     """One line per period: start, end, phase and what began it.
 
-    Example:
+    Examples:
         >>> from regtimeline.examples import twitter_russia
         >>> describe_history(twitter_russia().history())[0]
         '2021-03-10T00:00:00+03:00 .. 2022-03-04T00:00:00+03:00  THROTTLED  (slowdown)'
@@ -37,7 +37,7 @@ def describe_history(periods: Sequence[Period]) -> list[str]:
 def describe_status(status: Status) -> list[str]:
     """The status as indented lines: phase, restrictions, deadlines, counts.
 
-    Example:
+    Examples:
         >>> from regtimeline.examples import twitter_russia
         >>> describe_status(twitter_russia().status_at("2021-03-01"))[0]
         'phase: CLEAR'
@@ -64,7 +64,7 @@ def describe_status(status: Status) -> list[str]:
 def run_demo(timeline: Timeline, dates: Sequence[str] = DEMO_DATES) -> str:
     """The demo's whole text for a timeline.
 
-    Example:
+    Examples:
         >>> from regtimeline.examples import twitter_russia
         >>> "2022-03-10" in run_demo(twitter_russia())
         True

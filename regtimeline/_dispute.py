@@ -36,7 +36,7 @@ def _timezone(value: Any) -> str:
 class Dispute:
     """One regulator against one platform in one jurisdiction.
 
-    Args:
+    Attributes:
         id: a stable identifier, e.g. ``"ru-twitter-2021"``.
         regulator: who demands, e.g. ``"Roskomnadzor"``.
         platform: who is asked, e.g. ``"Twitter"``.
@@ -47,7 +47,7 @@ class Dispute:
         InvalidValue: an empty id or name, or a malformed jurisdiction.
         TimeError: an unknown time zone.
 
-    Example:
+    Examples:
         >>> d = Dispute(id="ru-twitter", regulator="Roskomnadzor", platform="Twitter",
         ...             jurisdiction="ru", timezone="Europe/Moscow")
         >>> d.jurisdiction

@@ -10,7 +10,7 @@ __all__ = ["Consequence", "DeadlineState", "Phase"]
 class Phase(enum.IntEnum):
     """What the platform is exposed to, ordered: ``CLEAR < WARNED < THROTTLED < BLOCKED``.
 
-    Example:
+    Examples:
         >>> Phase.WARNED < Phase.BLOCKED
         True
     """
@@ -30,7 +30,7 @@ class DeadlineState(enum.Enum):
     `PENDING` and `OVERDUE` are *open* (the second is reached by time alone, strictly after
     the due instant); `MET`, `WITHDRAWN` and `ENFORCED` are closed.
 
-    Example:
+    Examples:
         >>> DeadlineState.OVERDUE.is_open, DeadlineState.MET.is_open
         (True, False)
     """
@@ -53,7 +53,7 @@ class DeadlineState(enum.Enum):
 class Consequence(enum.Enum):
     """What a regulator threatens if a deadline is missed.
 
-    Example:
+    Examples:
         >>> Consequence("block")
         <Consequence.BLOCK: 'block'>
     """

@@ -68,7 +68,7 @@ def _optional_scope(value: Scope | None) -> Scope | None:
 class Event:
     """An immutable fact about a dispute, valid at `at`.
 
-    Args:
+    Attributes:
         at: when it happened: an ISO 8601 string, a date (that whole day in the dispute's
             zone: the event counts from the day's start) or an aware datetime.
         id: unique within a timeline. Left out, it is derived from the event's content
@@ -77,7 +77,7 @@ class Event:
         source: a URL or citation.
         note: free text.
 
-    Example:
+    Examples:
         >>> Statement(at="2021-04-01", by="Twitter", text="Constructive talks", id="s1").kind
         'statement'
     """
@@ -122,7 +122,7 @@ class Event:
 class WarningIssued(Event):
     """A regulator warns the platform; with `due` it also opens a deadline of the same id.
 
-    Example:
+    Examples:
         >>> w = WarningIssued(at="2021-03-16", id="w", due="2021-04-15", consequence="block")
         >>> w.consequence
         <Consequence.BLOCK: 'block'>
@@ -142,7 +142,7 @@ class WarningIssued(Event):
 class DeadlineSet(Event):
     """A deadline opens (PENDING until `due`, inclusive; a bare date means its whole day).
 
-    Example:
+    Examples:
         >>> DeadlineSet(at="2021-03-16", id="d", due="2021-04-15").due
         Date(2021, 4, 15)
     """
@@ -163,7 +163,7 @@ class DeadlineExtended(Event):
     `pendulum.Duration` or a `datetime.timedelta`, held as canonical ISO text. Months and days
     are calendar units in the dispute's zone: 16 April + ``P1M`` is 16 May.
 
-    Example:
+    Examples:
         >>> DeadlineExtended(at="2021-04-05", deadline="d", by="P1M").by
         'P1M'
     """
@@ -188,7 +188,7 @@ class DeadlineExtended(Event):
 class DeadlineMet(Event):
     """The platform complied: the deadline closes as MET.
 
-    Example:
+    Examples:
         >>> DeadlineMet(at="2021-05-10", deadline="d").deadline
         'd'
     """
@@ -203,7 +203,7 @@ class DeadlineMet(Event):
 class DeadlineWithdrawn(Event):
     """The regulator dropped the demand: the deadline closes as WITHDRAWN.
 
-    Example:
+    Examples:
         >>> DeadlineWithdrawn(at="2021-05-10", deadline="d").kind
         'deadline_withdrawn'
     """
@@ -218,13 +218,13 @@ class DeadlineWithdrawn(Event):
 class ThrottleImposed(Event):
     """Traffic to the platform is slowed within `scope`, until lifted or until `ends`.
 
-    Args:
+    Attributes:
         scope: what is slowed (default: everything).
         rate: how much, in words (``"100% of mobile, 50% of fixed traffic"``).
         ends: the last instant it is ordered for (inclusive); a bare date means its end.
         enforces: the id of an open deadline this carries out (it becomes ENFORCED).
 
-    Example:
+    Examples:
         >>> ThrottleImposed(at="2021-03-10", id="t", scope=Scope(services={"photos"})).scope
         Scope(networks=frozenset({...}), services=frozenset({'photos'}))
     """
@@ -246,7 +246,7 @@ class ThrottleLifted(Event):
     its default means "whatever the throttle covers": ``Scope(networks={"fixed"})`` lifts
     the throttle on fixed networks and keeps it on mobile ones.
 
-    Example:
+    Examples:
         >>> ThrottleLifted(at="2021-05-17", throttle="t", scope=Scope(networks={"fixed"})).throttle
         't'
     """
@@ -262,7 +262,7 @@ class ThrottleLifted(Event):
 class BlockImposed(Event):
     """Access to the platform is blocked; active throttles end at that instant (superseded).
 
-    Example:
+    Examples:
         >>> BlockImposed(at="2022-03-04", id="b", ends="2022-03-05").ends
         Date(2022, 3, 5)
     """
@@ -279,7 +279,7 @@ class BlockImposed(Event):
 class BlockLifted(Event):
     """The active block ends.
 
-    Example:
+    Examples:
         >>> BlockLifted(at="2022-03-06").kind
         'block_lifted'
     """
@@ -292,10 +292,10 @@ class BlockLifted(Event):
 class TakedownRequested(Event):
     """The regulator asks the platform to remove `items` pieces of content.
 
-    Args:
+    Attributes:
         sla: the time the law allows for removal, as a duration (``"PT24H"``).
 
-    Example:
+    Examples:
         >>> TakedownRequested(at="2021-03-10", items=3168, sla="PT24H").sla
         'PT24H'
     """
@@ -312,7 +312,7 @@ class TakedownRequested(Event):
 class ContentRemoved(Event):
     """The platform removed `items` pieces of content, optionally answering a request.
 
-    Example:
+    Examples:
         >>> ContentRemoved(at="2021-04-05", items=1900).items
         1900
     """
@@ -328,7 +328,7 @@ class ContentRemoved(Event):
 class FineImposed(Event):
     """A fine of `amount` (exact Decimal) in `currency` (ISO 4217), imposed `by` someone.
 
-    Example:
+    Examples:
         >>> FineImposed(at="2021-04-02", amount="3200000", currency="rub", by="court").currency
         'RUB'
     """
@@ -345,7 +345,7 @@ class FineImposed(Event):
 class Statement(Event):
     """On the record: talks, public statements, rulings, laws. Changes no state.
 
-    Example:
+    Examples:
         >>> Statement(at="2021-04-01", by="Twitter", text="Talks were constructive").by
         'Twitter'
     """

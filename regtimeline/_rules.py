@@ -27,7 +27,7 @@ from ._events import (
     WarningIssued,
 )
 
-__all__ = ["RULES", "Rule"]
+__all__ = ["RULES", "TIME_MOVES", "Rule"]
 
 _ANY: Final = frozenset(Phase)
 _NOT_BLOCKED: Final = frozenset({Phase.CLEAR, Phase.WARNED, Phase.THROTTLED})
@@ -41,21 +41,21 @@ class Rule:
     Attributes:
         event: the event class.
         phases: the phases in which it is accepted (at its instant).
-        leads_to: the phases the dispute may be in right after it (the phase is derived from
-            the whole state, so an event can lead to several).
+        moves: the phase changes it can cause, as (before, after) pairs; an event may also
+            leave the phase as it was (the phase is derived from the whole state).
         deadline_from: for events that act on a deadline, the states it must be in.
         deadline_to: the state such an event moves the deadline to (None: opens none).
         effect: what it does, in words.
         refused_when: when it is refused, in words.
 
-    Example:
+    Examples:
         >>> RULES[BlockLifted].phases
         frozenset({<Phase.BLOCKED: 3>})
     """
 
     event: type[Event]
     phases: frozenset[Phase]
-    leads_to: frozenset[Phase]
+    moves: frozenset[tuple[Phase, Phase]] = frozenset()
     deadline_from: frozenset[DeadlineState] = frozenset()
     deadline_to: DeadlineState | None = None
     effect: str
@@ -66,7 +66,7 @@ _TABLE: Final = (
     Rule(
         event=WarningIssued,
         phases=_ANY,
-        leads_to=_ANY,
+        moves=frozenset({(Phase.CLEAR, Phase.WARNED)}),
         deadline_to=DeadlineState.PENDING,
         effect="on the record; with `due` it opens a deadline whose id is the warning's id",
         refused_when="`due` is not after `at`",
@@ -74,7 +74,7 @@ _TABLE: Final = (
     Rule(
         event=DeadlineSet,
         phases=_ANY,
-        leads_to=_ANY - {Phase.CLEAR},
+        moves=frozenset({(Phase.CLEAR, Phase.WARNED)}),
         deadline_to=DeadlineState.PENDING,
         effect="opens a deadline (PENDING)",
         refused_when="`due` is not after `at`",
@@ -82,7 +82,6 @@ _TABLE: Final = (
     Rule(
         event=DeadlineExtended,
         phases=_ANY,
-        leads_to=_ANY - {Phase.CLEAR},
         deadline_from=_OPEN,
         deadline_to=DeadlineState.PENDING,
         effect="moves the due date later (to `due`, or `by` a calendar-aware duration)",
@@ -93,7 +92,7 @@ _TABLE: Final = (
     Rule(
         event=DeadlineMet,
         phases=_ANY,
-        leads_to=_ANY,
+        moves=frozenset({(Phase.WARNED, Phase.CLEAR)}),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.MET,
         effect="closes the deadline as MET",
@@ -102,7 +101,7 @@ _TABLE: Final = (
     Rule(
         event=DeadlineWithdrawn,
         phases=_ANY,
-        leads_to=_ANY,
+        moves=frozenset({(Phase.WARNED, Phase.CLEAR)}),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.WITHDRAWN,
         effect="closes the deadline as WITHDRAWN",
@@ -111,7 +110,7 @@ _TABLE: Final = (
     Rule(
         event=ThrottleImposed,
         phases=_NOT_BLOCKED,
-        leads_to=frozenset({Phase.THROTTLED}),
+        moves=frozenset({(Phase.CLEAR, Phase.THROTTLED), (Phase.WARNED, Phase.THROTTLED)}),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
         effect="a throttle is active; with `enforces` the named deadline becomes ENFORCED",
@@ -122,7 +121,7 @@ _TABLE: Final = (
     Rule(
         event=ThrottleLifted,
         phases=frozenset({Phase.THROTTLED}),
-        leads_to=frozenset({Phase.CLEAR, Phase.WARNED, Phase.THROTTLED}),
+        moves=frozenset({(Phase.THROTTLED, Phase.WARNED), (Phase.THROTTLED, Phase.CLEAR)}),
         effect=(
             "ends a throttle, or narrows it when `scope` names part of it; without "
             "`throttle`, every active one"
@@ -132,7 +131,13 @@ _TABLE: Final = (
     Rule(
         event=BlockImposed,
         phases=_NOT_BLOCKED,
-        leads_to=frozenset({Phase.BLOCKED}),
+        moves=frozenset(
+            {
+                (Phase.CLEAR, Phase.BLOCKED),
+                (Phase.WARNED, Phase.BLOCKED),
+                (Phase.THROTTLED, Phase.BLOCKED),
+            }
+        ),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
         effect="BLOCKED; active throttles end at that instant (superseded)",
@@ -143,38 +148,44 @@ _TABLE: Final = (
     Rule(
         event=BlockLifted,
         phases=frozenset({Phase.BLOCKED}),
-        leads_to=frozenset({Phase.CLEAR, Phase.WARNED}),
+        moves=frozenset({(Phase.BLOCKED, Phase.WARNED), (Phase.BLOCKED, Phase.CLEAR)}),
         effect="the block ends",
         refused_when="not BLOCKED",
     ),
     Rule(
         event=TakedownRequested,
         phases=_ANY,
-        leads_to=_ANY,
         effect="counted in `items_requested`",
         refused_when="never",
     ),
     Rule(
         event=ContentRemoved,
         phases=_ANY,
-        leads_to=_ANY,
         effect="counted in `items_removed`",
         refused_when="`request` names no earlier TakedownRequested",
     ),
     Rule(
         event=FineImposed,
         phases=_ANY,
-        leads_to=_ANY,
         effect="totalled per currency in `fines`",
         refused_when="never",
     ),
     Rule(
         event=Statement,
         phases=_ANY,
-        leads_to=_ANY,
         effect="on the record (talks, public statements, rulings, laws)",
         refused_when="never",
     ),
+)
+
+#: Phase changes that no event causes: a throttle or block running out at its `ends`.
+TIME_MOVES: Final = frozenset(
+    {
+        (Phase.THROTTLED, Phase.WARNED),
+        (Phase.THROTTLED, Phase.CLEAR),
+        (Phase.BLOCKED, Phase.WARNED),
+        (Phase.BLOCKED, Phase.CLEAR),
+    }
 )
 
 #: The rule of each event class.

@@ -39,7 +39,7 @@ def _services(value: Iterable[str] | str | None) -> frozenset[str] | None:
 class Scope:
     """What a throttle or block covers: networks and services.
 
-    Args:
+    Attributes:
         networks: a non-empty subset of ``{"mobile", "fixed"}``; default both.
         services: named services such as ``{"photos", "videos"}``; default `None`, all
             services. Any iterable of strings is accepted and held as a frozenset; a single
@@ -48,7 +48,7 @@ class Scope:
     In a `ThrottleLifted`, a dimension left at its default means "whatever the throttle
     covers".
 
-    Example:
+    Examples:
         >>> Scope(networks={"fixed"}).networks == frozenset({"fixed"})
         True
         >>> Scope(services=["photos", "videos"]).covers_all_services

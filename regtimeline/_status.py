@@ -99,7 +99,7 @@ class Deadlines(Sequence[Deadline]):
     (possibly thousands) are only materialised when read. Compares equal to any sequence
     with the same deadlines.
 
-    Example:
+    Examples:
         >>> Deadlines(lambda: ()) == ()
         True
     """
@@ -213,7 +213,7 @@ class Status:
         fines: total fines per ISO 4217 currency.
         last_event: the last event applied (None before the first).
 
-    Example:
+    Examples:
         >>> from regtimeline.examples import twitter_russia
         >>> status = twitter_russia().status_at("2021-05-20")
         >>> status.phase.name, [str(t.scope) for t in status.throttles]

@@ -57,7 +57,7 @@ def instant_key(value: _dt.datetime) -> int:
     Raises:
         TimeError: `value` is naive.
 
-    Example:
+    Examples:
         >>> instant_key(pendulum.datetime(1970, 1, 1, 0, 0, 1))
         1000000
     """
@@ -94,7 +94,7 @@ def to_moment(value: object) -> Moment:
         TimeError: a naive datetime, a time string without an offset, a malformed string, or
             a value of another type.
 
-    Example:
+    Examples:
         >>> to_moment("2021-03-10")
         Date(2021, 3, 10)
         >>> to_moment("2021-03-10T10:00:00+03:00")
@@ -164,7 +164,7 @@ def _span_text(months: int, days: int, micros: int) -> str:
 def parse_span(text: str) -> tuple[int, int, int]:
     """Split a canonical ISO 8601 duration into calendar months, calendar days, exact us.
 
-    Example:
+    Examples:
         >>> parse_span("P1Y2M3DT4H")
         (14, 3, 14400000000)
     """
@@ -191,7 +191,7 @@ def to_span(value: object) -> str:
     Raises:
         TimeError: a negative or malformed duration, or a value of another type.
 
-    Example:
+    Examples:
         >>> to_span("P1M"), to_span(pendulum.duration(months=1)), to_span("PT48H")
         ('P1M', 'P1M', 'PT48H')
     """
@@ -223,7 +223,7 @@ def to_span(value: object) -> str:
 class Zone:
     """A dispute's time zone: day boundaries, calendar arithmetic and output, with caches.
 
-    Example:
+    Examples:
         >>> moscow = zone("Europe/Moscow")
         >>> moscow.to_datetime(moscow.day_end(pendulum.Date(2021, 5, 15)))
         DateTime(2021, 5, 15, 23, 59, 59, 999999, tzinfo=Timezone('Europe/Moscow'))
@@ -292,7 +292,7 @@ class Zone:
     def shift(self, key: int, span: str) -> int:
         """Add an ISO 8601 duration to an instant, calendar parts in this zone.
 
-        Example:
+        Examples:
             >>> brussels = zone("Europe/Brussels")
             >>> start = brussels.day_start(pendulum.Date(2021, 1, 31))
             >>> brussels.to_datetime(brussels.shift(start, "P1M")).isoformat()

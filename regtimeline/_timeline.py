@@ -38,7 +38,7 @@ class Timeline:
         TimeError: an event's time lies outside the years 1 to 9999.
         InvalidValue: something that is not an event was given.
 
-    Example:
+    Examples:
         >>> from regtimeline import Dispute, ThrottleImposed, Timeline
         >>> ru = Dispute(id="ru-twitter", regulator="Roskomnadzor", platform="Twitter",
         ...              jurisdiction="RU", timezone="Europe/Moscow")
@@ -83,7 +83,7 @@ class Timeline:
             InvalidTransition, UnknownReference, DuplicateEvent, TimeError, InvalidValue:
                 as for the constructor.
 
-        Example:
+        Examples:
             >>> from regtimeline import BlockLifted, Statement
             >>> from regtimeline.examples import twitter_russia
             >>> case = twitter_russia()
@@ -176,7 +176,7 @@ class Timeline:
         Raises:
             TimeError: a naive datetime, a time without an offset, or a malformed value.
 
-        Example:
+        Examples:
             >>> from regtimeline.examples import twitter_russia
             >>> twitter_russia().status_at("2021-03-09").phase
             <Phase.CLEAR: 0>
@@ -199,7 +199,7 @@ class Timeline:
         Changes that no event caused (a throttle or block that ran out at its `ends`) start
         periods of their own, with `cause` None.
 
-        Example:
+        Examples:
             >>> from regtimeline.examples import twitter_russia
             >>> [(p.start.date().isoformat(), p.phase.name) for p in twitter_russia().history()]
             [('2021-03-10', 'THROTTLED'), ('2022-03-04', 'BLOCKED')]

@@ -21,7 +21,7 @@ __all__ = [
 class RegTimelineError(Exception):
     """Base class of every error regtimeline raises on purpose.
 
-    Example:
+    Examples:
         >>> issubclass(InvalidTransition, RegTimelineError)
         True
     """

@@ -3,7 +3,7 @@
 Every event cites the public reporting it rests on. Where reporting gives only an
 approximate date, the event's `note` says so.
 
-Example:
+Examples:
     >>> timeline = twitter_russia()
     >>> timeline.status_at("2021-04-10").phase.name
     'THROTTLED'
@@ -65,7 +65,7 @@ _CATEGORIES: Final = frozenset({"csam", "drugs", "suicide"})
 def twitter_russia_events() -> tuple[Event, ...]:
     """The founding case's events, each with its public source, in time order.
 
-    Example:
+    Examples:
         >>> [e.kind for e in twitter_russia_events()][:2]
         ['takedown_requested', 'throttle_imposed']
     """
@@ -163,7 +163,7 @@ def twitter_russia_events() -> tuple[Event, ...]:
 def twitter_russia() -> Timeline:
     """The founding case as a timeline.
 
-    Example:
+    Examples:
         >>> twitter_russia().status_at("2021-05-16").deadlines.get("block-threat").state.name
         'OVERDUE'
     """

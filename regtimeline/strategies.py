@@ -4,7 +4,7 @@ Install with ``pip install regtimeline[hypothesis]``. Every strategy shrinks tow
 readable examples: few events, short gaps between them, whole days before exact instants,
 one-character ids, UTC before other zones.
 
-Example:
+Examples:
     >>> from hypothesis import given
     >>> from regtimeline.strategies import timelines
     >>> @given(timelines(max_size=5))
@@ -103,7 +103,7 @@ _LAST_DAY: Final = _dt.date(2035, 12, 31)
 def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]:
     """Disputes in the given zones (shrinks to a UTC dispute with short names).
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(disputes(), lambda d: True).timezone
         'UTC'
@@ -123,7 +123,7 @@ def dates(
 ) -> st.SearchStrategy[pendulum.Date]:
     """Calendar days (a bare date means that whole day in the dispute's zone).
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(dates(), lambda d: True)
         Date(2000, 1, 1)
@@ -138,7 +138,7 @@ def instants(
 ) -> st.SearchStrategy[pendulum.DateTime]:
     """Aware instants, in any of `timezones`, to the microsecond (DST folds included).
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(instants(), lambda t: True).isoformat()
         '2000-01-01T00:00:00+00:00'
@@ -164,7 +164,7 @@ def moments() -> st.SearchStrategy[Moment]:
 def durations() -> st.SearchStrategy[str]:
     """Positive ISO 8601 durations, calendar (``P1M``, ``P3D``) or exact (``PT48H``).
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(durations(), lambda d: True)
         'P1M'
@@ -181,7 +181,7 @@ def durations() -> st.SearchStrategy[str]:
 def scopes() -> st.SearchStrategy[Scope]:
     """Scopes: every network and service first, then named subsets.
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(scopes(), lambda s: True) == Scope()
         True
@@ -214,7 +214,7 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
     Each is a valid value; whether a timeline accepts it depends on that timeline (a
     `DeadlineMet` needs its deadline). Use `timelines` for valid histories.
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> find(events([Statement]), lambda e: True).kind
         'statement'
@@ -477,7 +477,7 @@ def timelines(
         max_size: most events.
         kinds: the event kinds to draw from (default: all).
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> len(find(timelines(), lambda t: len(t) >= 2))
         2
@@ -498,7 +498,7 @@ def timelines(
 def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[RegTimelineError]]:
     """An event that `timeline` must refuse, with the error class it must raise.
 
-    Example:
+    Examples:
         >>> from hypothesis import find
         >>> from regtimeline import Dispute
         >>> empty = Timeline(Dispute(id="d", regulator="r", platform="p",
@@ -585,7 +585,7 @@ class TimelineMachine(RuleBasedStateMachine):
     `self.refused` counts refused appends. The machine checks that a refused append leaves
     the timeline as it was and raises the promised error.
 
-    Example:
+    Examples:
         >>> from hypothesis import settings
         >>> class Mine(TimelineMachine):
         ...     @invariant()

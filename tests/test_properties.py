@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pendulum
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
-from regtimeline import Event, RegTimelineError, Timeline
+from regtimeline import RULES, Event, RegTimelineError, Timeline
+from regtimeline._rules import TIME_MOVES
 from regtimeline.strategies import TimelineMachine, boundaries, events, invalid_appends, timelines
 
 from . import reference as ref
@@ -66,6 +69,30 @@ class TestAgainstTheReference:
             return
         assert expected is None
         assert grown == Timeline(timeline.dispute, everything)
+
+
+class TestRulesTable:
+    @given(timelines(max_size=20))
+    def test_every_phase_change_is_in_the_rules_table(self, timeline):
+        """Each event leaves the phase as it was or makes a move its rule lists; between
+        events, only the time moves of the table happen. The table the docs draw is the truth."""
+        z = timeline.dispute.zone
+        events = list(timeline.events)
+        for i, event in enumerate(events):
+            key = z.key(event.at)
+            when = z.to_datetime(key)
+            before = Timeline(timeline.dispute, events[:i]).status_at(when).phase
+            after = Timeline(timeline.dispute, events[: i + 1]).status_at(when).phase
+            assert before in RULES[type(event)].phases
+            assert before == after or (before, after) in RULES[type(event)].moves, (
+                event.kind,
+                before,
+                after,
+            )
+        periods = timeline.history()
+        for earlier, later in itertools.pairwise(periods):
+            if later.cause is None:
+                assert (earlier.phase, later.phase) in TIME_MOVES
 
 
 class TestTimelineProperties:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 import regtimeline
 from regtimeline import DeadlineState, Phase, Timeline
 from regtimeline._events import EVENT_TYPES
-from regtimeline.strategies import boundaries, events, invalid_appends, timelines
+from regtimeline.strategies import boundaries, invalid_appends, timelines
 
 THOUSAND = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 
