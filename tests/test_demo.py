@@ -1,0 +1,51 @@
+"""The demo command on the bundled founding case."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from regtimeline.__main__ import main
+
+
+class TestDemo:
+    def test_runs_as_a_module(self):
+        """`python -m regtimeline demo` prints the history and the six statuses."""
+        out = subprocess.run(
+            [sys.executable, "-m", "regtimeline", "demo"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for day in (
+            "2021-03-01",
+            "2021-03-12",
+            "2021-04-10",
+            "2021-05-16",
+            "2021-05-20",
+            "2022-03-10",
+        ):
+            assert f"Status on {day}:" in out
+        assert (
+            "2021-03-10T00:00:00+03:00 .. 2022-03-04T00:00:00+03:00  THROTTLED  (slowdown)" in out
+        )
+        assert "deadline 'block-threat': OVERDUE, due 2021-05-15T23:59:59.999999+03:00" in out
+        assert "photos+videos on mobile" in out
+
+    def test_statuses_on_the_demo_days(self, capsys):
+        """Each demo day shows the phase the founding case had then."""
+        assert main(["demo", "--date", "2021-04-10", "--date", "2022-03-10"]) == 0
+        out = capsys.readouterr().out
+        assert "Status on 2021-04-10:\n  phase: THROTTLED" in out
+        assert (
+            "deadline 'block-threat': PENDING, due 2021-05-15T23:59:59.999999+03:00, extended 1x"
+            in out
+        )
+        assert "Status on 2022-03-10:\n  phase: BLOCKED" in out
+
+    def test_a_bad_date_is_an_error_message_not_a_traceback(self, capsys):
+        """A malformed --date exits with status 2 and says why."""
+        assert main(["demo", "--date", "2021-13-01"]) == 2
+        err = capsys.readouterr().err
+        assert "regtimeline: '2021-13-01' is not an ISO 8601 date" in err
+        assert "Traceback" not in err
