@@ -306,7 +306,7 @@ class Log:
         if 2 * n > len(self.keys):
             log.ids = dict(self.ids)
             for event in self.events[n:]:
-                del log.ids[event.id]
+                log.ids.pop(event.id, None)
         else:
             log.ids = {e.id: i for i, e in enumerate(log.events)}
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
@@ -604,7 +604,10 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
     assert isinstance(ev, DeadlineExtended)
     track, version = log.open_version(ev, key, ev.deadline, "deadline")
     if ev.by is not None:
-        due = log.zone.shift(version.due, ev.by)
+        try:
+            due = log.zone.shift(version.due, ev.by)
+        except TimeError as exc:
+            raise log.refuse(ev, key, f"deadline {ev.deadline!r}", str(exc), TimeError) from None
         asked = f"by {ev.by}"
     else:
         assert ev.due is not None

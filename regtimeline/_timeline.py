@@ -57,7 +57,12 @@ class Timeline:
         self._log = Log(dispute.zone)
         self._n = 0
         self._events: tuple[Event, ...] | None = ()
-        self._log, self._n = self._appended(tuple(events))
+        try:
+            given = tuple(events)
+        except TypeError:
+            msg = f"Timeline takes an iterable of events, got {events!r}"
+            raise InvalidValue(msg) from None
+        self._log, self._n = self._appended(given)
         self._events = None
 
     @classmethod
@@ -136,10 +141,11 @@ class Timeline:
                     raise
                 return log, len(log)
             # a backfill, or an append to a timeline that was appended to already: copy the
-            # prefix that stays, and refold the rest (the events after `start` go first at
-            # equal instants: they were given earlier)
+            # prefix that stays (under the lock: another thread may be appending in place),
+            # and refold the rest (the events after `start` go first at equal instants: they
+            # were given earlier)
             old_keys, old_events = log.keys[start:n], log.events[start:n]
-        base = log.prefix(start)
+            base = log.prefix(start)
         merged_keys, merged_events = _in_order(old_keys + keys, (*old_events, *events))
         base.fold(merged_keys, merged_events, is_new=lambda e: seen.get(e.id) is e)
         return base, len(base)

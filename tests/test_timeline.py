@@ -23,7 +23,7 @@ from regtimeline import (
     UnknownReference,
 )
 
-from .helpers import UTC_DISPUTE, refusal, timeline
+from .helpers import MOSCOW, UTC_DISPUTE, refusal, timeline
 
 
 def say(at: str, id: str) -> Statement:
@@ -252,3 +252,16 @@ class TestHistory:
             ThrottleImposed(at="2021-03-12", id="t2"),
         )
         assert [(p.phase, p.end) for p in t.history()] == [(Phase.THROTTLED, None)]
+
+
+class TestBadInput:
+    def test_events_must_be_iterable(self):
+        """Timeline(dispute, 5) is an InvalidValue, not a TypeError."""
+        with pytest.raises(InvalidValue, match="iterable"):
+            Timeline(MOSCOW, 5)  # type: ignore[arg-type]
+
+    def test_an_extension_past_the_year_9999_is_refused_with_its_event(self):
+        """Calendar arithmetic out of range names the extension."""
+        t = timeline(DeadlineSet(at="9999-01-01", id="d", due="9999-11-30"))
+        with pytest.raises(TimeError, match="deadline_extended 'x'"):
+            t.append(DeadlineExtended(at="9999-02-01", id="x", deadline="d", by="P2M"))
