@@ -18,7 +18,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "ci",
-    max_examples=300,
+    max_examples=600,
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
