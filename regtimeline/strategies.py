@@ -17,8 +17,9 @@ Examples:
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 try:
     from hypothesis import strategies as st
@@ -77,6 +78,8 @@ __all__ = [
     "scopes",
     "timelines",
 ]
+
+T = TypeVar("T")
 
 #: The zones `disputes()` draws from: UTC first (it shrinks there), then zones with DST
 #: changes (Brussels, New York, Sao Paulo until 2019, Lord Howe's half hour, Chatham),
@@ -275,6 +278,30 @@ _GAPS: Final = (
 )
 
 
+_BOOL: Final = st.booleans()
+_GAP: Final = st.sampled_from(_GAPS)
+_EXTRA_GAP: Final = st.integers(0, 3_600 * 10**6)
+_DAYS: Final = st.integers(0, 60)
+_HOURS: Final = st.integers(1, 23)
+_EXTENSION_DAYS: Final = st.integers(1, 40)
+_ITEMS: Final = st.integers(0, 3000)
+_CATEGORY_SETS: Final = st.frozensets(st.sampled_from(_CATEGORIES), max_size=2)
+_CONSEQUENCES: Final = st.none() | st.sampled_from(Consequence)
+_RATES: Final = st.none() | st.just("50%")
+_SLAS: Final = st.none() | st.just("PT24H")
+_AMOUNTS: Final = st.decimals(min_value=1, max_value=10**7, places=0)
+_WORDS_TEXT: Final = _words()
+_DURATIONS: Final = durations()
+_SCOPES: Final = scopes()
+_DISPUTES: Final = disputes()
+_FIRST_DAYS: Final = dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31))
+
+
+@functools.lru_cache(maxsize=512)
+def _index(size: int) -> st.SearchStrategy[int]:
+    return st.integers(0, size - 1)
+
+
 class _Next:
     """What drawing one valid event needs to know: the state at its instant."""
 
@@ -306,50 +333,60 @@ class _Next:
 
     def after(self) -> Moment:
         """A due or ends moment strictly after the event: a day or an instant."""
-        days = self.draw(st.integers(0, 60))
-        if self.draw(st.booleans()):
+        days = self.draw(_DAYS)
+        if self.draw(_BOOL):
             day = self.local.date().add(days=days)
             if self.zone.day_end(day) > self.key:
                 return pendulum.Date(day.year, day.month, day.day)
-        span = (days * 24 + self.draw(st.integers(1, 23))) * 3_600 * 10**6
+        span = (days * 24 + self.draw(_HOURS)) * 3_600 * 10**6
         return self.zone.to_datetime(self.key + span)
 
+    def pick(self, options: Sequence[T]) -> T:
+        """One of `options` (shrinks to the first)."""
+        return options[self.draw(_index(len(options)))]
+
+    def maybe_pick(self, options: Sequence[T]) -> T | None:
+        """None, or one of `options` (None when there are none)."""
+        if not options or not self.draw(_BOOL):
+            return None
+        return self.pick(options)
+
     def maybe_after(self) -> Moment | None:
-        return self.after() if self.draw(st.booleans()) else None
+        return self.after() if self.draw(_BOOL) else None
 
     def enforces(self) -> str | None:
         if not self.open:
             return None
-        return self.draw(st.none() | st.sampled_from([d.id for d in self.open]))
+        return self.maybe_pick([d.id for d in self.open])
 
 
 def _warning(n: _Next) -> Event:
     return WarningIssued(
         **n.base(WarningIssued),
-        categories=n.draw(st.frozensets(st.sampled_from(_CATEGORIES), max_size=2)),
-        items=n.draw(st.integers(0, 3000)),
+        categories=n.draw(_CATEGORY_SETS),
+        items=n.draw(_ITEMS),
         due=n.maybe_after(),
-        consequence=n.draw(st.none() | st.sampled_from(Consequence)),
+        consequence=n.draw(_CONSEQUENCES),
     )
 
 
 def _deadline_set(n: _Next) -> Event:
-    return DeadlineSet(**n.base(DeadlineSet), due=n.after(), demand=n.draw(_words()))
+    return DeadlineSet(**n.base(DeadlineSet), due=n.after(), demand=n.draw(_WORDS_TEXT))
 
 
 def _deadline_extended(n: _Next) -> Event:
-    deadline = n.draw(st.sampled_from(n.open))
-    if n.draw(st.booleans()):
-        by = n.draw(durations())
+    deadline = n.pick(n.open)
+    if n.draw(_BOOL):
+        by = n.draw(_DURATIONS)
         return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, by=by)
-    due = deadline.due.add(days=n.draw(st.integers(1, 40)))
+    due = deadline.due.add(days=n.draw(_EXTENSION_DAYS))
     day = pendulum.Date(due.year, due.month, due.day)
     return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, due=day)
 
 
 def _closing(kind: type[DeadlineMet | DeadlineWithdrawn]) -> Any:
     def build(n: _Next) -> Event:
-        return kind(**n.base(kind), deadline=n.draw(st.sampled_from(n.open)).id)
+        return kind(**n.base(kind), deadline=n.pick(n.open).id)
 
     return build
 
@@ -357,22 +394,22 @@ def _closing(kind: type[DeadlineMet | DeadlineWithdrawn]) -> Any:
 def _throttle_imposed(n: _Next) -> Event:
     return ThrottleImposed(
         **n.base(ThrottleImposed),
-        scope=n.draw(scopes()),
-        rate=n.draw(st.none() | st.just("50%")),
+        scope=n.draw(_SCOPES),
+        rate=n.draw(_RATES),
         ends=n.maybe_after(),
         enforces=n.enforces(),
     )
 
 
 def _throttle_lifted(n: _Next) -> Event:
-    throttle = n.draw(st.none() | st.sampled_from(n.status.throttles))
+    throttle = n.maybe_pick(n.status.throttles)
     scope = None
-    if throttle is not None and n.draw(st.booleans()):
+    if throttle is not None and n.draw(_BOOL):
         have = throttle.scope
-        if len(have.networks) > 1 and n.draw(st.booleans()):
-            scope = Scope(networks={n.draw(st.sampled_from(sorted(have.networks)))})
+        if len(have.networks) > 1 and n.draw(_BOOL):
+            scope = Scope(networks={n.pick(sorted(have.networks))})
         elif have.services is not None and len(have.services) > 1:
-            scope = Scope(services={n.draw(st.sampled_from(sorted(have.services)))})
+            scope = Scope(services={n.pick(sorted(have.services))})
     throttle_id = None if throttle is None else throttle.id
     return ThrottleLifted(**n.base(ThrottleLifted), throttle=throttle_id, scope=scope)
 
@@ -380,7 +417,7 @@ def _throttle_lifted(n: _Next) -> Event:
 def _block_imposed(n: _Next) -> Event:
     return BlockImposed(
         **n.base(BlockImposed),
-        scope=n.draw(scopes()),
+        scope=n.draw(_SCOPES),
         ends=n.maybe_after(),
         enforces=n.enforces(),
     )
@@ -393,28 +430,28 @@ def _block_lifted(n: _Next) -> Event:
 def _takedown(n: _Next) -> Event:
     return TakedownRequested(
         **n.base(TakedownRequested),
-        items=n.draw(st.integers(0, 3000)),
-        sla=n.draw(st.none() | st.just("PT24H")),
+        items=n.draw(_ITEMS),
+        sla=n.draw(_SLAS),
     )
 
 
 def _removed(n: _Next) -> Event:
-    request = n.draw(st.none() | st.sampled_from(n.requests)) if n.requests else None
-    items = n.draw(st.integers(0, 3000))
+    request = n.maybe_pick(n.requests)
+    items = n.draw(_ITEMS)
     return ContentRemoved(**n.base(ContentRemoved), items=items, request=request)
 
 
 def _fine(n: _Next) -> Event:
     return FineImposed(
         **n.base(FineImposed),
-        amount=n.draw(st.decimals(min_value=1, max_value=10**7, places=0)),
-        currency=n.draw(st.sampled_from(("RUB", "EUR"))),
+        amount=n.draw(_AMOUNTS),
+        currency=n.pick(("RUB", "EUR")),
         by="court",
     )
 
 
 def _statement(n: _Next) -> Event:
-    return Statement(**n.base(Statement), by="Roskomnadzor", text=n.draw(_words()))
+    return Statement(**n.base(Statement), by="Roskomnadzor", text=n.draw(_WORDS_TEXT))
 
 
 _BUILDERS: Final[dict[type[Event], Any]] = {
@@ -434,25 +471,31 @@ _BUILDERS: Final[dict[type[Event], Any]] = {
 }
 
 
-@st.composite
-def _next_event(
+def _draw_next(
     draw: st.DrawFn, timeline: Timeline, cursor: int, kinds: Sequence[type[Event]]
 ) -> tuple[Event, int]:
     """An event at or after `cursor` that `timeline` accepts, and its key."""
     z = timeline.dispute.zone
-    gap = draw(st.sampled_from(_GAPS))
-    if gap and draw(st.booleans()):
-        gap += draw(st.integers(0, 3_600 * 10**6))
+    gap = draw(_GAP)
+    if gap and draw(_BOOL):
+        gap += draw(_EXTRA_GAP)
     key = cursor + gap
     local = z.to_datetime(key)
     at: Moment = local
     day_start = z.day_start(local.date())
-    whole_day = key == day_start or (gap >= 86_400 * 10**6 and draw(st.booleans()))
+    whole_day = key == day_start or (gap >= 86_400 * 10**6 and draw(_BOOL))
     if whole_day and day_start >= cursor:  # a day that began before the cursor won't do
         at, key = pendulum.Date(local.year, local.month, local.day), day_start
     n = _Next(draw, timeline, key, at)
     possible = [k for k in kinds if n.possible(k)] or [Statement]
-    return _BUILDERS[draw(st.sampled_from(possible))](n), key
+    return _BUILDERS[n.pick(possible)](n), key
+
+
+@st.composite
+def _next_event(
+    draw: st.DrawFn, timeline: Timeline, cursor: int, kinds: Sequence[type[Event]]
+) -> tuple[Event, int]:
+    return _draw_next(draw, timeline, cursor, kinds)
 
 
 @st.composite
@@ -483,12 +526,13 @@ def timelines(
         2
     """
     chosen = tuple(EVENT_TYPES if kinds is None else kinds)
-    the_dispute = draw(disputes()) if dispute is None else dispute
+    the_dispute = draw(_DISPUTES) if dispute is None else dispute
     timeline = Timeline(the_dispute)
-    first = draw(dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31)))
+    first = draw(_FIRST_DAYS)
     cursor = the_dispute.zone.day_start(first)
     size = draw(st.integers(min_size, max_size))
     for _ in range(size):
+        # one strategy (one span of choices) per event, so that the shrinker can drop events
         event, cursor = draw(_next_event(timeline, cursor, chosen))
         timeline = timeline.append(event)
     return timeline
