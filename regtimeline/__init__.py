@@ -26,6 +26,7 @@ from ._events import (
     ThrottleLifted,
     WarningIssued,
 )
+from ._files import dump, load
 from ._rules import RULES, Rule
 from ._scope import Scope
 from ._status import Block, Deadline, Deadlines, Extension, Period, Status, Throttle
@@ -79,4 +80,6 @@ __all__ = [
     "Timeline",
     "UnknownReference",
     "WarningIssued",
+    "dump",
+    "load",
 ]

@@ -358,7 +358,10 @@ class Log:
             except RegTimelineError as exc:
                 if is_new is not None and not is_new(event):
                     msg = f"it would invalidate the later {self.describe(event, key)}: {exc}"
-                    raise type(exc)(msg) from None
+                    exc = type(exc)(msg)
+                    exc.event = event
+                    raise exc from None
+                exc.event = event
                 raise
             keys.append(key)
             events.append(event)

@@ -120,13 +120,17 @@ class Timeline:
                 key = zone.day_start(event.at)
             if not MIN_KEY <= key <= MAX_KEY:
                 msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
-                raise TimeError(msg)
+                error = TimeError(msg)
+                error.event = event
+                raise error
             if event.id in seen or log_ids.get(event.id, n) < n:
                 msg = (
                     f"{event.kind} {event.id!r} at {event.at}: the id {event.id!r} is already "
                     "used in this timeline; give distinct facts distinct ids"
                 )
-                raise DuplicateEvent(msg)
+                duplicate = DuplicateEvent(msg)
+                duplicate.event = event
+                raise duplicate
             seen[event.id] = event
             keys.append(key)
         with self._log.lock:

@@ -21,10 +21,15 @@ __all__ = [
 class RegTimelineError(Exception):
     """Base class of every error regtimeline raises on purpose.
 
+    Attributes:
+        event: the event that was refused, when there is one (else None).
+
     Examples:
         >>> issubclass(InvalidTransition, RegTimelineError)
         True
     """
+
+    event: object | None = None
 
 
 class InvalidTransition(RegTimelineError):

@@ -1,0 +1,132 @@
+"""The JSON Schema (draft 2020-12) of the JSON Lines format, generated from the classes.
+
+Each field's schema follows from the converter that checks it in Python, so the schema and
+the classes cannot disagree. The package ships the result as ``regtimeline/schema.json``; a
+test checks that the shipped file is what this module generates.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import attrs
+
+from . import _events
+from . import _fields as f
+from ._dispute import Dispute, _jurisdiction, _timezone
+from ._enums import Consequence
+from ._events import EVENT_TYPES
+from .serialization import SCHEMA_VERSION
+
+__all__ = ["json_schema"]
+
+_DATE: Final = r"\d{4}-\d{2}-\d{2}"
+_INSTANT: Final = _DATE + r"T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)"
+_MOMENT: Final = {
+    "type": "string",
+    "pattern": f"^({_DATE}|{_INSTANT})$",
+    "description": "a bare date (a whole day in the dispute's zone) or an instant with offset",
+}
+_SPAN: Final = {
+    "type": "string",
+    "pattern": r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+([.,]\d{1,6})?S)?)?$",
+    "description": "an ISO 8601 duration: calendar years, months, weeks, days; exact time",
+}
+_NULL: Final = {"type": "null"}
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, _NULL]}
+
+
+_TEXT: Final = {"type": "string"}
+_ID: Final = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
+    f.text: _TEXT,
+    f.optional_text: _or_null(_TEXT),
+    f.reference: _ID,
+    f.optional_reference: _or_null(_ID),
+    f.count: {"type": "integer", "minimum": 0},
+    f.amount: {
+        "type": "string",
+        "pattern": r"^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$",
+        "description": "an exact decimal amount greater than 0, as text",
+    },
+    f.currency: {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217"},
+    f.consequence: _or_null({"enum": [c.value for c in Consequence]}),
+    f.categories: {"type": "array", "items": _ID, "uniqueItems": True},
+    f.moment: _MOMENT,
+    f.optional_moment: _or_null(_MOMENT),
+    f.optional_span: _or_null(_SPAN),
+    _events._scope: {"$ref": "#/$defs/scope"},
+    _events._optional_scope: _or_null({"$ref": "#/$defs/scope"}),
+    _jurisdiction: {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1"},
+    _timezone: {"type": "string", "minLength": 1, "description": "an IANA time zone name"},
+}
+
+
+def _object(cls: type, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    properties: dict[str, Any] = dict(extra or {})
+    required = list(extra or {})
+    for field in attrs.fields(cls):
+        if not field.init:
+            continue
+        properties[field.name] = _BY_CONVERTER[field.converter]
+        if field.default is attrs.NOTHING:
+            required.append(field.name)
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of one line of a regtimeline JSON Lines file (header or event).
+
+    Examples:
+        >>> json_schema()["$schema"]
+        'https://json-schema.org/draft/2020-12/schema'
+    """
+    events = {cls.kind: _object(cls, {"type": {"const": cls.kind}}) for cls in EVENT_TYPES}
+    scope = {
+        "type": "object",
+        "properties": {
+            "networks": {
+                "type": "array",
+                "items": {"enum": ["fixed", "mobile"]},
+                "minItems": 1,
+                "uniqueItems": True,
+            },
+            "services": _or_null({"type": "array", "items": _ID, "minItems": 1}),
+        },
+        "additionalProperties": False,
+    }
+    header = {
+        "type": "object",
+        "properties": {
+            "format": {"const": "regtimeline"},
+            "schema": {"type": "integer", "minimum": 1, "maximum": SCHEMA_VERSION},
+            "dispute": {"$ref": "#/$defs/dispute"},
+        },
+        "required": ["format", "schema", "dispute"],
+        "additionalProperties": False,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://regtimeline.invalid/schema/{SCHEMA_VERSION}",
+        "title": f"regtimeline JSON Lines, schema {SCHEMA_VERSION}",
+        "description": (
+            "One line of a regtimeline file: the first line is the header, every other line "
+            "an event tagged by its `type`."
+        ),
+        "oneOf": [{"$ref": "#/$defs/header"}, {"$ref": "#/$defs/event"}],
+        "$defs": {
+            "header": header,
+            "dispute": _object(Dispute),
+            "scope": scope,
+            "event": {"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in events]},
+            **events,
+        },
+    }

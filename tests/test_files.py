@@ -1,0 +1,182 @@
+"""JSON Lines files: lossless round trips, atomic writes, and bad files refused by line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from regtimeline import InvalidTransition, SchemaError, Statement, Timeline, dump, load
+from regtimeline.examples import twitter_russia
+from regtimeline.strategies import timelines
+
+GOOD_HEADER = b'{"dispute":{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"Europe/Moscow"},"format":"regtimeline","schema":2}\n'
+STATEMENT = b'{"at":"2021-04-01","by":"x","id":"s%d","note":null,"source":null,"text":"t","type":"statement"}\n'
+
+
+def write(tmp_path, content: bytes):
+    path = tmp_path / "case.jsonl"
+    path.write_bytes(content)
+    return path
+
+
+class TestRoundTrip:
+    def test_founding_case(self, tmp_path):
+        """dump then load gives an equal timeline; the file ends with a newline."""
+        path = tmp_path / "twitter.jsonl"
+        dump(twitter_russia(), path)
+        assert load(path) == twitter_russia()
+        text = path.read_bytes()
+        assert text.endswith(b"\n")
+        assert text.count(b"\n") == 1 + len(twitter_russia())
+
+    @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(timelines(max_size=15))
+    def test_generated_timelines(self, tmp_path, timeline):
+        """Any valid timeline survives a file round trip exactly."""
+        path = tmp_path / "t.jsonl"
+        dump(timeline, path)
+        again = load(path)
+        assert again == timeline
+        assert again.history() == timeline.history()
+
+    def test_dump_replaces_and_leaves_no_temporary_file(self, tmp_path):
+        """Dumping over an existing file replaces it whole."""
+        path = tmp_path / "t.jsonl"
+        dump(twitter_russia(), path)
+        small = Timeline(
+            twitter_russia().dispute, [Statement(at="2021-01-01", id="s", by="x", text="y")]
+        )
+        dump(small, path)
+        assert load(path) == small
+        assert [p.name for p in tmp_path.iterdir()] == ["t.jsonl"]
+
+
+class TestBadFiles:
+    @pytest.mark.parametrize(
+        ("content", "line", "words"),
+        [
+            (b"", 1, "empty"),
+            (b'{"format":"other"}\n', 1, "header"),
+            (b'{"format":"regtimeline","schema":9,"dispute":{}}\n', 1, "newer"),
+            (b'{"format":"regtimeline","schema":2}\n', 1, "dispute"),
+            (b'{"format":"regtimeline","schema":2,"dispute":{"id":"d"}}\n', 1, "regulator"),
+            (GOOD_HEADER + b"{not json}\n", 2, "not valid JSON"),
+            (
+                GOOD_HEADER + b'{"type":"nuke","at":"2021-01-01","id":"n"}\n',
+                2,
+                "unknown event type",
+            ),
+            (
+                GOOD_HEADER
+                + (STATEMENT % 1)
+                + b'{"type":"statement","at":"2021-01-01T10:00","id":"x","by":"x","text":"t"}\n',
+                3,
+                "$.at",
+            ),
+            (
+                GOOD_HEADER
+                + b'{"type":"statement","at":"2021-01-01","id":"x","by":"x","text":"t","extra":1}\n',
+                2,
+                "extra",
+            ),
+            (
+                GOOD_HEADER + b'{"type":"statement","at":"2021-01-01","id":"x","by":"x"}\n',
+                2,
+                "text",
+            ),
+            (
+                GOOD_HEADER
+                + b'{"type":"fine_imposed","at":"2021-01-01","id":"f","by":"c","currency":"RUB","amount":NaN}\n',
+                2,
+                "not valid JSON",
+            ),
+            (GOOD_HEADER + b"[" * 3000 + b"]" * 3000 + b"\n", 2, "JSON"),
+            (
+                GOOD_HEADER
+                + b'{"type":"statement","at":"2021-01-01","id":"\xff","by":"x","text":"t"}\n',
+                2,
+                "JSON",
+            ),
+            (GOOD_HEADER + b"[1,2]\n", 2, "JSON object"),
+        ],
+    )
+    def test_malformed_lines_name_file_line_and_field(self, tmp_path, content, line, words):
+        """A bad file raises SchemaError naming the file, the line and what is wrong."""
+        path = write(tmp_path, content)
+        with pytest.raises(SchemaError) as info:
+            load(path)
+        message = str(info.value)
+        assert str(path) in message
+        assert f"line {line}:" in message
+        assert words in message
+
+    def test_a_ten_megabyte_line_is_refused(self, tmp_path):
+        """Lines over a megabyte are refused before parsing."""
+        huge = (
+            b'{"type":"statement","at":"2021-01-01","id":"x","by":"x","text":"'
+            + b"a" * (10 << 20)
+            + b'"}\n'
+        )
+        with pytest.raises(SchemaError, match="line 2: .*bytes long"):
+            load(write(tmp_path, GOOD_HEADER + huge))
+
+    def test_a_truncated_last_line_is_reported_as_such(self, tmp_path):
+        """A crash while writing leaves a partial last line: the error says so."""
+        content = GOOD_HEADER + (STATEMENT % 1) + (STATEMENT % 2)[:30]
+        with pytest.raises(SchemaError, match="line 3: truncated"):
+            load(write(tmp_path, content))
+
+    def test_a_complete_last_line_without_newline_is_fine(self, tmp_path):
+        """A hand-written file may omit the final newline."""
+        assert len(load(write(tmp_path, GOOD_HEADER + (STATEMENT % 1).rstrip()))) == 1
+
+    def test_an_invalid_history_names_the_line(self, tmp_path):
+        """Well-formed events that break a rule: the rule's error, with file and line."""
+        lift = b'{"type":"block_lifted","at":"2021-04-02","id":"u"}\n'
+        with pytest.raises(InvalidTransition, match=r"case\.jsonl: line 3: block_lifted 'u'"):
+            load(write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + lift))
+
+    def test_nothing_is_partly_loaded(self, tmp_path):
+        """A refused file returns nothing: there is no half timeline to use by mistake."""
+        path = write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + b"oops\n")
+        with pytest.raises(SchemaError):
+            load(path)
+
+
+class TestAtomicDump:
+    def test_a_dump_killed_midway_leaves_the_old_file(self, tmp_path):
+        """SIGKILL during a large dump: the old file is intact (or, if it finished, the new one)."""
+        path = tmp_path / "t.jsonl"
+        dump(twitter_russia(), path)
+        old = path.read_bytes()
+        script = (
+            "import sys, pathlib\n"
+            "from regtimeline import Statement, Timeline, dump\n"
+            "from regtimeline.examples import TWITTER_RUSSIA\n"
+            "events = [Statement(at='2021-01-01T00:00:00Z', id=f's{i}', by='x', text='y' * 200) for i in range(200_000)]\n"
+            "t = Timeline(TWITTER_RUSSIA, events)\n"
+            "print('ready', flush=True)\n"
+            "while True:\n"
+            "    dump(t, pathlib.Path(sys.argv[1]))\n"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        time.sleep(0.3)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stdout.close()
+        content = path.read_bytes()
+        assert content == old or content.count(b"\n") == 200_001
+        timeline = load(path)
+        assert len(timeline) in (len(twitter_russia()), 200_000)
+        # the killed writer's temporary file may remain beside it; it is never read
+        assert all(p.name.startswith(".t.jsonl.") for p in tmp_path.iterdir() if p != path)
