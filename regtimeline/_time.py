@@ -39,6 +39,7 @@ _EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
 EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US_PER_DAY: Final = 86_400_000_000
 ONE_US: Final = _dt.timedelta(microseconds=1)
+_ZERO: Final = _dt.timedelta(0)
 datetime_sub: Final = _dt.datetime.__sub__
 #: Keys of the first and last instant that has a UTC datetime (years 1 to 9999).
 MIN_KEY: Final = (1 - _EPOCH_ORDINAL) * _US_PER_DAY
@@ -61,6 +62,13 @@ def instant_key(value: _dt.datetime) -> int:
         >>> instant_key(pendulum.datetime(1970, 1, 1, 0, 0, 1))
         1000000
     """
+    if value.tzinfo is pendulum.UTC:  # how events hold instants: plain field arithmetic
+        return (
+            (value.toordinal() - _EPOCH_ORDINAL) * 86_400
+            + value.hour * 3_600
+            + value.minute * 60
+            + value.second
+        ) * 1_000_000 + value.microsecond
     try:
         # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
         return datetime_sub(value, EPOCH) // ONE_US
@@ -116,7 +124,19 @@ def to_moment(value: object) -> Moment:
         except ValueError:
             msg = f"{value!r} is not an ISO 8601 date or date-time"
             raise TimeError(msg) from None
-        if parsed.utcoffset() is None:
+        offset = parsed.utcoffset()
+        if offset == _ZERO and parsed.year > 1:  # already UTC (what we write): no arithmetic
+            return pendulum.DateTime(
+                parsed.year,
+                parsed.month,
+                parsed.day,
+                parsed.hour,
+                parsed.minute,
+                parsed.second,
+                parsed.microsecond,
+                tzinfo=pendulum.UTC,
+            )
+        if offset is None:
             msg = (
                 f"{value!r} has a time but no UTC offset; add one (e.g. '+03:00' or 'Z'), "
                 "or give a bare date for a whole day in the dispute's time zone"
