@@ -41,6 +41,7 @@ from .errors import (
     TimeError,
     UnknownReference,
 )
+from .stores import Store, open_store
 
 __all__ = [
     "RULES",
@@ -72,6 +73,7 @@ __all__ = [
     "Scope",
     "Statement",
     "Status",
+    "Store",
     "TakedownRequested",
     "Throttle",
     "ThrottleImposed",
@@ -82,4 +84,5 @@ __all__ = [
     "WarningIssued",
     "dump",
     "load",
+    "open_store",
 ]

@@ -88,10 +88,16 @@ def names(value: Iterable[str] | str, what: str = "names") -> frozenset[str]:
 
 
 def text(value: object) -> str:
-    """Converter: a string, refusing anything else."""
+    """Converter: a string of valid Unicode (no lone surrogates), refusing anything else."""
     if not isinstance(value, str):
         msg = f"expected a string, got {value!r}"
         raise InvalidValue(msg)
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            msg = f"expected valid Unicode text, got a lone surrogate in {value!r:.60}"
+            raise InvalidValue(msg) from None
     return value
 
 

