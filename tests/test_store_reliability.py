@@ -1,0 +1,92 @@
+"""Reliability, with real processes: concurrent writers and writers killed mid-append."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from regtimeline import open_store
+from regtimeline.examples import TWITTER_RUSSIA
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+D = TWITTER_RUSSIA.id
+
+
+def writer(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests._writer", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.fixture(params=["sqlite-file", "postgresql"])
+def shared_url(request, tmp_path):
+    """A store several processes can open."""
+    if request.param == "sqlite-file":
+        return f"sqlite:///{tmp_path}/shared.db"
+    return request.getfixturevalue("postgres_database")
+
+
+class TestConcurrentWriters:
+    def test_four_processes_append_a_thousand_events(self, shared_url):
+        """4 processes x 250 appends, retrying on ConcurrencyError: exactly 1,000 events,
+        no duplicates, versions 1..1000 without a gap."""
+        with open_store(shared_url) as store:
+            store.create(TWITTER_RUSSIA)
+        processes = [writer("appends", shared_url, D, f"p{k}", "250") for k in range(4)]
+        outputs = [p.communicate(timeout=300) for p in processes]
+        for p, (_out, err) in zip(processes, outputs, strict=True):
+            assert p.returncode == 0, err
+        retries = sum(int(out) for out, _ in outputs)
+        print(f"writers retried {retries} times after a ConcurrencyError")
+        with open_store(shared_url) as store:
+            timeline = store.load(D)
+            assert store.version(D) == 1000
+        ids = [e.id for e in timeline.events]
+        assert len(ids) == len(set(ids)) == 1000
+        assert set(ids) == {f"p{k}-{i}" for k in range(4) for i in range(250)}
+        if shared_url.startswith("sqlite:///"):
+            import sqlite3
+
+            with sqlite3.connect(shared_url.removeprefix("sqlite:///")) as db:
+                versions = [v for (v,) in db.execute("SELECT version FROM events ORDER BY version")]
+        else:
+            import psycopg
+
+            with psycopg.connect(shared_url) as db:
+                versions = [v for (v,) in db.execute("SELECT version FROM events ORDER BY version")]
+        assert versions == list(range(1, 1001))
+
+
+class TestCrashes:
+    def test_a_writer_killed_mid_batch_leaves_none_or_all(self, shared_url):
+        """SIGKILL during a 1,000-event append: the store holds whole batches only, and opens
+        cleanly afterwards."""
+        with open_store(shared_url) as store:
+            store.create(TWITTER_RUSSIA)
+        rng = random.Random(7)
+        for attempt in range(4):
+            process = writer("batch", shared_url, D, f"w{attempt}", "1000")
+            assert process.stdout is not None
+            assert process.stdout.readline().strip() == "ready"
+            time.sleep(rng.uniform(0.0, 0.25))
+            os.kill(process.pid, signal.SIGKILL)
+            process.communicate()
+            with open_store(shared_url) as store:
+                timeline = store.load(D)
+                version = store.version(D)
+            assert version % 1000 == 0, version
+            assert len(timeline) == version
+            batches = {e.id.rsplit("-", 1)[0] for e in timeline.events}
+            for name in batches:
+                assert sum(e.id.startswith(name + "-") for e in timeline.events) == 1000
