@@ -6,9 +6,11 @@ with what `regtimeline.render` makes from the rules the timeline enforces.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
+from regtimeline._jsonschema import json_schema
 from regtimeline.examples import twitter_russia
 from regtimeline.render import gantt, rules_table, state_diagram
 
@@ -17,7 +19,12 @@ def _mermaid(source: str) -> str:
     return f"```mermaid\n{source}\n```"
 
 
+def _json_schema() -> str:
+    return "```json\n" + json.dumps(json_schema(), indent=2, sort_keys=True) + "\n```"
+
+
 MARKERS: dict[str, Callable[[], str]] = {
+    "<!-- schema: json -->": _json_schema,
     "<!-- diagram: state-machine -->": lambda: _mermaid(state_diagram()),
     "<!-- diagram: founding-case -->": lambda: _mermaid(
         gantt(twitter_russia(), until="2022-06-01")

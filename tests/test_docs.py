@@ -47,6 +47,12 @@ class TestSite:
         assert 'id="regtimeline.Timeline.status_at"' in html
         assert "The status at an instant" in html
 
+    def test_format_page_shows_the_json_schema(self, site):
+        """The JSON format page carries the generated JSON Schema."""
+        html = (site / "format" / "index.html").read_text()
+        assert "json-schema.org/draft/2020-12/schema" in html
+        assert "<!-- schema:" not in html
+
     def test_every_page_is_built(self, site):
         """Home, tutorial, concepts, how-to, reference, changelog."""
         for page in [

