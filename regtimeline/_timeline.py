@@ -16,8 +16,6 @@ from .errors import DuplicateEvent, InvalidValue, TimeError, UnknownReference
 
 __all__ = ["Timeline"]
 
-_NOT_SET: Final = object()
-
 
 class Timeline:
     """The validated, time-ordered events of one dispute, answering the status at any time.

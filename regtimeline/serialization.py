@@ -16,7 +16,6 @@ Examples:
 
 from __future__ import annotations
 
-import datetime as _dt
 import decimal
 import re
 import typing
@@ -302,6 +301,3 @@ def loads(text: bytes | str, *, schema: int = SCHEMA_VERSION) -> Event:
         msg = f"an event must be a JSON object, got {type(data).__name__}"
         raise SchemaError(msg)
     return decode(upcast(data, schema) if schema != SCHEMA_VERSION else data)
-
-
-_ = _dt  # datetime is used in annotations resolved by cattrs
