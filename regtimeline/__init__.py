@@ -19,6 +19,8 @@ from ._events import (
     DeadlineSet,
     DeadlineWithdrawn,
     Event,
+    EventCorrected,
+    EventRetracted,
     FineImposed,
     Statement,
     TakedownRequested,
@@ -27,6 +29,7 @@ from ._events import (
     WarningIssued,
 )
 from ._files import dump, load
+from ._record import Difference, Entry, Revision
 from ._rules import RULES, Rule
 from ._scope import Scope
 from ._status import Block, Deadline, Deadlines, Extension, Period, Status, Throttle
@@ -58,9 +61,13 @@ __all__ = [
     "DeadlineState",
     "DeadlineWithdrawn",
     "Deadlines",
+    "Difference",
     "Dispute",
     "DuplicateEvent",
+    "Entry",
     "Event",
+    "EventCorrected",
+    "EventRetracted",
     "Extension",
     "FineImposed",
     "InvalidTransition",
@@ -68,6 +75,7 @@ __all__ = [
     "Period",
     "Phase",
     "RegTimelineError",
+    "Revision",
     "Rule",
     "SchemaError",
     "Scope",

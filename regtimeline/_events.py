@@ -17,6 +17,7 @@ from ._time import Moment, instant_key
 from .errors import InvalidValue
 
 __all__ = [
+    "CORRECTION_TYPES",
     "EVENT_TYPES",
     "BlockImposed",
     "BlockLifted",
@@ -26,6 +27,8 @@ __all__ = [
     "DeadlineSet",
     "DeadlineWithdrawn",
     "Event",
+    "EventCorrected",
+    "EventRetracted",
     "FineImposed",
     "Statement",
     "TakedownRequested",
@@ -41,8 +44,13 @@ def _canonical(value: Any) -> str:
         return "~"
     if isinstance(value, frozenset):
         return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
-    if isinstance(value, Scope):
-        return f"scope({_canonical(value.networks)};{_canonical(value.services)})"
+    if attrs.has(type(value)):  # a Scope, or the event inside a correction
+        inner = ";".join(
+            f"{a.name}={_canonical(getattr(value, a.name))}"
+            for a in attrs.fields(type(value))
+            if a.init
+        )
+        return f"{type(value).__name__}({inner})"
     if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -355,6 +363,64 @@ class Statement(Event):
     by: str = attrs.field(converter=f.text)
     text: str = attrs.field(converter=f.text)
 
+
+def _replacement(value: Any) -> Event:
+    if not isinstance(value, Event) or isinstance(value, EventRetracted | EventCorrected):
+        msg = f"expected the corrected event (a fact, not a correction), got {value!r:.80}"
+        raise InvalidValue(msg)
+    return value
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class EventRetracted(Event):
+    """The record withdraws an earlier event: from this record on, it never happened.
+
+    A correction acts on the recorded-time axis: `at` says when it was issued; what it
+    changes is what the record says from its `recorded_at` on. Before that, every answer
+    stays as it was.
+
+    Examples:
+        >>> EventRetracted(at="2021-03-08", event="rumoured-block", reason="a rumour").event
+        'rumoured-block'
+    """
+
+    kind: ClassVar[str] = "event_retracted"
+
+    event: str = attrs.field(converter=f.reference)
+    reason: str = attrs.field(default="", converter=f.text)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class EventCorrected(Event):
+    """The record replaces an earlier event by a corrected version of the same fact.
+
+    The replacement keeps the corrected event's id (other events may refer to it).
+
+    Examples:
+        >>> fixed = BlockImposed(at="2021-03-06", id="block")
+        >>> EventCorrected(at="2021-03-09", event="block", replacement=fixed).replacement.at
+        Date(2021, 3, 6)
+    """
+
+    kind: ClassVar[str] = "event_corrected"
+
+    event: str = attrs.field(converter=f.reference)
+    replacement: Event = attrs.field(converter=_replacement)
+    reason: str = attrs.field(default="", converter=f.text)
+
+    def _check(self) -> None:
+        if self.replacement.id != self.event:
+            msg = (
+                f"EventCorrected {self.id!r}: the replacement must keep the corrected event's "
+                f"id {self.event!r}, got {self.replacement.id!r}"
+            )
+            raise InvalidValue(msg)
+
+
+#: The corrections: events about the record rather than about the dispute.
+CORRECTION_TYPES: tuple[type[Event], ...] = (EventRetracted, EventCorrected)
 
 #: Every concrete event class, in the order of DESIGN.md's table.
 EVENT_TYPES: tuple[type[Event], ...] = (

@@ -7,12 +7,23 @@ import datetime as _dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Final
 
+import pendulum
+
 from ._dispute import Dispute
-from ._events import Event
+from ._enums import Phase
+from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
 from ._log import Log
+from ._record import UNRECORDED, Difference, Entry, Record, Revision
 from ._status import Period, Status
-from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, When, datetime_sub, instant_key
-from .errors import DuplicateEvent, InvalidValue, TimeError, UnknownReference
+from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, When, datetime_sub, instant_key, to_moment
+from .errors import (
+    DuplicateEvent,
+    InvalidTransition,
+    InvalidValue,
+    RegTimelineError,
+    TimeError,
+    UnknownReference,
+)
 
 __all__ = ["Timeline"]
 
@@ -45,42 +56,60 @@ class Timeline:
         <Phase.THROTTLED: 2>
     """
 
-    __slots__ = ("_events", "_log", "_n", "dispute")
+    __slots__ = ("_events", "_log", "_m", "_n", "_record", "dispute")
 
-    def __init__(self, dispute: Dispute, events: Iterable[Event] = ()) -> None:
+    def __init__(
+        self,
+        dispute: Dispute,
+        events: Iterable[Event] = (),
+        *,
+        recorded_at: When | None = None,
+    ) -> None:
         if not isinstance(dispute, Dispute):
             msg = f"Timeline needs a Dispute first, got {dispute!r}"
             raise InvalidValue(msg)
         self.dispute: Final = dispute
         self._log = Log(dispute.zone)
         self._n = 0
+        self._record = Record()
+        self._m = 0
         self._events: tuple[Event, ...] | None = ()
         try:
             given = tuple(events)
         except TypeError:
             msg = f"Timeline takes an iterable of events, got {events!r}"
             raise InvalidValue(msg) from None
-        self._log, self._n = self._appended(given)
+        key = UNRECORDED if recorded_at is None else self._recorded_key(recorded_at)
+        grown = self._grown(given, key)
+        self._log, self._n, self._record, self._m = grown
         self._events = None
 
     @classmethod
-    def _view(cls, dispute: Dispute, log: Log, n: int) -> Timeline:
+    def _view(cls, dispute: Dispute, log: Log, n: int, record: Record, m: int) -> Timeline:
         timeline = cls.__new__(cls)
         object.__setattr__(timeline, "dispute", dispute)
         timeline._log = log
         timeline._n = n
+        timeline._record = record
+        timeline._m = m
         timeline._events = None
         return timeline
 
     # --- growing ---------------------------------------------------------------------------
 
-    def append(self, *events: Event) -> Timeline:
+    def append(self, *events: Event, recorded_at: When | None = None) -> Timeline:
         """A new timeline with `events` added; this one is left unchanged.
 
         All or nothing: if any event is refused, the error says which and why, and no
         timeline changes. Events may be earlier than those already here (a backfill); the
         whole history is then validated again from the earliest new event on, and an error
-        names the later event the backfill would invalidate.
+        names the later event the backfill would invalidate. Corrections
+        (`EventRetracted`, `EventCorrected`) change what the record says from now on.
+
+        Args:
+            events: facts and corrections; corrections act in the order given.
+            recorded_at: when the record learned them (importing old data); default now.
+                It never goes back: an earlier time than the last entry's is refused.
 
         Raises:
             InvalidTransition, UnknownReference, DuplicateEvent, TimeError, InvalidValue:
@@ -99,58 +128,63 @@ class Timeline:
             2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time;
             block_lifted is accepted only when it is BLOCKED
         """
-        log, n = self._appended(events)
-        return Timeline._view(self.dispute, log, n)
-
-    def _appended(self, events: tuple[Event, ...]) -> tuple[Log, int]:
         if not events:
-            return self._log, self._n
-        zone = self._log.zone
-        keys: list[int] = []
-        seen: dict[str, Event] = {}
-        log_ids, n = self._log.ids, self._n
+            return self
+        last = self._record.keys[self._m - 1] if self._m else UNRECORDED
+        if recorded_at is None:
+            key = max(instant_key(pendulum.now("UTC")), last)
+        else:
+            key = self._recorded_key(recorded_at)
+            if key < last:
+                msg = (
+                    f"recorded_at {self.dispute.zone.to_datetime(key).isoformat()} is before "
+                    f"the record's last entry ({self.dispute.zone.to_datetime(last).isoformat()}):"
+                    " recorded time never goes back"
+                )
+                raise InvalidTransition(msg)
+        return Timeline._view(self.dispute, *self._grown(events, key))
+
+    def _recorded_key(self, when: When) -> int:
+        zone = self.dispute.zone
+        return zone.key(to_moment(when))
+
+    def _grown(self, events: tuple[Event, ...], key: int) -> tuple[Log, int, Record, int]:
+        """The log and record after `events` recorded at `key` (nothing changes on error)."""
+        if not events:
+            return self._log, self._n, self._record, self._m
+        record, m = self._record, self._m
+        seen: set[str] = set()
         for event in events:
             if not isinstance(event, Event):
                 msg = f"a timeline holds events, got {event!r}"
                 raise InvalidValue(msg)
-            key = event._key
-            if key is None:
-                key = zone.day_start(event.at)
-            if not MIN_KEY <= key <= MAX_KEY:
-                msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
-                error = TimeError(msg)
-                error.event = event
-                raise error
-            if event.id in seen or log_ids.get(event.id, n) < n:
+            if event.id in seen or record.ids.get(event.id, m) < m:
                 msg = (
                     f"{event.kind} {event.id!r} at {event.at}: the id {event.id!r} is already "
-                    "used in this timeline; give distinct facts distinct ids"
+                    "used in this timeline's record; give distinct facts distinct ids"
                 )
                 duplicate = DuplicateEvent(msg)
                 duplicate.event = event
                 raise duplicate
-            seen[event.id] = event
-            keys.append(key)
-        with self._log.lock:
-            log = self._log
-            start = bisect.bisect_right(log.keys, min(keys), 0, n)
-            if start == n == len(log):
-                new_keys, new_events = _in_order(keys, events)
-                try:
-                    log.fold(new_keys, new_events)
-                except BaseException:
-                    log.truncate(n)
-                    raise
-                return log, len(log)
-            # a backfill, or an append to a timeline that was appended to already: copy the
-            # prefix that stays (under the lock: another thread may be appending in place),
-            # and refold the rest (the events after `start` go first at equal instants: they
-            # were given earlier)
-            old_keys, old_events = log.keys[start:n], log.events[start:n]
-            base = log.prefix(start)
-        merged_keys, merged_events = _in_order(old_keys + keys, (*old_events, *events))
-        base.fold(merged_keys, merged_events, is_new=lambda e: seen.get(e.id) is e)
-        return base, len(base)
+            seen.add(event.id)
+        log, n = self._log, self._n
+        if not any(isinstance(e, CORRECTION_TYPES) for e in events):
+            log, n = _with_facts(log, n, events)
+        else:
+            facts: list[Event] = []
+            for event in events:
+                if isinstance(event, CORRECTION_TYPES):
+                    log, n = _with_facts(log, n, tuple(facts), copy=True)
+                    facts = []
+                    log, n = _corrected(log, n, event, record, m)
+                else:
+                    facts.append(event)
+            log, n = _with_facts(log, n, tuple(facts), copy=True)
+        with record.lock:
+            if len(record.keys) != m:  # someone else extended it: branch off a copy
+                record = record.prefix(m)
+            record.extend(key, events)
+        return log, n, record, m + len(events)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -173,13 +207,14 @@ class Timeline:
             raise UnknownReference(msg)
         return self._log.events[index]
 
-    def status_at(self, when: When) -> Status:
+    def status_at(self, when: When, *, as_of: When | None = None) -> Status:
         """The status at an instant, after every event at or before it.
 
         Args:
             when: an aware datetime or an ISO 8601 string with an offset (that instant), or
                 a date or ``"YYYY-MM-DD"`` (the end of that day in the dispute's zone, after
                 all of that day's events).
+            as_of: answer as the record stood then (see `as_of`); default: as it is now.
 
         Raises:
             TimeError: a naive datetime, a time without an offset, or a malformed value.
@@ -191,6 +226,8 @@ class Timeline:
             >>> twitter_russia().status_at("2021-03-10T09:00:00+03:00").throttles[0].id
             'slowdown'
         """
+        if as_of is not None:
+            return self.as_of(as_of).status_at(when)
         log = self._log
         if isinstance(when, _dt.datetime):  # the common case, inlined: see _time.instant_key
             try:
@@ -201,18 +238,149 @@ class Timeline:
             key = log.zone.query_key(when)
         return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
-    def history(self) -> tuple[Period, ...]:
+    def history(self, *, as_of: When | None = None) -> tuple[Period, ...]:
         """The periods of constant phase, from the first event on; the last one is open.
 
         Changes that no event caused (a throttle or block that ran out at its `ends`) start
-        periods of their own, with `cause` None.
+        periods of their own, with `cause` None. With `as_of`, the history as the record
+        told it then.
 
         Examples:
             >>> from regtimeline.examples import twitter_russia
             >>> [(p.start.date().isoformat(), p.phase.name) for p in twitter_russia().history()]
             [('2021-03-10', 'THROTTLED'), ('2022-03-04', 'BLOCKED')]
         """
+        if as_of is not None:
+            return self.as_of(as_of).history()
         return self._log.history(self._n)
+
+    # --- the record: recorded time ---------------------------------------------------------
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry of the record, in the order recorded, with its recorded time.
+
+        Unlike `events` (the history as it stands now), the record keeps everything: events
+        later retracted or corrected, and the corrections themselves.
+        """
+        zone = self.dispute.zone
+        return tuple(
+            Entry(event=e, recorded_at=None if k == UNRECORDED else zone.to_datetime(k))
+            for k, e in zip(
+                self._record.keys[: self._m], self._record.events[: self._m], strict=True
+            )
+        )
+
+    def as_of(self, when: When) -> Timeline:
+        """The timeline as the record stood at `when`: only entries recorded by then.
+
+        Entries without a recorded time count as known from the start. Costs one pass over
+        those entries.
+
+        Args:
+            when: an instant, or a day (the record at the end of that day, in the
+                dispute's zone).
+
+        Examples:
+            >>> from regtimeline import BlockImposed, Dispute, Timeline
+            >>> d = Dispute(id="x", regulator="R", platform="P", jurisdiction="RU",
+            ...             timezone="Europe/Moscow")
+            >>> t = Timeline(d).append(BlockImposed(at="2021-03-06", id="b"),
+            ...                        recorded_at="2021-03-08T09:00:00+03:00")
+            >>> t.as_of("2021-03-07").status_at("2021-03-07").phase.name
+            'CLEAR'
+            >>> t.status_at("2021-03-07").phase.name
+            'BLOCKED'
+        """
+        key = self.dispute.zone.query_key(when)
+        m = bisect.bisect_right(self._record.keys, key, 0, self._m)
+        if m == self._m:
+            return self
+        timeline = Timeline(self.dispute)
+        log, n = timeline._log, 0
+        record = self._record
+        facts: list[Event] = []
+        for event in record.events[:m]:
+            if isinstance(event, CORRECTION_TYPES):
+                log, n = _with_facts(log, n, tuple(facts), copy=True)
+                facts = []
+                log, n = _corrected(log, n, event, record, m)
+            else:
+                facts.append(event)
+        log, n = _with_facts(log, n, tuple(facts))
+        return Timeline._view(self.dispute, log, n, record, m)
+
+    def revisions(self, event_id: str) -> tuple[Revision, ...]:
+        """Every version of an event in the record, oldest first, with when it was recorded.
+
+        Raises:
+            UnknownReference: no event with this id was recorded.
+
+        Examples:
+            >>> from regtimeline import EventCorrected, ThrottleImposed, Timeline
+            >>> from regtimeline.examples import TWITTER_RUSSIA
+            >>> t = Timeline(TWITTER_RUSSIA, [ThrottleImposed(at="2021-03-11", id="t")])
+            >>> t = t.append(EventCorrected(at="2021-03-12", id="fix", event="t",
+            ...     replacement=ThrottleImposed(at="2021-03-10", id="t")),
+            ...     recorded_at="2021-03-12T10:00:00+03:00")
+            >>> [(r.by, r.event.at.isoformat()) for r in t.revisions("t")]
+            [('t', '2021-03-11'), ('fix', '2021-03-10')]
+        """
+        zone = self.dispute.zone
+        out: list[Revision] = []
+        keys, events = self._record.keys[: self._m], self._record.events[: self._m]
+        for k, e in zip(keys, events, strict=True):
+            at = None if k == UNRECORDED else zone.to_datetime(k)
+            if e.id == event_id and not isinstance(e, CORRECTION_TYPES):
+                out.append(Revision(recorded_at=at, event=e, by=e.id))
+            elif isinstance(e, EventRetracted) and e.event == event_id:
+                out.append(Revision(recorded_at=at, event=None, by=e.id))
+            elif isinstance(e, EventCorrected) and e.event == event_id:
+                out.append(Revision(recorded_at=at, event=e.replacement, by=e.id))
+        if not out:
+            msg = f"no event {event_id!r} in the record of dispute {self.dispute.id!r}"
+            raise UnknownReference(msg)
+        return tuple(out)
+
+    def diff(self, as_of_a: When, as_of_b: When) -> tuple[Difference, ...]:
+        """Where two states of the record disagree: spans of valid time, with both phases.
+
+        Args:
+            as_of_a: the first state of the record (an instant, or the end of a day).
+            as_of_b: the second.
+
+        Examples:
+            >>> from regtimeline.examples import twitter_russia
+            >>> twitter_russia().diff("2021-01-01", "2030-01-01") == ()
+            True
+        """
+        a, b = self.as_of(as_of_a).history(), self.as_of(as_of_b).history()
+        starts = sorted({p.start for p in a} | {p.start for p in b})
+
+        def phase(periods: tuple[Period, ...], t: pendulum.DateTime) -> Phase:
+            current = Phase.CLEAR
+            for p in periods:
+                if p.start > t:
+                    break
+                current = p.phase
+            return current
+
+        spans: list[Difference] = []
+        for i, start in enumerate(starts):
+            before, after = phase(a, start), phase(b, start)
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            if before == after:
+                continue
+            last = spans[-1] if spans else None
+            if (
+                last is not None
+                and last.end == start
+                and (last.before, last.after) == (before, after)
+            ):
+                spans[-1] = Difference(start=last.start, end=end, before=before, after=after)
+            else:
+                spans.append(Difference(start=start, end=end, before=before, after=after))
+        return tuple(spans)
 
     def __len__(self) -> int:
         return self._n
@@ -240,6 +408,93 @@ class Timeline:
             msg = "a Timeline is immutable: append() returns a new one"
             raise AttributeError(msg)
         object.__setattr__(self, name, value)
+
+
+def _keys(log: Log, events: Sequence[Event]) -> list[int]:
+    zone = log.zone
+    keys: list[int] = []
+    for event in events:
+        key = event._key
+        if key is None:
+            key = zone.day_start(event.at)
+        if not MIN_KEY <= key <= MAX_KEY:
+            msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
+            error = TimeError(msg)
+            error.event = event
+            raise error
+        keys.append(key)
+    return keys
+
+
+def _with_facts(
+    log: Log, n: int, events: tuple[Event, ...], *, copy: bool = False
+) -> tuple[Log, int]:
+    """The fold of the first `n` entries of `log` and `events` (in place when it can)."""
+    if not events:
+        return log, n
+    keys = _keys(log, events)
+    with log.lock:
+        start = bisect.bisect_right(log.keys, min(keys), 0, n)
+        if not copy and start == n == len(log):
+            new_keys, new_events = _in_order(keys, events)
+            try:
+                log.fold(new_keys, new_events)
+            except BaseException:
+                log.truncate(n)
+                raise
+            return log, len(log)
+        # a backfill, or an append to a timeline that was appended to already: copy the
+        # prefix that stays (under the lock: another thread may be appending in place), and
+        # refold the rest (the events after `start` go first at equal instants: they were
+        # given earlier)
+        old_keys, old_events = log.keys[start:n], log.events[start:n]
+        base = log.prefix(start)
+    new = {id(e) for e in events}
+    merged_keys, merged_events = _in_order(old_keys + keys, (*old_events, *events))
+    base.fold(merged_keys, merged_events, is_new=lambda e: id(e) in new)
+    return base, len(base)
+
+
+def _corrected(log: Log, n: int, correction: Event, record: Record, m: int) -> tuple[Log, int]:
+    """The fold after retracting or replacing one event, refolded from where it changes."""
+    assert isinstance(correction, EventRetracted | EventCorrected)
+    target_id = correction.event
+    index = log.ids.get(target_id, n)
+    if index >= n:
+        at = record.ids.get(target_id, m)
+        if at < m and not isinstance(record.events[at], CORRECTION_TYPES):
+            why = f"event {target_id!r} was already retracted"
+            error: RegTimelineError = InvalidTransition(
+                f"{correction.kind} {correction.id!r} refused: {why}"
+            )
+        else:
+            error = UnknownReference(
+                f"{correction.kind} {correction.id!r} refused: no event {target_id!r} was "
+                "recorded before it"
+            )
+        error.event = correction
+        raise error
+    target = log.events[index]
+    start = index
+    replacement: list[Event] = []
+    if isinstance(correction, EventCorrected):
+        replacement = [correction.replacement]
+        start = min(index, bisect.bisect_right(log.keys, _keys(log, replacement)[0], 0, n))
+    events = [*log.events[start:index], *replacement, *log.events[index + 1 : n]]
+    with log.lock:
+        base = log.prefix(start)
+    try:
+        merged_keys, merged_events = _in_order(_keys(log, events), events)
+        base.fold(merged_keys, merged_events)
+    except RegTimelineError as exc:
+        msg = (
+            f"{correction.kind} {correction.id!r} of {target.kind} {target.id!r} refused: "
+            f"the corrected history is not valid: {exc}"
+        )
+        error = InvalidTransition(msg) if not isinstance(exc, TimeError) else TimeError(msg)
+        error.event = correction
+        raise error from None
+    return base, len(base)
 
 
 def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list[Event]]:

@@ -1,0 +1,93 @@
+"""The record: every entry as the record learned it, with when (recorded time).
+
+Shared between timelines like the fold log: each timeline reads its own prefix ``[0, m)``;
+appending at the end of the newest one extends the lists in place.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+import attrs
+import pendulum
+
+from ._enums import Phase
+from ._events import Event
+
+__all__ = ["UNRECORDED", "Difference", "Entry", "Record", "Revision"]
+
+#: The recorded-time key of an entry whose recording time is unknown: before everything.
+UNRECORDED: Final = -(1 << 62)
+
+
+class Record:
+    """Entries in the order recorded: their recorded-time keys, events and ids."""
+
+    __slots__ = ("events", "ids", "keys", "lock")
+
+    def __init__(self) -> None:
+        self.keys: list[int] = []
+        self.events: list[Event] = []
+        self.ids: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def prefix(self, m: int) -> Record:
+        """A copy of the first `m` entries."""
+        record = Record()
+        record.keys = self.keys[:m]
+        record.events = self.events[:m]
+        record.ids = {e.id: i for i, e in enumerate(record.events)}
+        return record
+
+    def extend(self, key: int, events: tuple[Event, ...]) -> None:
+        for event in events:
+            self.ids[event.id] = len(self.events)
+            self.keys.append(key)
+            self.events.append(event)
+
+
+@attrs.frozen(kw_only=True)
+class Entry:
+    """One entry of the record: an event, and when the record learned it.
+
+    Attributes:
+        event: the event (a fact, or a correction of one).
+        recorded_at: when it was recorded, in the dispute's zone; None when unknown (an
+            entry built without a recorded time counts as known from the start).
+    """
+
+    event: Event
+    recorded_at: pendulum.DateTime | None
+
+
+@attrs.frozen(kw_only=True)
+class Revision:
+    """One version of an event in the record.
+
+    Attributes:
+        recorded_at: from when the record said so (None: from the start).
+        event: the event as it stood from then on; None once retracted.
+        by: the id of the entry that made this version (the event itself, or a correction).
+    """
+
+    recorded_at: pendulum.DateTime | None
+    event: Event | None
+    by: str
+
+
+@attrs.frozen(kw_only=True)
+class Difference:
+    """A span of valid time whose phase two records disagree on.
+
+    Attributes:
+        start: its first instant, in the dispute's zone.
+        end: the first instant after it; None if it never ends.
+        before: the phase by the first record.
+        after: the phase by the second record.
+    """
+
+    start: pendulum.DateTime
+    end: pendulum.DateTime | None
+    before: Phase
+    after: Phase
