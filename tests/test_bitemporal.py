@@ -1,0 +1,240 @@
+"""Bitemporal history: recorded time, corrections, and answers 'as known on' a date."""
+
+from __future__ import annotations
+
+import attrs
+import pendulum
+import pytest
+from hypothesis import given, note
+from hypothesis import strategies as st
+
+from regtimeline import (
+    BlockImposed,
+    DeadlineSet,
+    DuplicateEvent,
+    EventCorrected,
+    EventRetracted,
+    InvalidTransition,
+    Phase,
+    Statement,
+    ThrottleImposed,
+    Timeline,
+    UnknownReference,
+)
+from regtimeline.strategies import boundaries, timelines
+
+from . import reference as ref
+from .helpers import MOSCOW
+
+MONDAY = "2021-03-08T09:00:00+03:00"
+TUESDAY = "2021-03-09T09:00:00+03:00"
+
+
+class TestScenarios:
+    def test_a_block_reported_two_days_late(self):
+        """Blocked since Saturday, learned on Monday: as known on Sunday, Sunday was clear."""
+        t = Timeline(MOSCOW).append(BlockImposed(at="2021-03-06", id="b"), recorded_at=MONDAY)
+        assert t.status_at("2021-03-07", as_of="2021-03-07").phase is Phase.CLEAR
+        assert t.status_at("2021-03-07", as_of="2021-03-08").phase is Phase.BLOCKED
+        assert t.status_at("2021-03-07").phase is Phase.BLOCKED
+        (span,) = t.diff("2021-03-07", "2021-03-08")
+        assert (span.start.isoformat(), span.end, span.before, span.after) == (
+            "2021-03-06T00:00:00+03:00",
+            None,
+            Phase.CLEAR,
+            Phase.BLOCKED,
+        )
+
+    def test_a_deadline_date_corrected(self):
+        """A due date misreported as 10 April, corrected on Monday to 15 April."""
+        t = Timeline(MOSCOW).append(
+            DeadlineSet(at="2021-03-01", id="d", due="2021-04-10"), recorded_at="2021-03-02"
+        )
+        t = t.append(
+            EventCorrected(
+                at="2021-03-08",
+                id="fix",
+                event="d",
+                replacement=DeadlineSet(at="2021-03-01", id="d", due="2021-04-15"),
+                reason="misreported",
+            ),
+            recorded_at=MONDAY,
+        )
+        assert (
+            t.status_at("2021-04-12", as_of="2021-03-07").deadlines.get("d").state.name == "OVERDUE"
+        )
+        assert (
+            t.status_at("2021-04-12", as_of="2021-03-09").deadlines.get("d").state.name == "PENDING"
+        )
+        assert t.diff("2021-03-07", "2021-03-09") == ()  # the phase is WARNED either way
+        assert [(r.by, r.event.due.isoformat()) for r in t.revisions("d")] == [
+            ("d", "2021-04-10"),
+            ("fix", "2021-04-15"),
+        ]
+
+    def test_a_false_report_retracted(self):
+        """A 'block' that was a rumour: retracted on Tuesday, earlier answers unchanged."""
+        t = Timeline(MOSCOW).append(BlockImposed(at="2021-03-05", id="rumour"), recorded_at=MONDAY)
+        t = t.append(
+            EventRetracted(at="2021-03-09", id="retraction", event="rumour", reason="a rumour"),
+            recorded_at=TUESDAY,
+        )
+        assert t.status_at("2021-03-06", as_of=MONDAY).phase is Phase.BLOCKED
+        assert t.status_at("2021-03-06").phase is Phase.CLEAR
+        assert t.events == ()
+        assert [e.event.id for e in t.entries] == ["rumour", "retraction"]
+        (span,) = t.diff(MONDAY, TUESDAY)
+        assert (span.before, span.after) == (Phase.BLOCKED, Phase.CLEAR)
+        assert [r.event for r in t.revisions("rumour")][1] is None
+
+
+class TestRules:
+    def test_recorded_time_never_goes_back(self):
+        """An explicit recorded_at before the last entry's is refused."""
+        t = Timeline(MOSCOW).append(
+            Statement(at="2021-03-01", id="a", by="x", text="y"), recorded_at=TUESDAY
+        )
+        with pytest.raises(InvalidTransition, match="never goes back"):
+            t.append(Statement(at="2021-03-02", id="b", by="x", text="y"), recorded_at=MONDAY)
+
+    def test_appends_are_stamped_now(self):
+        """Without recorded_at, an append is stamped with the current time."""
+        before = pendulum.now("UTC")
+        t = Timeline(MOSCOW).append(Statement(at="2021-03-01", id="a", by="x", text="y"))
+        (entry,) = t.entries
+        assert before <= entry.recorded_at <= pendulum.now("UTC")
+        assert Timeline(MOSCOW, t.events).entries[0].recorded_at is None
+
+    def test_corrections_name_what_they_break(self):
+        """A correction that makes the history invalid is refused, naming both events."""
+        t = Timeline(
+            MOSCOW,
+            [
+                ThrottleImposed(at="2021-03-10", id="t"),
+                DeadlineSet(at="2021-03-01", id="d", due="2021-04-01"),
+            ],
+        )
+        t = t.append(ThrottleImposed(at="2021-03-12", id="t2", enforces="d"))
+        with pytest.raises(
+            InvalidTransition,
+            match=r"event_retracted 'r' of deadline_set 'd' refused: .*throttle_imposed 't2'",
+        ):
+            t.append(EventRetracted(at="2021-03-13", id="r", event="d"))
+
+    def test_unknown_and_twice_retracted(self):
+        """Retracting nothing is an UnknownReference; retracting twice an InvalidTransition."""
+        t = Timeline(MOSCOW, [Statement(at="2021-03-01", id="s", by="x", text="y")])
+        with pytest.raises(UnknownReference):
+            t.append(EventRetracted(at="2021-03-02", id="r", event="nope"))
+        gone = t.append(EventRetracted(at="2021-03-02", id="r", event="s"))
+        with pytest.raises(InvalidTransition, match="already retracted"):
+            gone.append(EventRetracted(at="2021-03-03", id="r2", event="s"))
+        with pytest.raises(DuplicateEvent):
+            gone.append(Statement(at="2021-03-04", id="s", by="x", text="again"))
+
+    def test_a_correction_must_keep_the_id(self):
+        """The replacement carries the corrected event's id."""
+        with pytest.raises(ValueError, match="keep the corrected event's id"):
+            EventCorrected(
+                at="2021-03-02",
+                event="s",
+                replacement=Statement(at="2021-03-01", id="other", by="x", text="y"),
+            )
+
+    def test_revisions_of_an_unknown_event(self):
+        """Asking for the revisions of an id never recorded is an UnknownReference."""
+        with pytest.raises(UnknownReference):
+            Timeline(MOSCOW).revisions("x")
+
+
+@st.composite
+def recorded(draw: st.DrawFn) -> tuple[Timeline, list[int]]:
+    """A timeline recorded entry by entry (an hour apart), then some corrections."""
+    base = draw(timelines(max_size=10))
+    z = base.dispute.zone
+    clock = z.day_start(pendulum.Date(2024, 1, 1))
+    t = Timeline(base.dispute)
+    stamps: list[int] = []
+    for event in base.events:
+        clock += 3_600 * 10**6
+        t = t.append(event, recorded_at=z.to_datetime(clock))
+        stamps.append(clock)
+    for n in range(draw(st.integers(0, 3))):
+        if not t.events:
+            break
+        target = draw(st.sampled_from(t.events))
+        if draw(st.booleans()):
+            correction = EventRetracted(at="2024-01-01", id=f"r{n}", event=target.id)
+        else:
+            shift = draw(st.integers(-86_400, 86_400)) * 10**6
+            moved = attrs.evolve(target, at=z.to_datetime(z.key(target.at) + shift))
+            correction = EventCorrected(
+                at="2024-01-01", id=f"c{n}", event=target.id, replacement=moved
+            )
+        try:
+            t = t.append(correction, recorded_at=z.to_datetime(clock + 3_600 * 10**6))
+        except (InvalidTransition, UnknownReference):
+            continue  # that correction would break the history: the record refuses it
+        clock += 3_600 * 10**6
+        stamps.append(clock)
+    return t, stamps
+
+
+def effective(entries) -> list:
+    """The naive reading of a record: facts in, retractions out, corrections in place."""
+    facts: dict[str, object] = {}
+    for entry in entries:
+        e = entry.event
+        if isinstance(e, EventRetracted):
+            del facts[e.event]
+        elif isinstance(e, EventCorrected):
+            facts[e.event] = e.replacement
+        else:
+            facts[e.id] = e
+    return list(facts.values())
+
+
+class TestProperties:
+    @given(recorded(), st.data())
+    def test_as_of_is_the_sub_record_and_agrees_with_the_reference(self, pair, data):
+        """as_of(k) equals the timeline rebuilt from the entries recorded by k, and its
+        statuses agree with the naive replay of that sub-record."""
+        timeline, stamps = pair
+        z = timeline.dispute.zone
+        k = data.draw(
+            st.sampled_from(
+                [*stamps, *(s - 1 for s in stamps), z.day_start(pendulum.Date(2023, 1, 1))]
+            )
+        )
+        known = [e for e in timeline.entries if e.recorded_at is None or z.key(e.recorded_at) <= k]
+        rebuilt = Timeline(timeline.dispute)
+        for entry in known:
+            rebuilt = rebuilt.append(entry.event, recorded_at=entry.recorded_at)
+        past = timeline.as_of(z.to_datetime(k))
+        assert past == rebuilt
+        assert past.entries == rebuilt.entries
+        facts = effective(known)
+        assert list(past.events) == sorted(facts, key=lambda e: z.key(e.at)) or sorted(
+            past.events, key=lambda e: e.id
+        ) == sorted(facts, key=lambda e: e.id)
+        for key in boundaries(past)[:6]:
+            when = z.to_datetime(key)
+            note(f"k={z.to_datetime(k).isoformat()} t={when.isoformat()}")
+            assert ref.actual(timeline.status_at(when, as_of=z.to_datetime(k))) == ref.expected(
+                timeline.dispute, facts, when
+            )
+
+    @given(recorded(), st.data())
+    def test_a_correction_never_changes_an_earlier_answer(self, pair, data):
+        """Appending anything later leaves every answer as of an earlier time as it was."""
+        timeline, stamps = pair
+        if not stamps:
+            return
+        z = timeline.dispute.zone
+        k = data.draw(st.sampled_from(stamps))
+        later = timeline.append(
+            Statement(at="2022-01-01", id="later-note", by="x", text="y"),
+            recorded_at=z.to_datetime(stamps[-1] + 1),
+        )
+        assert later.as_of(z.to_datetime(k)) == timeline.as_of(z.to_datetime(k))
+        assert later.history(as_of=z.to_datetime(k)) == timeline.history(as_of=z.to_datetime(k))
