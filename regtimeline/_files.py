@@ -8,18 +8,33 @@ from pathlib import Path
 from typing import Any, Final
 
 import orjson
+import pendulum
 
 from ._dispute import Dispute
 from ._events import Event
+from ._time import to_moment
 from ._timeline import Timeline
-from .errors import RegTimelineError, SchemaError
-from .serialization import SCHEMA_VERSION, decode, decode_dispute, dumps, encode_dispute, upcast
+from .errors import RegTimelineError, SchemaError, TimeError
+from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
 
 __all__ = ["MAX_LINE_BYTES", "dump", "load"]
 
 #: Lines longer than this are refused: no event needs a megabyte.
 MAX_LINE_BYTES: Final = 1 << 20
 FORMAT: Final = "regtimeline"
+
+
+def _recorded_at(value: Any) -> pendulum.DateTime | None:
+    if value is None:
+        return None
+    try:
+        moment = to_moment(value) if isinstance(value, str) else None
+    except TimeError as exc:
+        raise SchemaError(f"{exc} @ $.recorded_at") from None
+    if not isinstance(moment, pendulum.DateTime):
+        msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
+        raise SchemaError(msg)
+    return moment
 
 
 def _line_error(path: Path, number: int, message: str) -> SchemaError:
@@ -93,7 +108,7 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         raise _line_error(path, 1, "empty file: expected a header line")
     last = len(lines)
     schema, dispute = _header(path, _parse(path, 1, lines[0], last=last == 1 and not ends_cleanly))
-    events: list[Event] = []
+    entries: list[tuple[Event, pendulum.DateTime | None]] = []
     line_of: dict[int, int] = {}
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
@@ -102,13 +117,15 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         if not isinstance(obj, dict):
             raise _line_error(path, number, f"an event must be a JSON object, got {obj!r:.40}")
         try:
-            event = decode(obj if schema == SCHEMA_VERSION else upcast(obj, schema))
+            obj = obj if schema == SCHEMA_VERSION else upcast(obj, schema)
+            recorded = _recorded_at(obj.pop("recorded_at", None))
+            event = decode(obj)
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
         line_of[id(event)] = number
-        events.append(event)
+        entries.append((event, recorded))
     try:
-        return Timeline(dispute, events)
+        return Timeline.from_entries(dispute, entries)
     except RegTimelineError as exc:
         number = line_of.get(id(exc.event), 0)
         where = f"{path}: line {number}" if number else str(path)
@@ -133,10 +150,13 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
         "schema": SCHEMA_VERSION,
         "dispute": encode_dispute(timeline.dispute),
     }
-    body = b"".join(
-        [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
-        + [dumps(event) + b"\n" for event in timeline.events]
-    )
+    lines = [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
+    for entry in timeline.entries:
+        data = encode(entry.event)
+        when = entry.recorded_at
+        data["recorded_at"] = None if when is None else when.in_timezone("UTC").isoformat()
+        lines += [orjson.dumps(data, option=orjson.OPT_SORT_KEYS), b"\n"]
+    body = b"".join(lines)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

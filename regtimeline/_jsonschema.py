@@ -15,7 +15,7 @@ from . import _events
 from . import _fields as f
 from ._dispute import Dispute, _jurisdiction, _timezone
 from ._enums import Consequence
-from ._events import EVENT_TYPES
+from ._events import CORRECTION_TYPES, EVENT_TYPES
 from .serialization import SCHEMA_VERSION
 
 __all__ = ["json_schema"]
@@ -60,6 +60,7 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     f.optional_span: _or_null(_SPAN),
     _events._scope: {"$ref": "#/$defs/scope"},
     _events._optional_scope: _or_null({"$ref": "#/$defs/scope"}),
+    _events._replacement: {"$ref": "#/$defs/fact"},
     _jurisdiction: {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1"},
     _timezone: {"type": "string", "minLength": 1, "description": "an IANA time zone name"},
 }
@@ -68,6 +69,8 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
 def _object(cls: type, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     properties: dict[str, Any] = dict(extra or {})
     required = list(extra or {})
+    if extra:  # an event: its line may say when it was recorded (not inside a correction)
+        properties["recorded_at"] = {"$ref": "#/$defs/recorded_at"}
     for field in attrs.fields(cls):
         if not field.init:
             continue
@@ -90,6 +93,13 @@ def json_schema() -> dict[str, Any]:
         'https://json-schema.org/draft/2020-12/schema'
     """
     events = {cls.kind: _object(cls, {"type": {"const": cls.kind}}) for cls in EVENT_TYPES}
+    corrections = {
+        cls.kind: _object(cls, {"type": {"const": cls.kind}}) for cls in CORRECTION_TYPES
+    }
+    line = {
+        "description": "an event line: a fact or a correction, and when it was recorded",
+        "allOf": [{"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in [*events, *corrections]]}],
+    }
     scope = {
         "type": "object",
         "properties": {
@@ -121,12 +131,17 @@ def json_schema() -> dict[str, Any]:
             "One line of a regtimeline file: the first line is the header, every other line "
             "an event tagged by its `type`."
         ),
-        "oneOf": [{"$ref": "#/$defs/header"}, {"$ref": "#/$defs/event"}],
+        "oneOf": [{"$ref": "#/$defs/header"}, {"$ref": "#/$defs/line"}],
         "$defs": {
             "header": header,
             "dispute": _object(Dispute),
             "scope": scope,
-            "event": {"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in events]},
+            "line": line,
+            "fact": {"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in events]},
+            "recorded_at": _or_null(
+                {"type": "string", "pattern": f"^{_INSTANT}$", "description": "recorded time"}
+            ),
             **events,
+            **corrections,
         },
     }

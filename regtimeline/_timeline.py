@@ -128,21 +128,77 @@ class Timeline:
             2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time;
             block_lifted is accepted only when it is BLOCKED
         """
-        if not events:
-            return self
-        last = self._record.keys[self._m - 1] if self._m else UNRECORDED
         if recorded_at is None:
+            last = self._record.keys[self._m - 1] if self._m else UNRECORDED
             key = max(instant_key(pendulum.now("UTC")), last)
         else:
             key = self._recorded_key(recorded_at)
-            if key < last:
-                msg = (
-                    f"recorded_at {self.dispute.zone.to_datetime(key).isoformat()} is before "
-                    f"the record's last entry ({self.dispute.zone.to_datetime(last).isoformat()}):"
-                    " recorded time never goes back"
-                )
-                raise InvalidTransition(msg)
+        return self._append_at(events, key)
+
+    def _append_at(self, events: tuple[Event, ...], key: int) -> Timeline:
+        if not events:
+            return self
+        last = self._record.keys[self._m - 1] if self._m else UNRECORDED
+        if key < last:
+            zone = self.dispute.zone
+            given = "unknown" if key == UNRECORDED else zone.to_datetime(key).isoformat()
+            msg = (
+                f"recorded_at {given} is before the record's last entry "
+                f"({zone.to_datetime(last).isoformat()}): recorded time never goes back"
+            )
+            raise InvalidTransition(msg)
         return Timeline._view(self.dispute, *self._grown(events, key))
+
+    @classmethod
+    def from_entries(
+        cls, dispute: Dispute, entries: Iterable[Entry | tuple[Event, When | None]]
+    ) -> Timeline:
+        """A timeline from a record: entries in recorded order, each with its recorded time.
+
+        For importing old data, or reading a file or store. An entry is an `Entry` or an
+        ``(event, recorded_at)`` pair; ``None`` means "recorded at an unknown time" and may
+        only come first.
+
+        Raises:
+            InvalidTransition: the recorded times go back, or an entry is refused.
+            UnknownReference, DuplicateEvent, TimeError, InvalidValue: as for `append`.
+
+        Examples:
+            >>> from regtimeline import BlockImposed
+            >>> from regtimeline.examples import TWITTER_RUSSIA
+            >>> t = Timeline.from_entries(TWITTER_RUSSIA, [
+            ...     (BlockImposed(at="2022-03-04", id="b"), "2022-03-05T10:00:00+03:00")])
+            >>> t.entries[0].recorded_at.isoformat()
+            '2022-03-05T10:00:00+03:00'
+        """
+        return cls(dispute).with_entries(entries)
+
+    def with_entries(self, entries: Iterable[Entry | tuple[Event, When | None]]) -> Timeline:
+        """This timeline with more of the record: entries in recorded order, with times.
+
+        Raises:
+            InvalidTransition: the recorded times go back, or an entry is refused.
+            UnknownReference, DuplicateEvent, TimeError, InvalidValue: as for `append`.
+        """
+        timeline = self
+        batch: list[Event] = []
+        batch_key = UNRECORDED
+        for entry in entries:
+            event, when = (entry.event, entry.recorded_at) if isinstance(entry, Entry) else entry
+            key = UNRECORDED if when is None else timeline._recorded_key(when)
+            if batch and key != batch_key:
+                timeline = timeline._append_at(tuple(batch), batch_key)
+                batch = []
+            batch.append(event)
+            batch_key = key
+        return timeline._append_at(tuple(batch), batch_key)
+
+    @property
+    def recorded_until(self) -> pendulum.DateTime | None:
+        """When the record's last entry was recorded (None: empty, or unknown)."""
+        if not self._m or self._record.keys[self._m - 1] == UNRECORDED:
+            return None
+        return self.dispute.zone.to_datetime(self._record.keys[self._m - 1])
 
     def _recorded_key(self, when: When) -> int:
         zone = self.dispute.zone

@@ -31,17 +31,23 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Self
 
 import orjson
+import pendulum
 
 from ._dispute import Dispute
 from ._events import Event
+from ._record import UNRECORDED
+from ._time import instant_key
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
 from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
 
+#: A stored event and its recorded-time key (microseconds since the epoch; None: unknown).
+_Row = tuple[Event, int | None]
+
 __all__ = ["STORE_SCHEMA", "MemoryStore", "PostgresStore", "SqliteStore", "Store", "open_store"]
 
 #: The version of the stores' own tables (for migrations).
-STORE_SCHEMA: Final = 1
+STORE_SCHEMA: Final = 2
 
 
 class Store(abc.ABC):
@@ -72,11 +78,17 @@ class Store(abc.ABC):
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int: ...
 
     @abc.abstractmethod
-    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]: ...
+    def _entries_after(self, tx: Any, dispute_id: str, version: int) -> list[_Row]:
+        """(event, recorded-time key or None) of every event after `version`, in order."""
 
     @abc.abstractmethod
     def _insert_events(
-        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+        self,
+        tx: Any,
+        dispute_id: str,
+        first_version: int,
+        events: Sequence[Event],
+        recorded: int,
     ) -> None: ...
 
     @abc.abstractmethod
@@ -159,9 +171,14 @@ class Store(abc.ABC):
                     "another writer appended first; reload and try again"
                 )
                 raise ConcurrencyError(msg)
-            grown = self._timeline(tx, dispute, current).append(*batch)
+            timeline = self._timeline(tx, dispute, current)
+            last = timeline.recorded_until
+            recorded = instant_key(pendulum.now("UTC"))
+            if last is not None:  # recorded time never goes back, whatever the clock says
+                recorded = max(recorded, instant_key(last))
+            grown = timeline._append_at(batch, recorded)
             if batch:
-                self._insert_events(tx, dispute_id, current + 1, batch)
+                self._insert_events(tx, dispute_id, current + 1, batch, recorded)
         new_version = current + len(batch)
         self._cache[dispute_id] = (new_version, grown)
         return new_version
@@ -191,11 +208,28 @@ class Store(abc.ABC):
         if cached is not None and cached[1].dispute == dispute and cached[0] <= version:
             known, timeline = cached
             if known < version:
-                timeline = timeline.append(*self._events_after(tx, dispute.id, known))
+                timeline = _extended(timeline, self._entries_after(tx, dispute.id, known))
         else:
-            timeline = Timeline(dispute, self._events_after(tx, dispute.id, 0))
+            timeline = _extended(Timeline(dispute), self._entries_after(tx, dispute.id, 0))
         self._cache[dispute.id] = (version, timeline)
         return timeline
+
+
+def _extended(timeline: Timeline, rows: list[_Row]) -> Timeline:
+    """`timeline` with stored rows appended, grouped by recorded time as they were written."""
+    batch: list[Event] = []
+    batch_key: int | None = None
+    for event, key in rows:
+        if batch and key != batch_key:
+            timeline = timeline._append_at(tuple(batch), _key(batch_key))
+            batch = []
+        batch.append(event)
+        batch_key = key
+    return timeline._append_at(tuple(batch), _key(batch_key))
+
+
+def _key(recorded: int | None) -> int:
+    return UNRECORDED if recorded is None else recorded
 
 
 # --- memory ----------------------------------------------------------------------------------
@@ -207,7 +241,7 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         super().__init__()
         self._disputes: dict[str, Dispute] = {}
-        self._events: dict[str, list[Event]] = {}
+        self._events: dict[str, list[_Row]] = {}
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -228,13 +262,18 @@ class MemoryStore(Store):
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
         return len(self._events[dispute_id])
 
-    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+    def _entries_after(self, tx: Any, dispute_id: str, version: int) -> list[_Row]:
         return self._events[dispute_id][version:]
 
     def _insert_events(
-        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+        self,
+        tx: Any,
+        dispute_id: str,
+        first_version: int,
+        events: Sequence[Event],
+        recorded: int,
     ) -> None:
-        self._events[dispute_id].extend(events)
+        self._events[dispute_id].extend((e, recorded) for e in events)
 
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         return list(self._disputes.values())
@@ -311,6 +350,9 @@ class SqliteStore(Store):
                     " PRIMARY KEY (dispute_id, version),"
                     " UNIQUE (dispute_id, event_id)) STRICT"
                 )
+            if found < 2:  # store schema 2: when each event was recorded (unknown before)
+                db.execute("ALTER TABLE events ADD COLUMN recorded_at INTEGER")
+            if found < STORE_SCHEMA:
                 db.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('store_schema', ?)", (str(STORE_SCHEMA),)
                 )
@@ -347,22 +389,28 @@ class SqliteStore(Store):
         ).fetchone()
         return int(row[0] or 0)
 
-    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+    def _entries_after(self, tx: Any, dispute_id: str, version: int) -> list[_Row]:
         rows = tx.execute(
-            "SELECT version, schema, body FROM events WHERE dispute_id = ? AND version > ?"
-            " ORDER BY version",
+            "SELECT version, schema, body, recorded_at FROM events"
+            " WHERE dispute_id = ? AND version > ? ORDER BY version",
             (dispute_id, version),
         )
-        return [_decode_row(dispute_id, v, schema, body) for v, schema, body in rows]
+        return [(_decode_row(dispute_id, v, schema, body), at) for v, schema, body, at in rows]
 
     def _insert_events(
-        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+        self,
+        tx: Any,
+        dispute_id: str,
+        first_version: int,
+        events: Sequence[Event],
+        recorded: int,
     ) -> None:
         try:
             tx.executemany(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (dispute_id, first_version + n, e.id, SCHEMA_VERSION, dumps(e))
+                    (dispute_id, first_version + n, e.id, SCHEMA_VERSION, dumps(e), recorded)
                     for n, e in enumerate(events)
                 ],
             )
@@ -419,6 +467,9 @@ class PostgresStore(Store):
                     " PRIMARY KEY (dispute_id, version),"
                     " UNIQUE (dispute_id, event_id))"
                 )
+            if found < 2:  # store schema 2: when each event was recorded (unknown before)
+                self._db.execute("ALTER TABLE events ADD COLUMN recorded_at BIGINT")
+            if found < STORE_SCHEMA:
                 self._db.execute(
                     "INSERT INTO meta VALUES ('store_schema', %s)"
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -456,26 +507,30 @@ class PostgresStore(Store):
         row = tx.execute("SELECT max(version) FROM events WHERE dispute_id = %s", (key,)).fetchone()
         return int(row[0] or 0)
 
-    def _events_after(self, tx: Any, dispute_id: str, version: int) -> list[Event]:
+    def _entries_after(self, tx: Any, dispute_id: str, version: int) -> list[_Row]:
         rows = tx.execute(
-            "SELECT version, schema, body FROM events WHERE dispute_id = %s AND version > %s"
-            " ORDER BY version",
+            "SELECT version, schema, body, recorded_at FROM events"
+            " WHERE dispute_id = %s AND version > %s ORDER BY version",
             (dispute_id.encode(), version),
         )
-        return [_decode_row(dispute_id, v, schema, bytes(body)) for v, schema, body in rows]
+        return [
+            (_decode_row(dispute_id, v, schema, bytes(body)), at) for v, schema, body, at in rows
+        ]
 
     def _insert_events(
-        self, tx: Any, dispute_id: str, first_version: int, events: Sequence[Event]
+        self,
+        tx: Any,
+        dispute_id: str,
+        first_version: int,
+        events: Sequence[Event],
+        recorded: int,
     ) -> None:
-        with (
-            tx.cursor() as cursor,
-            cursor.copy(
-                "COPY events (dispute_id, version, event_id, schema, body) FROM STDIN"
-            ) as copy,
-        ):
+        columns = "dispute_id, version, event_id, schema, body, recorded_at"
+        with tx.cursor() as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
             key = dispute_id.encode()
             for n, e in enumerate(events):
-                copy.write_row((key, first_version + n, e.id.encode(), SCHEMA_VERSION, dumps(e)))
+                row = (key, first_version + n, e.id.encode(), SCHEMA_VERSION, dumps(e), recorded)
+                copy.write_row(row)
 
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         rows = tx.execute("SELECT body FROM disputes").fetchall()

@@ -238,3 +238,23 @@ class TestProperties:
         )
         assert later.as_of(z.to_datetime(k)) == timeline.as_of(z.to_datetime(k))
         assert later.history(as_of=z.to_datetime(k)) == timeline.history(as_of=z.to_datetime(k))
+
+
+class TestPersistence:
+    @given(recorded())
+    def test_files_keep_the_whole_record(self, pair):
+        """dump/load keeps every entry, correction and recorded time: as_of answers survive."""
+        import pathlib
+        import tempfile
+
+        from regtimeline import dump, load
+
+        timeline, stamps = pair
+        path = pathlib.Path(tempfile.mkdtemp()) / "t.jsonl"
+        dump(timeline, path)
+        again = load(path)
+        assert again.entries == timeline.entries
+        assert again == timeline
+        z = timeline.dispute.zone
+        for k in stamps[:3]:
+            assert again.history(as_of=z.to_datetime(k)) == timeline.history(as_of=z.to_datetime(k))

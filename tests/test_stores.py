@@ -165,3 +165,62 @@ class TestOpening:
         open_store(f"sqlite:///{path}").close()
         with sqlite3.connect(path) as db:
             assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+class TestRecordedTime:
+    def test_appends_are_stamped_in_the_transaction(self, store):
+        """Each stored event carries when the store recorded it; it never goes back."""
+        store.append(D, [say(1)])
+        store.append(D, [say(2, at="2021-04-02"), say(3, at="2021-04-03")])
+        entries = store.load(D).entries
+        stamps = [e.recorded_at for e in entries]
+        assert all(s is not None for s in stamps)
+        assert stamps == sorted(stamps)
+        assert stamps[1] == stamps[2]  # one append, one recorded time
+
+    def test_corrections_are_stored_and_as_of_works_on_load(self, store):
+        """A retraction stored today leaves the answer as of yesterday unchanged."""
+        store.append(D, [ThrottleImposed(at="2021-03-10", id="t")])
+        first = store.load(D).recorded_until
+        from regtimeline import EventRetracted
+
+        store.append(D, [EventRetracted(at="2021-03-11", id="r", event="t", reason="false report")])
+        loaded = store.load(D)
+        assert loaded.status_at("2021-03-12").phase.name == "CLEAR"
+        assert loaded.status_at("2021-03-12", as_of=first).phase.name == "THROTTLED"
+        assert [e.event.id for e in loaded.entries] == ["t", "r"]
+
+
+def test_a_store_of_schema_1_is_migrated(tmp_path):
+    """A SQLite store written before recorded times existed opens, and its events count as
+    known from the start."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO meta VALUES ('store_schema', '1');
+        CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT;
+        CREATE TABLE events (dispute_id TEXT NOT NULL REFERENCES disputes(id), version INTEGER NOT NULL,
+            event_id TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
+            PRIMARY KEY (dispute_id, version), UNIQUE (dispute_id, event_id)) STRICT;
+        """
+    )
+    db.execute(
+        "INSERT INTO disputes VALUES (?, ?)",
+        ("d", b'{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"UTC"}'),
+    )
+    db.execute(
+        "INSERT INTO events VALUES ('d', 1, 'r', 1, ?)",
+        (
+            b'{"type":"takedown_requested","at":"2021-03-10","id":"r","items":5,"deadline_hours":24}',
+        ),
+    )
+    db.commit()
+    db.close()
+    with open_store(f"sqlite:///{path}") as store:
+        timeline = store.load("d")
+        assert timeline.events[0].sla == "PT24H"
+        assert timeline.entries[0].recorded_at is None
+        store.append("d", [Statement(at="2021-03-11", id="s", by="x", text="y")])
+        assert store.load("d").entries[1].recorded_at is not None
