@@ -64,3 +64,26 @@ class TestSite:
             "changelog/index.html",
         ]:
             assert (site / page).is_file(), page
+
+
+def test_the_format_pages_example_file_loads(tmp_path):
+    """The example file shown on the format page is a valid file of the current schema."""
+    from regtimeline import load
+
+    text = (ROOT / "docs" / "format.md").read_text()
+    example = text.split("```text\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "example.jsonl"
+    path.write_text(example)
+    timeline = load(path)
+    assert [e.event.kind for e in timeline.entries] == [
+        "throttle_imposed",
+        "warning_issued",
+        "event_corrected",
+    ]
+    assert timeline.status_at("2021-04-16").deadlines.get("block-threat").state.name == "PENDING"
+    assert (
+        timeline.status_at("2021-04-16", as_of="2021-03-18")
+        .deadlines.get("block-threat")
+        .state.name
+        == "OVERDUE"
+    )

@@ -15,7 +15,7 @@ from regtimeline import InvalidTransition, SchemaError, Statement, Timeline, dum
 from regtimeline.examples import twitter_russia
 from regtimeline.strategies import timelines
 
-GOOD_HEADER = b'{"dispute":{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"Europe/Moscow"},"format":"regtimeline","schema":2}\n'
+GOOD_HEADER = b'{"dispute":{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"Europe/Moscow"},"format":"regtimeline","schema":3}\n'
 STATEMENT = b'{"at":"2021-04-01","by":"x","id":"s%d","note":null,"source":null,"text":"t","type":"statement"}\n'
 
 
@@ -64,7 +64,7 @@ class TestBadFiles:
             (b"", 1, "empty"),
             (b'{"format":"other"}\n', 1, "header"),
             (b'{"format":"regtimeline","schema":9,"dispute":{}}\n', 1, "newer"),
-            (b'{"format":"regtimeline","schema":2}\n', 1, "dispute"),
+            (b'{"format":"regtimeline","schema":3}\n', 1, "dispute"),
             (b'{"format":"regtimeline","schema":2,"dispute":{"id":"d"}}\n', 1, "regulator"),
             (GOOD_HEADER + b"{not json}\n", 2, "not valid JSON"),
             (
