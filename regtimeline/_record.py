@@ -13,7 +13,7 @@ import attrs
 import pendulum
 
 from ._enums import Phase
-from ._events import Event
+from ._events import Event, EventCorrected, EventRetracted
 
 __all__ = ["UNRECORDED", "Difference", "Entry", "Record", "Revision"]
 
@@ -22,14 +22,19 @@ UNRECORDED: Final = -(1 << 62)
 
 
 class Record:
-    """Entries in the order recorded: their recorded-time keys, events and ids."""
+    """Entries in the order recorded, with their recorded-time keys.
 
-    __slots__ = ("events", "ids", "keys", "lock")
+    Ids of facts are looked up in the fold (they are the timeline's events); the record only
+    indexes the ids the fold no longer has: corrections', and retracted events'.
+    """
+
+    __slots__ = ("corrections", "events", "gone", "keys", "lock")
 
     def __init__(self) -> None:
         self.keys: list[int] = []
         self.events: list[Event] = []
-        self.ids: dict[str, int] = {}
+        self.corrections: dict[str, int] = {}  # a correction's id -> its entry index
+        self.gone: dict[str, int] = {}  # a retracted event's id -> the retraction's index
         self.lock = threading.Lock()
 
     def prefix(self, m: int) -> Record:
@@ -37,14 +42,23 @@ class Record:
         record = Record()
         record.keys = self.keys[:m]
         record.events = self.events[:m]
-        record.ids = {e.id: i for i, e in enumerate(record.events)}
+        record.corrections = {k: i for k, i in self.corrections.items() if i < m}
+        record.gone = {k: i for k, i in self.gone.items() if i < m}
         return record
 
     def extend(self, key: int, events: tuple[Event, ...]) -> None:
-        for event in events:
-            self.ids[event.id] = len(self.events)
-            self.keys.append(key)
-            self.events.append(event)
+        start = len(self.events)
+        self.keys.extend([key] * len(events))
+        self.events.extend(events)
+        for offset, event in enumerate(events):
+            if isinstance(event, EventRetracted | EventCorrected):
+                self.corrections[event.id] = start + offset
+                if isinstance(event, EventRetracted):
+                    self.gone[event.event] = start + offset
+
+    def used(self, event_id: str, m: int) -> bool:
+        """Whether the first `m` entries used `event_id` for a correction or a retracted event."""
+        return self.corrections.get(event_id, m) < m or self.gone.get(event_id, m) < m
 
 
 @attrs.frozen(kw_only=True)

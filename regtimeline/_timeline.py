@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-from collections.abc import Iterable, Iterator, Sequence
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
 import pendulum
@@ -209,12 +210,15 @@ class Timeline:
         if not events:
             return self._log, self._n, self._record, self._m
         record, m = self._record, self._m
+        log_ids, n = self._log.ids, self._n
         seen: set[str] = set()
+        corrections = False
         for event in events:
             if not isinstance(event, Event):
                 msg = f"a timeline holds events, got {event!r}"
                 raise InvalidValue(msg)
-            if event.id in seen or record.ids.get(event.id, m) < m:
+            corrections = corrections or isinstance(event, CORRECTION_TYPES)
+            if event.id in seen or log_ids.get(event.id, n) < n or record.used(event.id, m):
                 msg = (
                     f"{event.kind} {event.id!r} at {event.at}: the id {event.id!r} is already "
                     "used in this timeline's record; give distinct facts distinct ids"
@@ -223,16 +227,21 @@ class Timeline:
                 duplicate.event = event
                 raise duplicate
             seen.add(event.id)
-        log, n = self._log, self._n
-        if not any(isinstance(e, CORRECTION_TYPES) for e in events):
+        log = self._log
+        if not corrections:
             log, n = _with_facts(log, n, events)
         else:
+            retracted: set[str] = set()
             facts: list[Event] = []
             for event in events:
                 if isinstance(event, CORRECTION_TYPES):
                     log, n = _with_facts(log, n, tuple(facts), copy=True)
                     facts = []
-                    log, n = _corrected(log, n, event, record, m)
+                    log, n = _corrected(
+                        log, n, event, lambda i: record.gone.get(i, m) < m or i in retracted
+                    )
+                    if isinstance(event, EventRetracted):
+                        retracted.add(event.event)
                 else:
                     facts.append(event)
             log, n = _with_facts(log, n, tuple(facts), copy=True)
@@ -356,11 +365,11 @@ class Timeline:
         log, n = timeline._log, 0
         record = self._record
         facts: list[Event] = []
-        for event in record.events[:m]:
+        for j, event in enumerate(record.events[:m]):
             if isinstance(event, CORRECTION_TYPES):
                 log, n = _with_facts(log, n, tuple(facts), copy=True)
                 facts = []
-                log, n = _corrected(log, n, event, record, m)
+                log, n = _corrected(log, n, event, functools.partial(_retracted_before, record, j))
             else:
                 facts.append(event)
         log, n = _with_facts(log, n, tuple(facts))
@@ -511,14 +520,20 @@ def _with_facts(
     return base, len(base)
 
 
-def _corrected(log: Log, n: int, correction: Event, record: Record, m: int) -> tuple[Log, int]:
+def _retracted_before(record: Record, j: int, event_id: str) -> bool:
+    """Whether an entry before the `j`-th retracted `event_id`."""
+    return record.gone.get(event_id, j) < j
+
+
+def _corrected(
+    log: Log, n: int, correction: Event, retracted: Callable[[str], bool]
+) -> tuple[Log, int]:
     """The fold after retracting or replacing one event, refolded from where it changes."""
     assert isinstance(correction, EventRetracted | EventCorrected)
     target_id = correction.event
     index = log.ids.get(target_id, n)
     if index >= n:
-        at = record.ids.get(target_id, m)
-        if at < m and not isinstance(record.events[at], CORRECTION_TYPES):
+        if retracted(target_id):
             why = f"event {target_id!r} was already retracted"
             error: RegTimelineError = InvalidTransition(
                 f"{correction.kind} {correction.id!r} refused: {why}"
