@@ -12,7 +12,7 @@ import pendulum
 
 from ._dispute import Dispute
 from ._events import Event
-from ._time import to_moment
+from ._time import EPOCH, ONE_US, to_moment
 from ._timeline import Timeline
 from .errors import RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
@@ -151,10 +151,16 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
         "dispute": encode_dispute(timeline.dispute),
     }
     lines = [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
-    for entry in timeline.entries:
-        data = encode(entry.event)
-        when = entry.recorded_at
-        data["recorded_at"] = None if when is None else when.in_timezone("UTC").isoformat()
+    texts: dict[int, str] = {}  # recorded times repeat (one per append): format each once
+    for event, key in timeline._record_items():
+        data = encode(event)
+        if key is None:
+            data["recorded_at"] = None
+        else:
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = (EPOCH + ONE_US * key).isoformat()
+            data["recorded_at"] = text
         lines += [orjson.dumps(data, option=orjson.OPT_SORT_KEYS), b"\n"]
     body = b"".join(lines)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -336,6 +336,12 @@ class Timeline:
             )
         )
 
+    def _record_items(self) -> Iterator[tuple[Event, int | None]]:
+        """(event, recorded-time key or None) of every entry, cheaply (for writers)."""
+        keys, events = self._record.keys[: self._m], self._record.events[: self._m]
+        for key, event in zip(keys, events, strict=True):
+            yield event, None if key == UNRECORDED else key
+
     def as_of(self, when: When) -> Timeline:
         """The timeline as the record stood at `when`: only entries recorded by then.
 
