@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+import time
 from typing import Final, TypeAlias
 
 import pendulum
@@ -23,6 +24,7 @@ __all__ = [
     "When",
     "Zone",
     "instant_key",
+    "now_key",
     "parse_span",
     "to_moment",
     "to_span",
@@ -75,6 +77,16 @@ def instant_key(value: _dt.datetime) -> int:
     except TypeError:
         msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
         raise TimeError(msg) from None
+
+
+def now_key() -> int:
+    """The key of the current instant (the system clock, in microseconds).
+
+    Examples:
+        >>> now_key() > instant_key(pendulum.datetime(2026, 1, 1))
+        True
+    """
+    return time.time_ns() // 1000
 
 
 def _date_only(text: str) -> _dt.date | None:

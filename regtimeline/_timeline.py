@@ -16,7 +16,17 @@ from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
 from ._status import Period, Status
-from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, When, datetime_sub, instant_key, to_moment
+from ._time import (
+    EPOCH,
+    MAX_KEY,
+    MIN_KEY,
+    ONE_US,
+    When,
+    datetime_sub,
+    instant_key,
+    now_key,
+    to_moment,
+)
 from .errors import (
     DuplicateEvent,
     InvalidTransition,
@@ -131,7 +141,7 @@ class Timeline:
         """
         if recorded_at is None:
             last = self._record.keys[self._m - 1] if self._m else UNRECORDED
-            key = max(instant_key(pendulum.now("UTC")), last)
+            key = max(now_key(), last)
         else:
             key = self._recorded_key(recorded_at)
         return self._append_at(events, key)
@@ -197,9 +207,11 @@ class Timeline:
     @property
     def recorded_until(self) -> pendulum.DateTime | None:
         """When the record's last entry was recorded (None: empty, or unknown)."""
-        if not self._m or self._record.keys[self._m - 1] == UNRECORDED:
-            return None
-        return self.dispute.zone.to_datetime(self._record.keys[self._m - 1])
+        key = self._last_recorded()
+        return None if key == UNRECORDED else self.dispute.zone.to_datetime(key)
+
+    def _last_recorded(self) -> int:
+        return self._record.keys[self._m - 1] if self._m else UNRECORDED
 
     def _recorded_key(self, when: When) -> int:
         zone = self.dispute.zone

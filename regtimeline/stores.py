@@ -31,12 +31,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Self
 
 import orjson
-import pendulum
 
 from ._dispute import Dispute
 from ._events import Event
 from ._record import UNRECORDED
-from ._time import instant_key
+from ._time import now_key
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
 from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
@@ -172,10 +171,8 @@ class Store(abc.ABC):
                 )
                 raise ConcurrencyError(msg)
             timeline = self._timeline(tx, dispute, current)
-            last = timeline.recorded_until
-            recorded = instant_key(pendulum.now("UTC"))
-            if last is not None:  # recorded time never goes back, whatever the clock says
-                recorded = max(recorded, instant_key(last))
+            # stamped now; recorded time never goes back, whatever the clock says
+            recorded = max(now_key(), timeline._last_recorded())
             grown = timeline._append_at(batch, recorded)
             if batch:
                 self._insert_events(tx, dispute_id, current + 1, batch, recorded)
