@@ -565,11 +565,16 @@ def _corrected(
         raise error
     target = log.events[index]
     start = index
-    replacement: list[Event] = []
+    before: list[Event] = []  # the replacement, when it keeps the corrected event's place
+    after: list[Event] = []  # the replacement, when it moves: after what is already there
     if isinstance(correction, EventCorrected):
-        replacement = [correction.replacement]
-        start = min(index, bisect.bisect_right(log.keys, _keys(log, replacement)[0], 0, n))
-    events = [*log.events[start:index], *replacement, *log.events[index + 1 : n]]
+        moved_to = _keys(log, [correction.replacement])[0]
+        if moved_to == log.keys[index]:
+            before = [correction.replacement]
+        else:
+            after = [correction.replacement]
+            start = min(index, bisect.bisect_right(log.keys, moved_to, 0, n))
+    events = [*log.events[start:index], *before, *log.events[index + 1 : n], *after]
     with log.lock:
         base = log.prefix(start)
     try:

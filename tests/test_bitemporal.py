@@ -141,6 +141,30 @@ class TestRules:
                 replacement=Statement(at="2021-03-01", id="other", by="x", text="y"),
             )
 
+    def test_a_moved_event_comes_after_what_is_already_at_its_new_instant(self):
+        """A correction moving an event to another instant places it like an event recorded
+        then: after the events already at that instant. A correction that keeps the instant
+        keeps the event's place."""
+        first = Statement(at="2021-03-10T10:00:00+03:00", id="t", by="x", text="first")
+        second = Statement(at="2021-03-10T09:00:00+03:00", id="e", by="x", text="second")
+        third = Statement(at="2021-03-10T09:00:00+03:00", id="f", by="x", text="third")
+        t = Timeline(MOSCOW, [first, second, third])
+        moved = t.append(
+            EventCorrected(
+                at="2021-03-11",
+                id="c",
+                event="t",
+                replacement=attrs.evolve(first, at="2021-03-10T09:00:00+03:00"),
+            )
+        )
+        assert [e.id for e in moved.events] == ["e", "f", "t"]
+        kept = t.append(
+            EventCorrected(
+                at="2021-03-11", id="c", event="e", replacement=attrs.evolve(second, text="2nd")
+            )
+        )
+        assert [e.id for e in kept.events] == ["e", "f", "t"]
+
     def test_revisions_of_an_unknown_event(self):
         """Asking for the revisions of an id never recorded is an UnknownReference."""
         with pytest.raises(UnknownReference):
@@ -180,14 +204,18 @@ def recorded(draw: st.DrawFn) -> tuple[Timeline, list[int]]:
     return t, stamps
 
 
-def effective(entries) -> list:
-    """The naive reading of a record: facts in, retractions out, corrections in place."""
+def effective(entries, zone) -> list:
+    """The naive reading of a record: facts in, retractions out; a correction takes the
+    corrected event's place, or, if it moves it to another instant, comes after what is
+    already at that instant (as an event recorded then would)."""
     facts: dict[str, object] = {}
     for entry in entries:
         e = entry.event
         if isinstance(e, EventRetracted):
             del facts[e.event]
         elif isinstance(e, EventCorrected):
+            if zone.key(e.replacement.at) != zone.key(facts[e.event].at):
+                del facts[e.event]
             facts[e.event] = e.replacement
         else:
             facts[e.id] = e
@@ -213,7 +241,7 @@ class TestProperties:
         past = timeline.as_of(z.to_datetime(k))
         assert past == rebuilt
         assert past.entries == rebuilt.entries
-        facts = effective(known)
+        facts = effective(known, z)
         assert list(past.events) == sorted(facts, key=lambda e: z.key(e.at)) or sorted(
             past.events, key=lambda e: e.id
         ) == sorted(facts, key=lambda e: e.id)
