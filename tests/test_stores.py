@@ -113,10 +113,13 @@ class TestContract:
         assert store.load(text).events == (event,)
         assert odd in store.disputes()
 
-    def test_two_handles_see_each_other(self, store_url):
-        """Two stores on one URL: each append is seen by the other (not for memory://)."""
-        if store_url in ("memory://", "sqlite://"):
-            pytest.skip("a private in-process store has no second handle")
+    @pytest.mark.parametrize("kind", ["sqlite-file", "postgresql"])
+    def test_two_handles_see_each_other(self, kind, tmp_path, request):
+        """Two stores on one URL see each other's appends (stores other processes can open)."""
+        if kind == "sqlite-file":
+            store_url = f"sqlite:///{tmp_path}/shared.db"
+        else:
+            store_url = request.getfixturevalue("postgres_database")
         with open_store(store_url) as a, open_store(store_url) as b:
             a.create(TWITTER_RUSSIA)
             a.append(D, [say(1)])
