@@ -242,12 +242,9 @@ class MemoryStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        disputes, events = dict(self._disputes), {k: list(v) for k, v in self._events.items()}
-        try:
-            yield None
-        except BaseException:
-            self._disputes, self._events = disputes, events
-            raise
+        # Writes are the last step of every operation, after all its checks, and cannot
+        # fail: there is nothing to roll back. The store's lock serialises operations.
+        yield None
 
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         return self._disputes.get(dispute_id)
