@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
-import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
@@ -140,8 +139,7 @@ class Timeline:
             block_lifted is accepted only when it is BLOCKED
         """
         if recorded_at is None:
-            last = self._record.keys[self._m - 1] if self._m else UNRECORDED
-            key = max(now_key(), last)
+            key = max(now_key(), self._last_recorded())
         else:
             key = self._recorded_key(recorded_at)
         return self._append_at(events, key)
@@ -149,7 +147,7 @@ class Timeline:
     def _append_at(self, events: tuple[Event, ...], key: int) -> Timeline:
         if not events:
             return self
-        last = self._record.keys[self._m - 1] if self._m else UNRECORDED
+        last = self._last_recorded()
         if key < last:
             zone = self.dispute.zone
             given = "unknown" if key == UNRECORDED else zone.to_datetime(key).isoformat()
@@ -191,18 +189,29 @@ class Timeline:
             InvalidTransition: the recorded times go back, or an entry is refused.
             UnknownReference, DuplicateEvent, TimeError, InvalidValue: as for `append`.
         """
+        keyed = (
+            (event, None if when is None else self._recorded_key(when))
+            for event, when in (
+                (e.event, e.recorded_at) if isinstance(e, Entry) else e for e in entries
+            )
+        )
+        return self._with_keyed(keyed)
+
+    def _with_keyed(self, rows: Iterable[tuple[Event, int | None]]) -> Timeline:
+        """More of the record, given as (event, recorded-time key or None).
+
+        Each run of one recorded time is one append, as it was written.
+        """
         timeline = self
         batch: list[Event] = []
-        batch_key = UNRECORDED
-        for entry in entries:
-            event, when = (entry.event, entry.recorded_at) if isinstance(entry, Entry) else entry
-            key = UNRECORDED if when is None else timeline._recorded_key(when)
+        batch_key: int | None = None
+        for event, key in rows:
             if batch and key != batch_key:
-                timeline = timeline._append_at(tuple(batch), batch_key)
+                timeline = timeline._append_at(tuple(batch), _or_unrecorded(batch_key))
                 batch = []
             batch.append(event)
             batch_key = key
-        return timeline._append_at(tuple(batch), batch_key)
+        return timeline._append_at(tuple(batch), _or_unrecorded(batch_key))
 
     @property
     def recorded_until(self) -> pendulum.DateTime | None:
@@ -239,24 +248,10 @@ class Timeline:
                 duplicate.event = event
                 raise duplicate
             seen.add(event.id)
-        log = self._log
         if not corrections:
-            log, n = _with_facts(log, n, events)
+            log, n = _with_facts(self._log, n, events)
         else:
-            retracted: set[str] = set()
-            facts: list[Event] = []
-            for event in events:
-                if isinstance(event, CORRECTION_TYPES):
-                    log, n = _with_facts(log, n, tuple(facts), copy=True)
-                    facts = []
-                    log, n = _corrected(
-                        log, n, event, lambda i: record.gone.get(i, m) < m or i in retracted
-                    )
-                    if isinstance(event, EventRetracted):
-                        retracted.add(event.event)
-                else:
-                    facts.append(event)
-            log, n = _with_facts(log, n, tuple(facts), copy=True)
+            log, n = _applied(self._log, n, events, lambda i: record.gone.get(i, m) < m)
         with record.lock:
             if len(record.keys) != m:  # someone else extended it: branch off a copy
                 record = record.prefix(m)
@@ -379,19 +374,9 @@ class Timeline:
         m = bisect.bisect_right(self._record.keys, key, 0, self._m)
         if m == self._m:
             return self
-        timeline = Timeline(self.dispute)
-        log, n = timeline._log, 0
-        record = self._record
-        facts: list[Event] = []
-        for j, event in enumerate(record.events[:m]):
-            if isinstance(event, CORRECTION_TYPES):
-                log, n = _with_facts(log, n, tuple(facts), copy=True)
-                facts = []
-                log, n = _corrected(log, n, event, functools.partial(_retracted_before, record, j))
-            else:
-                facts.append(event)
-        log, n = _with_facts(log, n, tuple(facts))
-        return Timeline._view(self.dispute, log, n, record, m)
+        entries = tuple(self._record.events[:m])
+        log, n = _applied(Log(self.dispute.zone), 0, entries, lambda _: False)
+        return Timeline._view(self.dispute, log, n, self._record, m)
 
     def revisions(self, event_id: str) -> tuple[Revision, ...]:
         """Every version of an event in the record, oldest first, with when it was recorded.
@@ -538,9 +523,30 @@ def _with_facts(
     return base, len(base)
 
 
-def _retracted_before(record: Record, j: int, event_id: str) -> bool:
-    """Whether an entry before the `j`-th retracted `event_id`."""
-    return record.gone.get(event_id, j) < j
+def _or_unrecorded(key: int | None) -> int:
+    return UNRECORDED if key is None else key
+
+
+def _applied(
+    log: Log, n: int, events: tuple[Event, ...], retracted_before: Callable[[str], bool]
+) -> tuple[Log, int]:
+    """The fold after facts and corrections, in order.
+
+    Facts go in runs, corrections one by one; always on copies, so that a refusal leaves
+    `log` as it was.
+    """
+    retracted: set[str] = set()
+    facts: list[Event] = []
+    for event in events:
+        if isinstance(event, CORRECTION_TYPES):
+            log, n = _with_facts(log, n, tuple(facts), copy=True)
+            facts = []
+            log, n = _corrected(log, n, event, lambda i: retracted_before(i) or i in retracted)
+            if isinstance(event, EventRetracted):
+                retracted.add(event.event)
+        else:
+            facts.append(event)
+    return _with_facts(log, n, tuple(facts), copy=True)
 
 
 def _corrected(

@@ -34,7 +34,6 @@ import orjson
 
 from ._dispute import Dispute
 from ._events import Event
-from ._record import UNRECORDED
 from ._time import now_key
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
@@ -205,28 +204,11 @@ class Store(abc.ABC):
         if cached is not None and cached[1].dispute == dispute and cached[0] <= version:
             known, timeline = cached
             if known < version:
-                timeline = _extended(timeline, self._entries_after(tx, dispute.id, known))
+                timeline = timeline._with_keyed(self._entries_after(tx, dispute.id, known))
         else:
-            timeline = _extended(Timeline(dispute), self._entries_after(tx, dispute.id, 0))
+            timeline = Timeline(dispute)._with_keyed(self._entries_after(tx, dispute.id, 0))
         self._cache[dispute.id] = (version, timeline)
         return timeline
-
-
-def _extended(timeline: Timeline, rows: list[_Row]) -> Timeline:
-    """`timeline` with stored rows appended, grouped by recorded time as they were written."""
-    batch: list[Event] = []
-    batch_key: int | None = None
-    for event, key in rows:
-        if batch and key != batch_key:
-            timeline = timeline._append_at(tuple(batch), _key(batch_key))
-            batch = []
-        batch.append(event)
-        batch_key = key
-    return timeline._append_at(tuple(batch), _key(batch_key))
-
-
-def _key(recorded: int | None) -> int:
-    return UNRECORDED if recorded is None else recorded
 
 
 # --- memory ----------------------------------------------------------------------------------

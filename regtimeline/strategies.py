@@ -471,7 +471,8 @@ _BUILDERS: Final[dict[type[Event], Any]] = {
 }
 
 
-def _draw_next(
+@st.composite
+def _next_event(
     draw: st.DrawFn, timeline: Timeline, cursor: int, kinds: Sequence[type[Event]]
 ) -> tuple[Event, int]:
     """An event at or after `cursor` that `timeline` accepts, and its key."""
@@ -489,13 +490,6 @@ def _draw_next(
     n = _Next(draw, timeline, key, at)
     possible = [k for k in kinds if n.possible(k)] or [Statement]
     return _BUILDERS[n.pick(possible)](n), key
-
-
-@st.composite
-def _next_event(
-    draw: st.DrawFn, timeline: Timeline, cursor: int, kinds: Sequence[type[Event]]
-) -> tuple[Event, int]:
-    return _draw_next(draw, timeline, cursor, kinds)
 
 
 @st.composite
