@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
 import orjson
-import pendulum
 
 from ._dispute import Dispute
 from ._events import Event
-from ._time import EPOCH, ONE_US, to_moment
+from ._gc import paused_gc
+from ._time import EPOCH, ONE_US, moment_and_key
 from ._timeline import Timeline
 from .errors import RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
@@ -24,24 +25,31 @@ MAX_LINE_BYTES: Final = 1 << 20
 FORMAT: Final = "regtimeline"
 
 
-def _recorded_at(value: Any) -> pendulum.DateTime | None:
-    if value is None:
-        return None
-    try:
-        moment = to_moment(value) if isinstance(value, str) else None
-    except TimeError as exc:
-        raise SchemaError(f"{exc} @ $.recorded_at") from None
-    if not isinstance(moment, pendulum.DateTime):
-        msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
-        raise SchemaError(msg)
-    return moment
+def _recorded_key(value: Any, keys: dict[str, int]) -> int:
+    """The key of a line's ``recorded_at`` (one text per append: each is read once)."""
+    if type(value) is str:
+        key = keys.get(value)
+        if key is not None:
+            return key
+        try:
+            key = moment_and_key(value)[1]
+        except TimeError as exc:
+            raise SchemaError(f"{exc} @ $.recorded_at") from None
+        if key is not None:
+            keys[value] = key
+            return key
+    msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
+    raise SchemaError(msg)
 
 
 def _line_error(path: Path, number: int, message: str) -> SchemaError:
     return SchemaError(f"{path}: line {number}: {message}")
 
 
-def _parse(path: Path, number: int, line: bytes, *, last: bool) -> Any:
+def _parse(path: Path, number: int, line: bytes) -> Any:
+    """A line's JSON value, or the error that says why it has none."""
+    last = not line.endswith(b"\n")  # only the last line can lack one
+    line = line.removesuffix(b"\n")
     if len(line) > MAX_LINE_BYTES:
         msg = f"{len(line):,} bytes long; lines over {MAX_LINE_BYTES:,} bytes are refused"
         raise _line_error(path, number, msg)
@@ -99,39 +107,79 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         True
     """
     path = Path(path)
-    data = path.read_bytes()
-    lines = data.split(b"\n")
-    ends_cleanly = data.endswith(b"\n")
-    if ends_cleanly:
-        lines.pop()
-    if not lines or not lines[0].strip():
-        raise _line_error(path, 1, "empty file: expected a header line")
-    last = len(lines)
-    schema, dispute = _header(path, _parse(path, 1, lines[0], last=last == 1 and not ends_cleanly))
-    entries: list[tuple[Event, pendulum.DateTime | None]] = []
-    line_of: dict[int, int] = {}
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
-            continue
-        obj = _parse(path, number, line, last=number == last and not ends_cleanly)
-        if not isinstance(obj, dict):
-            raise _line_error(path, number, f"an event must be a JSON object, got {obj!r:.40}")
+    with path.open("rb") as lines:  # read a line at a time: a big file is never held twice
+        first = lines.readline()
+        if not first.strip():
+            raise _line_error(path, 1, "empty file: expected a header line")
+        schema, dispute = _header(path, _parse(path, 1, first))
+        with paused_gc():  # a bulk load (see _gc)
+            rows = _rows(path, lines, schema)
+            try:
+                return Timeline(dispute)._with_keyed(rows)
+            except RegTimelineError as exc:
+                number = _line_number(path, rows, exc.event)
+                where = f"{path}: line {number}" if number else str(path)
+                error = type(exc)(f"{where}: {exc}")
+                error.event = exc.event
+                raise error from None
+
+
+def _rows(path: Path, lines: Iterable[bytes], schema: int) -> list[tuple[Event, int | None]]:
+    """The events of a file's lines after the header, with their recorded-time keys."""
+    rows: list[tuple[Event, int | None]] = []
+    keys: dict[str, int] = {}
+    current = schema == SCHEMA_VERSION
+    for number, line in enumerate(lines, start=2):
+        # the common case inline (this loop runs once an event); _parse explains a refusal
         try:
-            obj = obj if schema == SCHEMA_VERSION else upcast(obj, schema)
-            recorded = _recorded_at(obj.pop("recorded_at", None))
-            event = decode(obj)
+            obj = orjson.loads(line) if len(line) <= MAX_LINE_BYTES else None
+        except orjson.JSONDecodeError:
+            if not line.strip():
+                continue
+            obj = None
+        if type(obj) is not dict:
+            obj = _parse(path, number, line)
+            if not isinstance(obj, dict):
+                msg = f"an event must be a JSON object, got {obj!r:.40}"
+                raise _line_error(path, number, msg)
+        try:
+            if not current:
+                obj = upcast(obj, schema)
+            recorded = obj.pop("recorded_at", None)
+            rows.append((decode(obj), None if recorded is None else _recorded_key(recorded, keys)))
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
-        line_of[id(event)] = number
-        entries.append((event, recorded))
-    try:
-        return Timeline.from_entries(dispute, entries)
-    except RegTimelineError as exc:
-        number = line_of.get(id(exc.event), 0)
-        where = f"{path}: line {number}" if number else str(path)
-        error = type(exc)(f"{where}: {exc}")
-        error.event = exc.event
-        raise error from None
+    return rows
+
+
+def _line_number(path: Path, rows: list[tuple[Event, int | None]], event: Any) -> int:
+    """The line that holds `event` (0: none), found again only when a load fails."""
+    index = next((i for i, (e, _) in enumerate(rows) if e is event), None)
+    if index is None:
+        return 0
+    with path.open("rb") as lines:
+        events_seen = -2  # the header is not an event
+        for number, line in enumerate(lines, start=1):
+            events_seen += bool(line.strip())
+            if events_seen == index:
+                return number
+    return 0
+
+
+def _body(timeline: Timeline, header: dict[str, Any]) -> bytes:
+    lines = [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
+    texts: dict[int, str] = {}  # recorded times repeat (one per append): format each once
+    for event, key in timeline._record_items():
+        data = encode(event)
+        if key is None:
+            data["recorded_at"] = None
+        else:
+            text = texts.get(key)
+            if text is None:
+                text = texts[key] = (EPOCH + ONE_US * key).isoformat()
+            data["recorded_at"] = text
+        lines += [orjson.dumps(data, option=orjson.OPT_SORT_KEYS), b"\n"]
+    return b"".join(lines)
 
 
 def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
@@ -150,19 +198,8 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
         "schema": SCHEMA_VERSION,
         "dispute": encode_dispute(timeline.dispute),
     }
-    lines = [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
-    texts: dict[int, str] = {}  # recorded times repeat (one per append): format each once
-    for event, key in timeline._record_items():
-        data = encode(event)
-        if key is None:
-            data["recorded_at"] = None
-        else:
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = (EPOCH + ONE_US * key).isoformat()
-            data["recorded_at"] = text
-        lines += [orjson.dumps(data, option=orjson.OPT_SORT_KEYS), b"\n"]
-    body = b"".join(lines)
+    with paused_gc():  # millions of short-lived dicts (see _gc)
+        body = _body(timeline, header)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

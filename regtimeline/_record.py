@@ -46,11 +46,12 @@ class Record:
         record.gone = {k: i for k, i in self.gone.items() if i < m}
         return record
 
-    def extend(self, key: int, events: tuple[Event, ...]) -> None:
+    def extend(self, key: int, events: tuple[Event, ...], *, corrections: bool = True) -> None:
+        """Add `events`, recorded at `key` (`corrections`: whether any of them is one)."""
         start = len(self.events)
         self.keys.extend([key] * len(events))
         self.events.extend(events)
-        for offset, event in enumerate(events):
+        for offset, event in enumerate(events if corrections else ()):
             if isinstance(event, EventRetracted | EventCorrected):
                 self.corrections[event.id] = start + offset
                 if isinstance(event, EventRetracted):

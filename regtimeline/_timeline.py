@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import itertools
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
@@ -203,15 +205,9 @@ class Timeline:
         Each run of one recorded time is one append, as it was written.
         """
         timeline = self
-        batch: list[Event] = []
-        batch_key: int | None = None
-        for event, key in rows:
-            if batch and key != batch_key:
-                timeline = timeline._append_at(tuple(batch), _or_unrecorded(batch_key))
-                batch = []
-            batch.append(event)
-            batch_key = key
-        return timeline._append_at(tuple(batch), _or_unrecorded(batch_key))
+        for key, batch in itertools.groupby(rows, key=_second):
+            timeline = timeline._append_at(tuple(map(_first, batch)), _or_unrecorded(key))
+        return timeline
 
     @property
     def recorded_until(self) -> pendulum.DateTime | None:
@@ -232,13 +228,36 @@ class Timeline:
             return self._log, self._n, self._record, self._m
         record, m = self._record, self._m
         log_ids, n = self._log.ids, self._n
+        kinds = set(map(type, events))
+        if not all(issubclass(k, Event) for k in kinds):
+            other = next(e for e in events if not isinstance(e, Event))
+            msg = f"a timeline holds events, got {other!r}"
+            raise InvalidValue(msg)
+        corrections = not kinds.isdisjoint(CORRECTION_TYPES)
+        ids = set(map(_event_id, events))
+        if (
+            len(ids) < len(events)
+            or not ids.isdisjoint(log_ids)
+            or not ids.isdisjoint(record.corrections)
+            or not ids.isdisjoint(record.gone)
+        ):  # maybe a duplicate (the sets also hold ids of entries after n and m): look closer
+            self._check_ids(events)
+        if not corrections:
+            log, n = _with_facts(self._log, n, events)
+        else:
+            log, n = _applied(self._log, n, events, lambda i: record.gone.get(i, m) < m)
+        with record.lock:
+            if len(record.keys) != m:  # someone else extended it: branch off a copy
+                record = record.prefix(m)
+            record.extend(key, events, corrections=corrections)
+        return log, n, record, m + len(events)
+
+    def _check_ids(self, events: tuple[Event, ...]) -> None:
+        """Refuse the first of `events` whose id this timeline's record has already used."""
+        record, m = self._record, self._m
+        log_ids, n = self._log.ids, self._n
         seen: set[str] = set()
-        corrections = False
         for event in events:
-            if not isinstance(event, Event):
-                msg = f"a timeline holds events, got {event!r}"
-                raise InvalidValue(msg)
-            corrections = corrections or isinstance(event, CORRECTION_TYPES)
             if event.id in seen or log_ids.get(event.id, n) < n or record.used(event.id, m):
                 msg = (
                     f"{event.kind} {event.id!r} at {event.at}: the id {event.id!r} is already "
@@ -248,15 +267,6 @@ class Timeline:
                 duplicate.event = event
                 raise duplicate
             seen.add(event.id)
-        if not corrections:
-            log, n = _with_facts(self._log, n, events)
-        else:
-            log, n = _applied(self._log, n, events, lambda i: record.gone.get(i, m) < m)
-        with record.lock:
-            if len(record.keys) != m:  # someone else extended it: branch off a copy
-                record = record.prefix(m)
-            record.extend(key, events)
-        return log, n, record, m + len(events)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -523,6 +533,11 @@ def _with_facts(
     return base, len(base)
 
 
+_event_id: Final = operator.attrgetter("id")
+_first: Final = operator.itemgetter(0)
+_second: Final = operator.itemgetter(1)
+
+
 def _or_unrecorded(key: int | None) -> int:
     return UNRECORDED if key is None else key
 
@@ -599,5 +614,7 @@ def _corrected(
 
 def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list[Event]]:
     """Keys and events sorted by key, stably (same-instant events keep their order)."""
+    if all(map(operator.le, keys, itertools.islice(keys, 1, None))):  # in order already
+        return keys, list(events)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     return [keys[i] for i in order], [events[i] for i in order]

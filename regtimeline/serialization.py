@@ -32,6 +32,7 @@ from cattrs.strategies import configure_tagged_union
 from ._dispute import Dispute
 from ._enums import Consequence
 from ._events import CORRECTION_TYPES, EVENT_TYPES, Event, EventCorrected
+from ._readers import make_reader
 from ._scope import Scope
 from .errors import RegTimelineError, SchemaError
 
@@ -211,6 +212,12 @@ _KINDS: Final = frozenset(cls.kind for cls in ALL_EVENT_TYPES)
 _STRUCTURE: Final = {cls.kind: (cls, _CONVERTER.get_structure_hook(cls)) for cls in ALL_EVENT_TYPES}
 
 
+#: Each kind's generated reader for plainly well-formed data (see `_readers`).
+_READERS: Final = {
+    cls.kind: reader for cls in ALL_EVENT_TYPES if (reader := make_reader(cls)) is not None
+}
+
+
 def _format_error(exc: BaseException, type_: type | None) -> str:
     if isinstance(exc, RegTimelineError):
         return str(exc)
@@ -263,6 +270,21 @@ def decode(data: object) -> Event:
         >>> decode({"type": "block_lifted", "at": "2022-03-06", "id": "u"}).kind
         'block_lifted'
     """
+    if type(data) is dict:
+        kind = data.get("type")
+        reader = _READERS.get(kind) if type(kind) is str else None
+        if reader is not None:
+            try:
+                read = reader(data)
+            except Exception:  # noqa: BLE001 - not plainly well formed: cattrs' path decides
+                read = None
+            if read is not None:
+                return read
+    return _structured(data)
+
+
+def _structured(data: object) -> Event:
+    """`decode` by cattrs' path: every form it accepts, and the error with its path."""
     if not isinstance(data, Mapping):
         msg = f"an event must be a JSON object, got {type(data).__name__}"
         raise SchemaError(msg)

@@ -34,6 +34,7 @@ import orjson
 
 from ._dispute import Dispute
 from ._events import Event
+from ._gc import paused_gc
 from ._time import now_key
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
@@ -203,10 +204,11 @@ class Store(abc.ABC):
         cached = self._cache.get(dispute.id)
         if cached is not None and cached[1].dispute == dispute and cached[0] <= version:
             known, timeline = cached
-            if known < version:
-                timeline = timeline._with_keyed(self._entries_after(tx, dispute.id, known))
         else:
-            timeline = Timeline(dispute)._with_keyed(self._entries_after(tx, dispute.id, 0))
+            known, timeline = 0, Timeline(dispute)
+        if known < version:
+            with paused_gc():  # a bulk load (see _gc)
+                timeline = timeline._with_keyed(self._entries_after(tx, dispute.id, known))
         self._cache[dispute.id] = (version, timeline)
         return timeline
 

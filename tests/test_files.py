@@ -142,6 +142,28 @@ class TestBadFiles:
         with pytest.raises(InvalidTransition, match=r"case\.jsonl: line 3: block_lifted 'u'"):
             load(write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + lift))
 
+    def test_line_numbers_count_blank_lines(self, tmp_path):
+        """Blank lines are skipped, and still counted in the line number an error gives."""
+        lift = b'{"type":"block_lifted","at":"2021-04-02","id":"u"}\n'
+        content = GOOD_HEADER + b"\n" + (STATEMENT % 1) + b"  \n\n" + lift
+        with pytest.raises(InvalidTransition, match=r"case\.jsonl: line 6: block_lifted 'u'"):
+            load(write(tmp_path, content))
+
+    @pytest.mark.parametrize(
+        ("recorded", "words"),
+        [
+            (b'"2021-04-02"', "an instant with an offset"),
+            (b'"2021-04-02T10:00"', "no UTC offset"),
+            (b"17", "an instant with an offset"),
+        ],
+    )
+    def test_a_bad_recorded_time_names_the_line(self, tmp_path, recorded, words):
+        """recorded_at must be an instant with an offset, or null."""
+        line = b'{"type":"block_lifted","at":"2021-04-02","id":"u","recorded_at":%s}\n' % recorded
+        with pytest.raises(SchemaError, match=r"line 2: .*recorded_at") as info:
+            load(write(tmp_path, GOOD_HEADER + line))
+        assert words in str(info.value)
+
     def test_nothing_is_partly_loaded(self, tmp_path):
         """A refused file returns nothing: there is no half timeline to use by mistake."""
         path = write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + b"oops\n")

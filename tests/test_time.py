@@ -10,7 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regtimeline import DeadlineSet, Phase, Statement, TimeError
-from regtimeline._time import instant_key, parse_span, to_moment, to_span, zone
+from regtimeline._time import (
+    MAX_KEY,
+    MIN_KEY,
+    instant_key,
+    moment_and_key,
+    parse_span,
+    to_moment,
+    to_span,
+    zone,
+)
 from regtimeline.strategies import instants
 
 from .helpers import timeline
@@ -58,6 +67,44 @@ class TestParsing:
         """Not a time: TimeError, never a TypeError."""
         with pytest.raises(TimeError):
             to_moment(value)
+
+    @given(
+        st.datetimes(
+            min_value=dt.datetime(1, 1, 2),
+            max_value=dt.datetime(9999, 12, 30),
+            timezones=st.just(dt.UTC),
+        ),
+        st.integers(min_value=-23 * 60 - 59, max_value=23 * 60 + 59),
+        st.sampled_from(["isoformat", "Z"]),
+    )
+    def test_text_reads_as_the_instant_it_writes(self, utc, offset_minutes, form):
+        """moment_and_key (how decoding reads text) agrees with reading the datetime itself."""
+        local = utc.astimezone(dt.timezone(dt.timedelta(minutes=offset_minutes)))
+        text = local.isoformat() if form == "isoformat" else utc.isoformat()[:-6] + "Z"
+        moment, key = moment_and_key(text)
+        assert type(moment) is pendulum.DateTime
+        assert moment.tzinfo is pendulum.UTC
+        assert moment == to_moment(local) == utc
+        assert (moment.year, moment.hour, moment.microsecond) == (
+            utc.year,
+            utc.hour,
+            utc.microsecond,
+        )
+        assert key == instant_key(utc)
+
+    def test_the_first_and_last_instants(self):
+        """Years 1 and 9999 are read; an offset that leaves them is refused."""
+        assert moment_and_key("0001-01-01T00:00:00+00:00")[1] == MIN_KEY
+        assert moment_and_key("9999-12-31T23:59:59.999999Z")[1] == MAX_KEY
+        for text in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"):
+            with pytest.raises(TimeError, match="outside the years 1 to 9999"):
+                moment_and_key(text)
+
+    def test_an_aware_utc_datetime_is_kept_as_is(self):
+        """What events already hold is not rebuilt (a pendulum UTC DateTime is immutable)."""
+        held = pendulum.datetime(2021, 3, 10, 7)
+        assert to_moment(held) is held
+        assert to_moment(dt.datetime(2021, 3, 10, 7, tzinfo=dt.UTC)) == held
 
     def test_naive_event_time_names_the_field(self):
         """The error says which class and field."""

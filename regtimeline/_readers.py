@@ -1,0 +1,162 @@
+"""Generated readers for the JSON form's common case, a few times faster than cattrs' path.
+
+Loading a file or a store decodes every event, so decoding is most of what loading costs.
+cattrs' path checks each value's JSON type, then the class's constructor converts it again
+and names the field it refuses; that generality costs several microseconds an event. A
+reader, generated here from each class's attrs fields, does the same checks inline (calling
+the same converters where they are not plain type checks) and sets the fields of a new
+instance directly.
+
+A reader accepts only data that is plainly well formed. Anything else (a missing id, a
+nested correction, a scope other than everything, a value of an unusual type, any refusal)
+makes it return None or raise, and `decode` takes cattrs' path, which gives the event or the
+error with its field path. So the reader need only be right when it returns an event;
+``tests/test_serialization.py`` checks with Hypothesis that it then returns what cattrs'
+path returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from . import _fields as f
+from ._enums import Consequence
+from ._events import Event, _optional_scope, _scope
+from ._scope import EVERYTHING
+from ._time import moment_and_key, to_span
+
+__all__ = ["Reader", "make_reader"]
+
+#: A reader: the event, or None (or any exception) when cattrs' path must decide.
+Reader = Callable[[Mapping[str, Any]], Event | None]
+
+#: How EVERYTHING is written (``encode`` writes every field, defaults included).
+_EVERYTHING_JSON: Final = {"networks": sorted(EVERYTHING.networks), "services": None}
+_CONSEQUENCES: Final = {c.value: c for c in Consequence}
+_SPANS: dict[str, str] = {}  # canonical forms of the durations seen ("PT24H" repeats)
+_MAX_SPANS: Final = 1024
+
+
+def _valid_text(value: str) -> bool:
+    """Whether a non-ASCII string is valid Unicode (what `_fields.text` checks)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _span(value: str) -> str:
+    span = _SPANS.get(value)
+    if span is None:
+        span = to_span(value)
+        if len(_SPANS) < _MAX_SPANS:
+            _SPANS[value] = span
+    return span
+
+
+_TEXT: Final = "type(v) is str and (v.isascii() or valid_text(v))"
+_REFERENCE: Final = "type(v) is str and v.strip() != '' and (v.isascii() or valid_text(v))"
+
+#: Per converter: the statements that check `v` and leave the field's value in `v`. A
+#: failed check returns None; a converter called here raises, which also means "not here".
+_READS: Final[dict[Any, str]] = {
+    f.text: f"if not ({_TEXT}): return None",
+    f.optional_text: f"if v is not None and not ({_TEXT}): return None",
+    f.reference: f"if not ({_REFERENCE}): return None",
+    f.optional_reference: f"if v is not None and not ({_REFERENCE}): return None",
+    f.count: "if type(v) is not int or v < 0: return None",
+    f.moment: "if type(v) is not str: return None\nv, k = moment_and_key(v)",
+    f.optional_moment: "if v is not None:\n    if type(v) is not str: return None\n"
+    "    v = moment_and_key(v)[0]",
+    f.optional_span: "if v is not None:\n    if type(v) is not str: return None\n    v = span(v)",
+    f.consequence: "if v is not None: v = consequences[v]",
+    f.categories: "if type(v) is not list: return None\n"
+    "if v:\n    if not all(type(x) is str for x in v): return None\n    v = categories(v)\n"
+    "else: v = no_names",
+    f.amount: "if type(v) is not str: return None\nv = amount(v)",
+    f.currency: "if type(v) is not str: return None\nv = currency(v)",
+    _scope: "if v != everything_json: return None\nv = everything",
+    _optional_scope: "if v is not None:\n    if v != everything_json: return None\n"
+    "    v = everything",
+}
+
+#: The reads above that take None (for an optional field, its default).
+_TAKES_NONE: Final = frozenset(
+    {f.optional_text, f.optional_reference, f.optional_moment, f.optional_span, f.consequence}
+    | {_optional_scope}
+)
+
+_NAMESPACE: Final = {
+    "valid_text": _valid_text,
+    "moment_and_key": moment_and_key,
+    "span": _span,
+    "consequences": _CONSEQUENCES,
+    "categories": f.categories,
+    "no_names": frozenset(),
+    "amount": f.amount,
+    "currency": f.currency,
+    "everything_json": _EVERYTHING_JSON,
+    "everything": EVERYTHING,
+}
+
+
+def _indented(code: str) -> str:
+    return "".join(f"    {line}\n" for line in code.splitlines())
+
+
+def make_reader(cls: type[Event]) -> Reader | None:
+    """The reader for `cls`, or None when one of its fields has no inline check here.
+
+    Examples:
+        >>> from regtimeline import BlockLifted
+        >>> make_reader(BlockLifted)({"type": "block_lifted", "at": "2022-03-06", "id": "u"})
+        BlockLifted(at=Date(2022, 3, 6), id='u', source=None, note=None)
+        >>> make_reader(BlockLifted)({"type": "block_lifted", "at": "2022-03-06"}) is None
+        True
+    """
+    fields = [a for a in attrs.fields(cls) if a.init]
+    if any(a.converter not in _READS for a in fields):
+        return None
+    allowed = frozenset({"type", *(a.alias for a in fields)})
+    lines = ["def read(d):", "    if not d.keys() <= allowed: return None", "    o = new(cls)"]
+    defaults: dict[str, Any] = {}
+    for a in fields:
+        if a.name == "id":  # a missing or blank id: the constructor derives or refuses it
+            lines.append(f"    v = d.get({a.alias!r})")
+            lines.append(f"    if not ({_REFERENCE}): return None")
+        elif a.default is attrs.NOTHING:
+            lines.append(f"    v = d[{a.alias!r}]")
+            lines.append(_indented(_READS[a.converter]).rstrip("\n"))
+        elif a.default is None and a.converter in _TAKES_NONE:
+            # an optional field: its read takes None, missing or given
+            lines.append(f"    v = d.get({a.alias!r})")
+            lines.append(_indented(_READS[a.converter]).rstrip("\n"))
+        else:
+            # a missing field gets its default, converted as attrs converts defaults
+            defaults[a.name] = a.converter(a.default)
+            lines.append(f"    v = d.get({a.alias!r}, missing)")
+            lines.append(f"    if v is missing: v = default_{a.name}")
+            lines.append("    else:")
+            lines.append(_indented(_indented(_READS[a.converter])).rstrip("\n"))
+        lines.append(f"    set(o, {a.name!r}, v)")
+        if a.name == "at":
+            lines.append("    set(o, '_key', k)")
+    if cls._check is not Event._check:
+        lines.append("    o._check()")
+    lines.append("    return o")
+    namespace: dict[str, Any] = {
+        **_NAMESPACE,
+        "allowed": allowed,
+        "new": object.__new__,
+        "cls": cls,
+        "set": object.__setattr__,
+        "missing": attrs.NOTHING,
+        **{f"default_{name}": value for name, value in defaults.items()},
+    }
+    exec(compile("\n".join(lines), f"<regtimeline reader {cls.kind}>", "exec"), namespace)  # noqa: S102
+    reader: Reader = namespace["read"]
+    return reader
