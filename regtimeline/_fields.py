@@ -16,6 +16,7 @@ from ._time import Moment, When, to_moment, to_span
 from .errors import InvalidValue, RegTimelineError
 
 __all__ = [
+    "MAX_COUNT",
     "amount",
     "categories",
     "consequence",
@@ -110,10 +111,14 @@ def reference(value: object) -> str:
     return result
 
 
+#: The largest count: the largest whole number that every JSON reader keeps exact (2**53 - 1).
+MAX_COUNT: Final = 2**53 - 1
+
+
 def count(value: Any) -> int:
-    """Converter: a whole number, 0 or more."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        msg = f"expected a whole number of items, 0 or more, got {value!r}"
+    """Converter: a whole number, from 0 to `MAX_COUNT`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+        msg = f"expected a whole number of items, from 0 to 2**53 - 1, got {value!r}"
         raise InvalidValue(msg)
     return value
 

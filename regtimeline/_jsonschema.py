@@ -46,7 +46,7 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     f.optional_text: _or_null(_TEXT),
     f.reference: _ID,
     f.optional_reference: _or_null(_ID),
-    f.count: {"type": "integer", "minimum": 0},
+    f.count: {"type": "integer", "minimum": 0, "maximum": f.MAX_COUNT},
     f.amount: {
         "type": "string",
         "pattern": r"^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$",

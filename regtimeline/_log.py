@@ -46,7 +46,13 @@ from ._rules import RULES
 from ._scope import Scope
 from ._status import Block, Deadline, Extension, Period, Throttle
 from ._time import Moment, Zone
-from .errors import InvalidTransition, RegTimelineError, TimeError, UnknownReference
+from .errors import (
+    InvalidTransition,
+    InvalidValue,
+    RegTimelineError,
+    TimeError,
+    UnknownReference,
+)
 
 __all__ = ["Log"]
 
@@ -227,6 +233,7 @@ class _Snap:
         )
 
 
+_NO_COUNTS: Final = (0, 0, 0)
 _START: Final = _Snap((), None, 0, 0, _EMPTY_FINES)
 
 
@@ -259,17 +266,15 @@ class Log:
     """The shared record behind timelines of one dispute (see the module docstring)."""
 
     __slots__ = (
+        "counts",
         "events",
         "ids",
         "keys",
         "lock",
-        "removed",
-        "requested",
         "snaps",
         "tally",
         "track_of",
         "tracks",
-        "warnings",
         "zone",
     )
 
@@ -279,10 +284,9 @@ class Log:
         self.events: list[Event] = []
         self.snaps: list[_Snap] = []
         # running totals after each event (plain integers, no objects to collect)
-        self.warnings = array.array("q")
-        self.requested = array.array("q")
-        self.removed = array.array("q")
-        self.tally = [0, 0, 0]  # warnings, requested, removed after the last event
+        # warnings, requested and removed items after each entry, three numbers an entry
+        self.counts = array.array("q")
+        self.tally = array.array("q", _NO_COUNTS)  # the three after the last entry
         self.ids: dict[str, int] = {}
         self.tracks: list[_Track] = []
         self.track_of: dict[str, _Track] = {}
@@ -299,9 +303,7 @@ class Log:
         log.keys = self.keys[:n]
         log.events = self.events[:n]
         log.snaps = self.snaps[:n]
-        log.warnings = self.warnings[:n]
-        log.requested = self.requested[:n]
-        log.removed = self.removed[:n]
+        log.counts = self.counts[: 3 * n]
         log.tally = log.totals(n)
         if 2 * n > len(self.keys):
             log.ids = dict(self.ids)
@@ -320,7 +322,7 @@ class Log:
             if self.ids.get(event.id, -1) >= n:
                 del self.ids[event.id]
         del self.keys[n:], self.events[n:], self.snaps[n:]
-        del self.warnings[n:], self.requested[n:], self.removed[n:]
+        del self.counts[3 * n :]
         self.tally = self.totals(n)
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
         for track in self.tracks[n_tracks:]:
@@ -331,11 +333,9 @@ class Log:
                 cut = bisect.bisect_left(track.made_by, n)
                 del track.versions[cut:], track.made_by[cut:]
 
-    def totals(self, n: int) -> list[int]:
+    def totals(self, n: int) -> array.array[int]:
         """Warnings, requested and removed items after the first `n` entries."""
-        if not n:
-            return [0, 0, 0]
-        return [self.warnings[n - 1], self.requested[n - 1], self.removed[n - 1]]
+        return self.counts[3 * n - 3 : 3 * n] if n else array.array("q", _NO_COUNTS)
 
     def fold(
         self,
@@ -348,13 +348,19 @@ class Log:
         Raises the error of the first event refused; the caller truncates.
         """
         keys, events, snaps, ids = self.keys, self.events, self.snaps, self.ids
-        warnings, requested, removed = self.warnings, self.requested, self.removed
-        tally = self.tally
+        counts, tally = self.counts, self.tally
         snap = snaps[-1] if snaps else _START
         index = len(keys)
         for key, event in zip(keys_in, events_in, strict=True):
             try:
                 snap = _HANDLERS[type(event)](self, event, key, snap, index)
+            except OverflowError:  # a count beyond what an int64 total holds
+                msg = (
+                    f"{self.describe(event, key)} refused: the total of items would pass 2**63 - 1"
+                )
+                error = InvalidValue(msg)
+                error.event = event
+                raise error from None
             except RegTimelineError as exc:
                 if is_new is not None and not is_new(event):
                     msg = f"it would invalidate the later {self.describe(event, key)}: {exc}"
@@ -366,9 +372,7 @@ class Log:
             keys.append(key)
             events.append(event)
             snaps.append(snap)
-            warnings.append(tally[0])
-            requested.append(tally[1])
-            removed.append(tally[2])
+            counts.extend(tally)
             ids[event.id] = index
             index += 1
 

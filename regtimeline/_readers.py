@@ -17,16 +17,19 @@ path returns.
 
 from __future__ import annotations
 
+import datetime
+import operator
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import attrs
+import pendulum
 
 from . import _fields as f
 from ._enums import Consequence
 from ._events import Event, _optional_scope, _scope
 from ._scope import EVERYTHING
-from ._time import moment_and_key, to_span
+from ._time import EPOCH, ONE_US, datetime_sub, moment_and_key, to_span
 
 __all__ = ["Reader", "make_reader"]
 
@@ -68,8 +71,14 @@ _READS: Final[dict[Any, str]] = {
     f.optional_text: f"if v is not None and not ({_TEXT}): return None",
     f.reference: f"if not ({_REFERENCE}): return None",
     f.optional_reference: f"if v is not None and not ({_REFERENCE}): return None",
-    f.count: "if type(v) is not int or v < 0: return None",
-    f.moment: "if type(v) is not str: return None\nv, k = moment_and_key(v)",
+    f.count: "if type(v) is not int or not 0 <= v <= max_count: return None",
+    # moment_and_key inline for what encode writes (UTC; in range by construction)
+    f.moment: "if type(v) is not str: return None\n"
+    "p = fromisoformat(v) if len(v) > 10 else None\n"
+    "if p is not None and p.tzinfo is utc:\n"
+    "    k = subtract(p, epoch) // one_us\n"
+    "    v = DateTime(p.__reduce__()[1][0], UTC)\n"
+    "else: v, k = moment_and_key(v)",
     f.optional_moment: "if v is not None:\n    if type(v) is not str: return None\n"
     "    v = moment_and_key(v)[0]",
     f.optional_span: "if v is not None:\n    if type(v) is not str: return None\n    v = span(v)",
@@ -93,15 +102,28 @@ _TAKES_NONE: Final = frozenset(
 _NAMESPACE: Final = {
     "valid_text": _valid_text,
     "moment_and_key": moment_and_key,
+    "fromisoformat": datetime.datetime.fromisoformat,
+    "utc": datetime.UTC,
+    "subtract": datetime_sub,
+    "epoch": EPOCH,
+    "one_us": ONE_US,
+    "DateTime": pendulum.DateTime,
+    "UTC": pendulum.UTC,
     "span": _span,
     "consequences": _CONSEQUENCES,
     "categories": f.categories,
     "no_names": frozenset(),
+    "max_count": f.MAX_COUNT,
     "amount": f.amount,
     "currency": f.currency,
     "everything_json": _EVERYTHING_JSON,
     "everything": EVERYTHING,
 }
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The member descriptor of slot `name` (defined by `cls` or a base class)."""
+    return next(c.__dict__[name] for c in cls.__mro__ if name in c.__dict__)
 
 
 def _indented(code: str) -> str:
@@ -122,38 +144,50 @@ def make_reader(cls: type[Event]) -> Reader | None:
     if any(a.converter not in _READS for a in fields):
         return None
     allowed = frozenset({"type", *(a.alias for a in fields)})
-    lines = ["def read(d):", "    if not d.keys() <= allowed: return None", "    o = new(cls)"]
+    names = [f"v_{a.name}" for a in fields]
+    lines = [
+        "def read(d):",
+        # what encode writes: every field, so no unknown one iff all are there (one C call)
+        f"    if len(d) == {len(allowed)}: {', '.join(names)}, = get_all(d)",
+        "    else:",
+        "        if not d.keys() <= allowed: return None",
+    ]
     defaults: dict[str, Any] = {}
+    checks = ["    o = new(cls)"]
     for a in fields:
+        optional = a.default is None and a.converter in _TAKES_NONE
+        if a.default is attrs.NOTHING:
+            lines.append(f"        v_{a.name} = d[{a.alias!r}]")
+        elif optional or a.name == "id":
+            lines.append(f"        v_{a.name} = d.get({a.alias!r})")
+        else:
+            lines.append(f"        v_{a.name} = d.get({a.alias!r}, missing)")
+        checks.append(f"    v = v_{a.name}")
         if a.name == "id":  # a missing or blank id: the constructor derives or refuses it
-            lines.append(f"    v = d.get({a.alias!r})")
-            lines.append(f"    if not ({_REFERENCE}): return None")
-        elif a.default is attrs.NOTHING:
-            lines.append(f"    v = d[{a.alias!r}]")
-            lines.append(_indented(_READS[a.converter]).rstrip("\n"))
-        elif a.default is None and a.converter in _TAKES_NONE:
-            # an optional field: its read takes None, missing or given
-            lines.append(f"    v = d.get({a.alias!r})")
-            lines.append(_indented(_READS[a.converter]).rstrip("\n"))
+            checks.append(f"    if not ({_REFERENCE}): return None")
+        elif a.default is attrs.NOTHING or optional:  # (an optional field's read takes None)
+            checks.append(_indented(_READS[a.converter]).rstrip("\n"))
         else:
             # a missing field gets its default, converted as attrs converts defaults
             defaults[a.name] = a.converter(a.default)
-            lines.append(f"    v = d.get({a.alias!r}, missing)")
-            lines.append(f"    if v is missing: v = default_{a.name}")
-            lines.append("    else:")
-            lines.append(_indented(_indented(_READS[a.converter])).rstrip("\n"))
-        lines.append(f"    set(o, {a.name!r}, v)")
+            checks.append(f"    if v is missing: v = default_{a.name}")
+            checks.append("    else:")
+            checks.append(_indented(_indented(_READS[a.converter])).rstrip("\n"))
+        checks.append(f"    set_{a.name}(o, v)")
         if a.name == "at":
-            lines.append("    set(o, '_key', k)")
+            checks.append("    set__key(o, k)")
+    lines += checks
     if cls._check is not Event._check:
         lines.append("    o._check()")
     lines.append("    return o")
     namespace: dict[str, Any] = {
         **_NAMESPACE,
         "allowed": allowed,
+        "get_all": operator.itemgetter(*(a.alias for a in fields)),
         "new": object.__new__,
         "cls": cls,
-        "set": object.__setattr__,
+        # each slot's own setter: a third cheaper than object.__setattr__ (frozen classes)
+        **{f"set_{name}": _slot(cls, name).__set__ for name in [*(a.name for a in fields), "_key"]},
         "missing": attrs.NOTHING,
         **{f"default_{name}": value for name, value in defaults.items()},
     }

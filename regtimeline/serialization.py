@@ -271,15 +271,12 @@ def decode(data: object) -> Event:
         'block_lifted'
     """
     if type(data) is dict:
-        kind = data.get("type")
-        reader = _READERS.get(kind) if type(kind) is str else None
-        if reader is not None:
-            try:
-                read = reader(data)
-            except Exception:  # noqa: BLE001 - not plainly well formed: cattrs' path decides
-                read = None
-            if read is not None:
-                return read
+        try:
+            read = _READERS[data["type"]](data)
+        except Exception:  # noqa: BLE001 - not plainly well formed: cattrs' path decides
+            read = None
+        if read is not None:
+            return read
     return _structured(data)
 
 

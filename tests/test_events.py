@@ -99,6 +99,7 @@ class TestValues:
             ),
             (lambda: ContentRemoved(at="2021-04-02", items=-1), InvalidValue, "items"),
             (lambda: ContentRemoved(at="2021-04-02", items=True), InvalidValue, "items"),
+            (lambda: ContentRemoved(at="2021-04-02", items=2**53), InvalidValue, "items"),
             (lambda: TakedownRequested(at="2021-04-02", items=1, sla="a day"), TimeError, "sla"),
             (
                 lambda: WarningIssued(at="2021-04-02", consequence="nuke"),

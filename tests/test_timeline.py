@@ -16,6 +16,7 @@ from regtimeline import (
     InvalidValue,
     Phase,
     Statement,
+    TakedownRequested,
     ThrottleImposed,
     ThrottleLifted,
     TimeError,
@@ -157,6 +158,20 @@ class TestAllOrNothing:
             timeline().append("2021-03-10")  # type: ignore[arg-type]
         with pytest.raises(InvalidValue):
             Timeline("ru-twitter", [])  # type: ignore[arg-type]
+
+    def test_totals_too_large_for_a_count_are_refused(self):
+        """Counts add up in int64: a total past 2**63 - 1 is refused, naming the event."""
+        most = 2**53 - 1
+        requests = [
+            TakedownRequested(at=f"2021-03-10T00:{i // 60:02}:{i % 60:02}Z", id=f"r{i}", items=most)
+            for i in range(1025)
+        ]
+        base = timeline(*requests[:1024])
+        assert base.status_at("2021-03-11").items_requested == 1024 * most
+        message = refusal(InvalidValue, base, requests[1024])
+        assert "takedown_requested 'r1024'" in message
+        assert "2**63 - 1" in message
+        assert len(base) == 1024
 
     def test_instants_outside_the_years_1_to_9999_are_refused(self):
         """A day whose start in the zone has no UTC datetime is refused clearly."""
