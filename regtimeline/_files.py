@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from collections.abc import Iterable
@@ -113,20 +114,25 @@ def load(path: str | os.PathLike[str]) -> Timeline:
             raise _line_error(path, 1, "empty file: expected a header line")
         schema, dispute = _header(path, _parse(path, 1, first))
         with paused_gc():  # a bulk load (see _gc)
-            rows = _rows(path, lines, schema)
+            batches = _batches(path, lines, schema)
             try:
-                return Timeline(dispute)._with_keyed(rows)
+                return Timeline(dispute)._with_batches(batches)
             except RegTimelineError as exc:
-                number = _line_number(path, rows, exc.event)
+                events = itertools.chain.from_iterable(batch for _, batch in batches)
+                number = _line_number(path, events, exc.event)
                 where = f"{path}: line {number}" if number else str(path)
                 error = type(exc)(f"{where}: {exc}")
                 error.event = exc.event
                 raise error from None
 
 
-def _rows(path: Path, lines: Iterable[bytes], schema: int) -> list[tuple[Event, int | None]]:
-    """The events of a file's lines after the header, with their recorded-time keys."""
-    rows: list[tuple[Event, int | None]] = []
+def _batches(
+    path: Path, lines: Iterable[bytes], schema: int
+) -> list[tuple[int | None, list[Event]]]:
+    """The events of a file's lines after the header, in runs of one recorded time."""
+    batches: list[tuple[int | None, list[Event]]] = []
+    batch: list[Event] = []
+    batch_key: int | None = None
     keys: dict[str, int] = {}
     current = schema == SCHEMA_VERSION
     for number, line in enumerate(lines, start=2):
@@ -146,15 +152,19 @@ def _rows(path: Path, lines: Iterable[bytes], schema: int) -> list[tuple[Event, 
             if not current:
                 obj = upcast(obj, schema)
             recorded = obj.pop("recorded_at", None)
-            rows.append((decode(obj), None if recorded is None else _recorded_key(recorded, keys)))
+            key = None if recorded is None else _recorded_key(recorded, keys)
+            if key != batch_key or not batches:  # an append of its own, as it was written
+                batch, batch_key = [], key
+                batches.append((key, batch))
+            batch.append(decode(obj))
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
-    return rows
+    return batches
 
 
-def _line_number(path: Path, rows: list[tuple[Event, int | None]], event: Any) -> int:
+def _line_number(path: Path, events: Iterable[Event], event: Any) -> int:
     """The line that holds `event` (0: none), found again only when a load fails."""
-    index = next((i for i, (e, _) in enumerate(rows) if e is event), None)
+    index = next((i for i, e in enumerate(events) if e is event), None)
     if index is None:
         return 0
     with path.open("rb") as lines:

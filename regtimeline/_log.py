@@ -347,10 +347,13 @@ class Log:
 
         Raises the error of the first event refused; the caller truncates.
         """
-        keys, events, snaps, ids = self.keys, self.events, self.snaps, self.ids
-        counts, tally = self.counts, self.tally
+        snaps, ids, counts, tally = self.snaps, self.ids, self.counts, self.tally
         snap = snaps[-1] if snaps else _START
-        index = len(keys)
+        index = len(self.keys)
+        # handlers look up earlier entries by id (set below, one at a time), never by
+        # position from the end: keys and events can go in first, as one step each
+        self.keys.extend(keys_in)
+        self.events.extend(events_in)
         for key, event in zip(keys_in, events_in, strict=True):
             try:
                 snap = _HANDLERS[type(event)](self, event, key, snap, index)
@@ -369,8 +372,6 @@ class Log:
                     raise exc from None
                 exc.event = event
                 raise
-            keys.append(key)
-            events.append(event)
             snaps.append(snap)
             counts.extend(tally)
             ids[event.id] = index

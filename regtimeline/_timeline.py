@@ -23,6 +23,7 @@ from ._time import (
     MIN_KEY,
     ONE_US,
     When,
+    Zone,
     datetime_sub,
     instant_key,
     now_key,
@@ -204,9 +205,14 @@ class Timeline:
 
         Each run of one recorded time is one append, as it was written.
         """
+        batches = itertools.groupby(rows, key=_second)
+        return self._with_batches((key, tuple(map(_first, rows))) for key, rows in batches)
+
+    def _with_batches(self, batches: Iterable[tuple[int | None, Sequence[Event]]]) -> Timeline:
+        """More of the record, given as appends: (recorded-time key or None, events)."""
         timeline = self
-        for key, batch in itertools.groupby(rows, key=_second):
-            timeline = timeline._append_at(tuple(map(_first, batch)), _or_unrecorded(key))
+        for key, events in batches:
+            timeline = timeline._append_at(tuple(events), _or_unrecorded(key))
         return timeline
 
     @property
@@ -489,19 +495,23 @@ class Timeline:
 
 
 def _keys(log: Log, events: Sequence[Event]) -> list[int]:
-    zone = log.zone
-    keys: list[int] = []
-    for event in events:
-        key = event._key
-        if key is None:
-            key = zone.day_start(event.at)
-        if not MIN_KEY <= key <= MAX_KEY:
-            msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
-            error = TimeError(msg)
-            error.event = event
-            raise error
-        keys.append(key)
+    """The keys of `events`' times (a day's is its start in the dispute's zone)."""
+    keys: list[int] = list(map(_event_key, events))  # an instant's is computed already
+    if None in keys or (keys and not MIN_KEY <= min(keys) <= max(keys) <= MAX_KEY):
+        keys = [_key(log.zone, event) for event in events]  # days, or a refusal
     return keys
+
+
+def _key(zone: Zone, event: Event) -> int:
+    key = event._key
+    if key is None:
+        key = zone.day_start(event.at)
+    if not MIN_KEY <= key <= MAX_KEY:
+        msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
+        error = TimeError(msg)
+        error.event = event
+        raise error
+    return key
 
 
 def _with_facts(
@@ -534,6 +544,7 @@ def _with_facts(
 
 
 _event_id: Final = operator.attrgetter("id")
+_event_key: Final = operator.attrgetter("_key")
 _first: Final = operator.itemgetter(0)
 _second: Final = operator.itemgetter(1)
 
