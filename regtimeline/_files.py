@@ -132,18 +132,19 @@ def _batches(
     """The events of a file's lines after the header, in runs of one recorded time."""
     batches: list[tuple[int | None, list[Event]]] = []
     batch: list[Event] = []
-    batch_key: int | None = None
+    add = batch.append  # adds to the current batch
+    batch_key: Any = batches  # the current batch's recorded key (none yet: nothing equals it)
     keys: dict[str, int] = {}
     current = schema == SCHEMA_VERSION
     for number, line in enumerate(lines, start=2):
         # the common case inline (this loop runs once an event); _parse explains a refusal
         try:
-            obj = orjson.loads(line) if len(line) <= MAX_LINE_BYTES else None
+            obj = orjson.loads(line)
         except orjson.JSONDecodeError:
             if not line.strip():
                 continue
             obj = None
-        if type(obj) is not dict:
+        if type(obj) is not dict or len(line) > MAX_LINE_BYTES:
             obj = _parse(path, number, line)
             if not isinstance(obj, dict):
                 msg = f"an event must be a JSON object, got {obj!r:.40}"
@@ -153,10 +154,11 @@ def _batches(
                 obj = upcast(obj, schema)
             recorded = obj.pop("recorded_at", None)
             key = None if recorded is None else _recorded_key(recorded, keys)
-            if key != batch_key or not batches:  # an append of its own, as it was written
-                batch, batch_key = [], key
+            if key != batch_key:  # an append of its own, as it was written
+                batch = []
                 batches.append((key, batch))
-            batch.append(decode(obj))
+                add, batch_key = batch.append, key
+            add(decode(obj))
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
     return batches
