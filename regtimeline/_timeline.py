@@ -241,12 +241,14 @@ class Timeline:
             raise InvalidValue(msg)
         corrections = not kinds.isdisjoint(CORRECTION_TYPES)
         ids = set(map(_event_id, events))
+        # (a dict's keys view against a set walks the smaller of the two: a set against a
+        # dict would walk the whole dict, on every append)
         if (
             len(ids) < len(events)
-            or not ids.isdisjoint(log_ids)
-            or not ids.isdisjoint(record.corrections)
-            or not ids.isdisjoint(record.gone)
-        ):  # maybe a duplicate (the sets also hold ids of entries after n and m): look closer
+            or not log_ids.keys().isdisjoint(ids)
+            or not record.corrections.keys().isdisjoint(ids)
+            or not record.gone.keys().isdisjoint(ids)
+        ):  # maybe a duplicate (the dicts also hold ids of entries after n and m): look closer
             self._check_ids(events)
         if not corrections:
             log, n = _with_facts(self._log, n, events)
