@@ -29,7 +29,7 @@ from . import _fields as f
 from ._enums import Consequence
 from ._events import Event, _optional_scope, _scope
 from ._scope import EVERYTHING
-from ._time import EPOCH, ONE_US, datetime_sub, moment_and_key, to_span
+from ._time import EPOCH, ONE_US, moment_and_key, to_span
 
 __all__ = ["Reader", "make_reader"]
 
@@ -76,7 +76,7 @@ _READS: Final[dict[Any, str]] = {
     f.moment: "if type(v) is not str: return None\n"
     "p = fromisoformat(v) if len(v) > 10 else None\n"
     "if p is not None and p.tzinfo is utc:\n"
-    "    k = subtract(p, epoch) // one_us\n"
+    "    k = (p - epoch) // one_us\n"
     "    v = DateTime(p.__reduce__()[1][0], UTC)\n"
     "else: v, k = moment_and_key(v)",
     f.optional_moment: "if v is not None:\n    if type(v) is not str: return None\n"
@@ -104,7 +104,6 @@ _NAMESPACE: Final = {
     "moment_and_key": moment_and_key,
     "fromisoformat": datetime.datetime.fromisoformat,
     "utc": datetime.UTC,
-    "subtract": datetime_sub,
     "epoch": EPOCH,
     "one_us": ONE_US,
     "DateTime": pendulum.DateTime,

@@ -71,3 +71,33 @@ def test_load_and_dump_leave_it_as_they_found_it(collector_enabled, tmp_path):
     gc.disable()
     load(path)
     assert not gc.isenabled()
+
+
+def test_a_program_s_frozen_objects_stay_frozen(collector_enabled):
+    """The promotion at the end of a pause never thaws what the program froze."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with paused_gc():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+
+
+def test_what_a_pause_made_is_in_the_oldest_generation_and_still_collected(collector_enabled):
+    """Objects made during a pause skip the young generations; cycles are still freed."""
+
+    class Node:
+        pass
+
+    with paused_gc():
+        cycle = Node()
+        cycle.me = cycle
+        kept = [Node() for _ in range(1000)]
+    young = {id(o) for o in gc.get_objects(generation=0) + gc.get_objects(generation=1)}
+    assert not young & {id(cycle), *map(id, kept)}
+    assert any(o is cycle for o in gc.get_objects(generation=2))
+    del cycle
+    assert gc.collect() >= 1
+    assert not any(isinstance(o, Node) and o not in kept for o in gc.get_objects())
