@@ -4,14 +4,17 @@ Run by hand: ``python benchmarks/bench_stores.py [--jsonl 1000000]``. Prints a M
 table. The baseline in the same run is building the same timeline from events already in
 memory (`Timeline(dispute, events)`): the ratio says what reading and checking the stored
 form costs on top. PostgreSQL is an embedded server started here (or
-REGTIMELINE_POSTGRES_URL).
+REGTIMELINE_POSTGRES_URL). Builds, dumps and loads are the median of three runs (the
+machines here are shared and one run can be off by 10%); appends run once.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import pathlib
+import statistics
 import tempfile
 import time
 import uuid
@@ -25,15 +28,22 @@ from bench_core import DISPUTE, make_events
 
 from regtimeline import Statement, Timeline, dump, load, open_store
 
+RUNS = 3
+
 
 def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:,.0f}"
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t0, result
+def timed(fn, runs=RUNS):  # type: ignore[no-untyped-def]
+    """The median time of `runs` calls of `fn` (this machine is shared: one run is noisy)."""
+    times = []
+    for _ in range(runs):
+        gc.collect()  # what earlier runs left is not charged to this one
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
 
 
 def postgres_url(tmp: pathlib.Path) -> tuple[str, object | None]:
@@ -56,6 +66,11 @@ def jsonl_rows(n: int, tmp: pathlib.Path) -> list[tuple[str, str, str]]:
         (f"dump {n:,} events to JSON Lines", rate(n, dump_s), f"{dump_s / baseline_s:.1f}x"),
         (f"load {n:,} events from JSON Lines", rate(n, load_s), f"{load_s / baseline_s:.1f}x"),
     ]
+
+
+def load_fresh(url: str) -> Timeline:
+    with open_store(url) as fresh:  # a new handle: nothing cached
+        return fresh.load(DISPUTE.id)
 
 
 def main() -> None:
@@ -112,7 +127,7 @@ def main() -> None:
     for label, store_url in (("SQLite file", f"sqlite:///{tmp}/batch.db"), ("PostgreSQL", pg_url)):
         with open_store(store_url) as store:
             store.create(DISPUTE)
-            append_s, _ = timed(lambda store=store: store.append(DISPUTE.id, batch))
+            append_s, _ = timed(lambda store=store: store.append(DISPUTE.id, batch), runs=1)
         rows.append(
             (
                 f"{label}: one {args.batch:,}-event append",
@@ -120,8 +135,7 @@ def main() -> None:
                 f"{append_s / batch_base_s:.1f}x",
             )
         )
-        with open_store(store_url) as fresh:  # a new handle: nothing cached
-            read_s, timeline = timed(lambda fresh=fresh: fresh.load(DISPUTE.id))
+        read_s, timeline = timed(lambda store_url=store_url: load_fresh(store_url))
         assert len(timeline) == args.batch
         rows.append(
             (
