@@ -22,6 +22,7 @@ __all__ = [
     "consequence",
     "count",
     "currency",
+    "is_unicode",
     "moment",
     "names",
     "optional_moment",
@@ -81,11 +82,29 @@ def names(value: Iterable[str] | str, what: str = "names") -> frozenset[str]:
     except TypeError:
         msg = f"{what} must be an iterable of strings, got {value!r}"
         raise InvalidValue(msg) from None
-    bad = sorted(repr(n) for n in result if not isinstance(n, str) or not n.strip())
+    bad = sorted(
+        repr(n) for n in result if not isinstance(n, str) or not n.strip() or not is_unicode(n)
+    )
     if bad:
-        msg = f"{what} must be non-empty strings, got {', '.join(bad)}"
+        msg = f"{what} must be non-empty strings of valid Unicode, got {', '.join(bad)}"
         raise InvalidValue(msg)
     return result
+
+
+def is_unicode(value: str) -> bool:
+    """Whether `value` is valid Unicode: no lone surrogates, which no file or database takes.
+
+    Examples:
+        >>> is_unicode("Роскомнадзор"), is_unicode("lone " + chr(0xD800))
+        (True, False)
+    """
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def text(value: object) -> str:
@@ -93,12 +112,9 @@ def text(value: object) -> str:
     if not isinstance(value, str):
         msg = f"expected a string, got {value!r}"
         raise InvalidValue(msg)
-    if not value.isascii():
-        try:
-            value.encode()
-        except UnicodeEncodeError:
-            msg = f"expected valid Unicode text, got a lone surrogate in {value!r:.60}"
-            raise InvalidValue(msg) from None
+    if not is_unicode(value):
+        msg = f"expected valid Unicode text, got a lone surrogate in {value!r:.60}"
+        raise InvalidValue(msg)
     return value
 
 

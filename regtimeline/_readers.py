@@ -11,7 +11,7 @@ A reader accepts only data that is plainly well formed. Anything else (a missing
 nested correction, a scope other than everything, a value of an unusual type, any refusal)
 makes it return None or raise, and `decode` takes cattrs' path, which gives the event or the
 error with its field path. So the reader need only be right when it returns an event;
-``tests/test_serialization.py`` checks with Hypothesis that it then returns what cattrs'
+``tests/test_readers.py`` checks with Hypothesis that it then returns what cattrs'
 path returns.
 """
 
@@ -41,15 +41,6 @@ _EVERYTHING_JSON: Final = {"networks": sorted(EVERYTHING.networks), "services": 
 _CONSEQUENCES: Final = {c.value: c for c in Consequence}
 _SPANS: dict[str, str] = {}  # canonical forms of the durations seen ("PT24H" repeats)
 _MAX_SPANS: Final = 1024
-
-
-def _valid_text(value: str) -> bool:
-    """Whether a non-ASCII string is valid Unicode (what `_fields.text` checks)."""
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _span(value: str) -> str:
@@ -100,7 +91,7 @@ _TAKES_NONE: Final = frozenset(
 )
 
 _NAMESPACE: Final = {
-    "valid_text": _valid_text,
+    "valid_text": f.is_unicode,
     "moment_and_key": moment_and_key,
     "fromisoformat": datetime.datetime.fromisoformat,
     "utc": datetime.UTC,
@@ -147,7 +138,7 @@ def make_reader(cls: type[Event]) -> Reader | None:
     lines = [
         "def read(d):",
         # what encode writes: every field, so no unknown one iff all are there (one C call)
-        f"    if len(d) == {len(allowed)}: {', '.join(names)}, = get_all(d)",
+        f"    if len(d) == {len(allowed)}: _, {', '.join(names)} = get_all(d)",
         "    else:",
         "        if not d.keys() <= allowed: return None",
     ]
@@ -182,7 +173,7 @@ def make_reader(cls: type[Event]) -> Reader | None:
     namespace: dict[str, Any] = {
         **_NAMESPACE,
         "allowed": allowed,
-        "get_all": operator.itemgetter(*(a.alias for a in fields)),
+        "get_all": operator.itemgetter("type", *(a.alias for a in fields)),
         "new": object.__new__,
         "cls": cls,
         # each slot's own setter: a third cheaper than object.__setattr__ (frozen classes)

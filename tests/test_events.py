@@ -100,6 +100,12 @@ class TestValues:
             (lambda: ContentRemoved(at="2021-04-02", items=-1), InvalidValue, "items"),
             (lambda: ContentRemoved(at="2021-04-02", items=True), InvalidValue, "items"),
             (lambda: ContentRemoved(at="2021-04-02", items=2**53), InvalidValue, "items"),
+            (
+                lambda: WarningIssued(at="2021-04-02", categories={"\ud800"}),
+                InvalidValue,
+                "categories",
+            ),
+            (lambda: Scope(services={"ok", "\ud800"}), InvalidValue, "services"),
             (lambda: TakedownRequested(at="2021-04-02", items=1, sla="a day"), TimeError, "sla"),
             (
                 lambda: WarningIssued(at="2021-04-02", consequence="nuke"),
