@@ -48,6 +48,8 @@ from ._events import (
     DeadlineSet,
     DeadlineWithdrawn,
     Event,
+    EventCorrected,
+    EventRetracted,
     FineImposed,
     Statement,
     TakedownRequested,
@@ -61,6 +63,7 @@ from ._timeline import Timeline
 from .errors import (
     DuplicateEvent,
     InvalidTransition,
+    InvalidValue,
     RegTimelineError,
     UnknownReference,
 )
@@ -212,17 +215,29 @@ def _common() -> dict[str, st.SearchStrategy[Any]]:
 
 
 def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Event]:
-    """Single well-formed events of the given kinds (all kinds by default).
+    """Single well-formed events of the given kinds (every fact by default).
 
     Each is a valid value; whether a timeline accepts it depends on that timeline (a
-    `DeadlineMet` needs its deadline). Use `timelines` for valid histories.
+    `DeadlineMet` needs its deadline). Use `timelines` for valid histories. Corrections
+    (`EventRetracted`, `EventCorrected`, whose replacement is any fact) come only when
+    named in `kinds`.
+
+    Raises:
+        InvalidValue: `kinds` names something that is not an event class.
 
     Examples:
         >>> from hypothesis import find
         >>> find(events([Statement]), lambda e: True).kind
         'statement'
+        >>> fixed = find(events([EventCorrected]), lambda e: True)
+        >>> fixed.replacement.id == fixed.event
+        True
     """
     chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    unknown = [k for k in chosen if k not in (*EVENT_TYPES, EventRetracted, EventCorrected)]
+    if unknown or not chosen:
+        msg = f"events() takes event classes, such as [Statement], got {unknown or chosen!r}"
+        raise InvalidValue(msg)
     common = _common()
     later = st.one_of(st.none(), moments())
     categories = st.frozensets(st.sampled_from(_CATEGORIES), max_size=3)
@@ -260,8 +275,19 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
             "by": st.sampled_from(("court", "regulator")),
         },
         Statement: {"by": st.sampled_from(("Twitter", "Roskomnadzor")), "text": _words()},
+        EventRetracted: {"event": _ids(), "reason": _words()},
     }
-    return st.one_of(*(st.builds(kind, **common, **fields[kind]) for kind in chosen))
+    built = {kind: st.builds(kind, **common, **fields[kind]) for kind in fields}
+    # a correction's replacement keeps the id of the event it corrects
+    built[EventCorrected] = st.builds(
+        lambda given, replacement, reason: EventCorrected(
+            **given, event=replacement.id, replacement=replacement, reason=reason
+        ),
+        st.fixed_dictionaries(common),
+        st.one_of(*(built[kind] for kind in EVENT_TYPES)),
+        _words(),
+    )
+    return st.one_of(*(built[kind] for kind in chosen))
 
 
 # --- valid timelines -----------------------------------------------------------------------

@@ -6,13 +6,14 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 import regtimeline
 from regtimeline import DeadlineState, Phase, Timeline
 from regtimeline._events import EVENT_TYPES
-from regtimeline.strategies import boundaries, invalid_appends, timelines
+from regtimeline.strategies import boundaries, events, invalid_appends, timelines
 
 THOUSAND = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -99,6 +100,23 @@ class TestShrinking:
         )
         assert len(example) <= 2
         assert any(e.kind == "block_imposed" for e in example.events)
+
+
+class TestEvents:
+    def test_corrections_come_when_asked_for(self):
+        """events() gives retractions and corrections (keeping the id) only when named."""
+        fixed = find(events([regtimeline.EventCorrected]), lambda e: True)
+        assert fixed.replacement.id == fixed.event
+        assert find(events([regtimeline.EventRetracted]), lambda e: True).event
+
+    @given(events())
+    def test_by_default_only_facts(self, event):
+        assert type(event) in EVENT_TYPES
+
+    def test_what_is_not_an_event_class_is_refused(self):
+        for kinds in ([], [str], [regtimeline.Event]):
+            with pytest.raises(regtimeline.InvalidValue, match="events\\(\\) takes event classes"):
+                events(kinds)
 
 
 class TestRegistration:
