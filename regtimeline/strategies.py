@@ -34,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised by hand, not in the s
     msg = "regtimeline.strategies needs Hypothesis: pip install 'regtimeline[hypothesis]'"
     raise ImportError(msg) from exc
 
+import attrs
 import pendulum
 
 from ._dispute import Dispute
@@ -58,7 +59,7 @@ from ._events import (
     WarningIssued,
 )
 from ._scope import NETWORKS, Scope
-from ._time import Moment
+from ._time import MIN_KEY, Moment
 from ._timeline import Timeline
 from .errors import (
     DuplicateEvent,
@@ -78,6 +79,7 @@ __all__ = [
     "events",
     "instants",
     "invalid_appends",
+    "recorded_timelines",
     "scopes",
     "timelines",
 ]
@@ -556,6 +558,75 @@ def timelines(
         event, cursor = draw(_next_event(timeline, cursor, chosen))
         timeline = timeline.append(event)
     return timeline
+
+
+#: How long after an event happened the record learns it: at once, hours, days.
+_DELAYS: Final = st.sampled_from((0, 3_600 * 10**6, 86_400 * 10**6, 3 * 86_400 * 10**6))
+#: How long after the last entry a correction is recorded.
+_LATER: Final = st.sampled_from((3_600 * 10**6, 86_400 * 10**6, 30 * 86_400 * 10**6))
+#: How far a correction moves an event, in seconds (either way, up to a day).
+_SHIFTS: Final = st.integers(-86_400, 86_400)
+
+
+@st.composite
+def recorded_timelines(
+    draw: st.DrawFn,
+    dispute: Dispute | None = None,
+    max_size: int = 10,
+    max_corrections: int = 3,
+) -> Timeline:
+    """Valid timelines with a record to query as of earlier times, corrections included.
+
+    Each event is recorded when it happened or some hours or days later (recorded time
+    never goes back), one append each; then up to `max_corrections` retractions and
+    corrections (moving an event by up to a day either way) are recorded later still. A
+    correction the record would refuse (it would break the history) is left out. Shrinks
+    towards fewer corrections, fewer events and no delays.
+
+    Args:
+        draw: supplied by Hypothesis.
+        dispute: the dispute (default: drawn from `disputes()`).
+        max_size: most events (facts) before the corrections.
+        max_corrections: most corrections.
+
+    Examples:
+        >>> from hypothesis import find
+        >>> from regtimeline import EventCorrected
+        >>> t = find(recorded_timelines(), lambda t: any(
+        ...     isinstance(e.event, EventCorrected) for e in t.entries))
+        >>> first = t.entries[0].recorded_at
+        >>> len(t.as_of(first).entries) < len(t.entries)
+        True
+    """
+    facts = draw(timelines(dispute=dispute, max_size=max_size))
+    zone = facts.dispute.zone
+    record = Timeline(facts.dispute)
+    clock = MIN_KEY
+    for event in facts.events:  # in time order: each append extends the record at its end
+        clock = max(clock, zone.key(event.at) + draw(_DELAYS))
+        record = record.append(event, recorded_at=zone.to_datetime(clock))
+    for n in range(draw(st.integers(0, max_corrections))):
+        if not record.events:
+            break
+        target = draw(st.sampled_from(record.events))
+        clock += draw(_LATER)
+        issued = zone.to_datetime(clock)
+        correction: Event
+        if draw(_BOOL):
+            correction = EventRetracted(at=issued, id=f"retraction-{n}", event=target.id)
+        else:
+            moved_to = zone.to_datetime(zone.key(target.at) + draw(_SHIFTS) * 10**6)
+            correction = EventCorrected(
+                at=issued,
+                id=f"correction-{n}",
+                event=target.id,
+                replacement=attrs.evolve(target, at=moved_to),
+            )
+        try:
+            record = record.append(correction, recorded_at=issued)
+        except RegTimelineError:
+            continue  # the record refuses it (it would break the history): left out
+    return record
 
 
 @st.composite

@@ -21,7 +21,7 @@ from regtimeline import (
     Timeline,
     UnknownReference,
 )
-from regtimeline.strategies import boundaries, timelines
+from regtimeline.strategies import boundaries, recorded_timelines
 
 from . import reference as ref
 from .helpers import MOSCOW
@@ -173,35 +173,10 @@ class TestRules:
 
 @st.composite
 def recorded(draw: st.DrawFn) -> tuple[Timeline, list[int]]:
-    """A timeline recorded entry by entry (an hour apart), then some corrections."""
-    base = draw(timelines(max_size=10))
-    z = base.dispute.zone
-    clock = z.day_start(pendulum.Date(2024, 1, 1))
-    t = Timeline(base.dispute)
-    stamps: list[int] = []
-    for event in base.events:
-        clock += 3_600 * 10**6
-        t = t.append(event, recorded_at=z.to_datetime(clock))
-        stamps.append(clock)
-    for n in range(draw(st.integers(0, 3))):
-        if not t.events:
-            break
-        target = draw(st.sampled_from(t.events))
-        if draw(st.booleans()):
-            correction = EventRetracted(at="2024-01-01", id=f"r{n}", event=target.id)
-        else:
-            shift = draw(st.integers(-86_400, 86_400)) * 10**6
-            moved = attrs.evolve(target, at=z.to_datetime(z.key(target.at) + shift))
-            correction = EventCorrected(
-                at="2024-01-01", id=f"c{n}", event=target.id, replacement=moved
-            )
-        try:
-            t = t.append(correction, recorded_at=z.to_datetime(clock + 3_600 * 10**6))
-        except (InvalidTransition, UnknownReference):
-            continue  # that correction would break the history: the record refuses it
-        clock += 3_600 * 10**6
-        stamps.append(clock)
-    return t, stamps
+    """A timeline with a record (`recorded_timelines`), and the recorded times in it."""
+    timeline = draw(recorded_timelines())
+    zone = timeline.dispute.zone
+    return timeline, sorted({zone.key(entry.recorded_at) for entry in timeline.entries})
 
 
 def effective(entries, zone) -> list:

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 import regtimeline
 from regtimeline import DeadlineState, Phase, Timeline
 from regtimeline._events import EVENT_TYPES
-from regtimeline.strategies import boundaries, events, invalid_appends, timelines
+from regtimeline.strategies import (
+    boundaries,
+    events,
+    invalid_appends,
+    recorded_timelines,
+    timelines,
+)
 
 THOUSAND = settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -117,6 +123,35 @@ class TestEvents:
         for kinds in ([], [str], [regtimeline.Event]):
             with pytest.raises(regtimeline.InvalidValue, match="events\\(\\) takes event classes"):
                 events(kinds)
+
+
+class TestRecordedTimelines:
+    @given(recorded_timelines())
+    def test_facts_are_recorded_when_they_happen_or_later(self, timeline):
+        """The record never learns a fact before it happened, and as of its last recorded
+        time it is the whole timeline."""
+        zone = timeline.dispute.zone
+        for entry in timeline.entries:
+            if type(entry.event) in EVENT_TYPES:
+                assert zone.key(entry.recorded_at) >= zone.key(entry.event.at)
+        if timeline.entries:
+            assert timeline.as_of(timeline.entries[-1].recorded_at) == timeline
+
+    def test_it_reaches_retractions_corrections_and_late_recording(self):
+        def late(t):
+            zone = t.dispute.zone
+            return any(
+                zone.key(e.recorded_at) > zone.key(e.event.at)
+                for e in t.entries
+                if type(e.event) in EVENT_TYPES
+            )
+
+        for wanted in (
+            lambda t: any(isinstance(e.event, regtimeline.EventRetracted) for e in t.entries),
+            lambda t: any(isinstance(e.event, regtimeline.EventCorrected) for e in t.entries),
+            late,
+        ):
+            find(recorded_timelines(), wanted)
 
 
 class TestRegistration:
