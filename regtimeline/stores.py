@@ -27,7 +27,7 @@ import abc
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Self
 
 import orjson
@@ -280,6 +280,68 @@ def _dispute_body(dispute: Dispute) -> bytes:
     return orjson.dumps(encode_dispute(dispute), option=orjson.OPT_SORT_KEYS)
 
 
+def _upgrade(
+    run: Callable[..., Any], steps: Mapping[int, Sequence[str]], set_version: str, where: str
+) -> None:
+    """Bring a SQL store's tables to `STORE_SCHEMA`, in the caller's transaction.
+
+    `steps[v]` are the statements (in the store's dialect) that make schema `v` from `v - 1`;
+    `set_version` records the new version.
+    """
+    run("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+    row = run("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+    found = int(row[0]) if row else 0
+    if found > STORE_SCHEMA:
+        msg = (
+            f"{where}store schema {found} is newer than this regtimeline ({STORE_SCHEMA}): "
+            "upgrade regtimeline"
+        )
+        raise SchemaError(msg)
+    for version in range(found + 1, STORE_SCHEMA + 1):
+        for statement in steps[version]:
+            run(statement)
+    if found < STORE_SCHEMA:
+        run(set_version, (str(STORE_SCHEMA),))
+
+
+#: The store schema's versions in SQLite: 1, the tables; 2, when each event was recorded
+#: (NULL for events stored before: unknown, so known from the start).
+_SQLITE_STEPS: Final = {
+    1: (
+        "CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT",
+        (
+            "CREATE TABLE events ("
+            " dispute_id TEXT NOT NULL REFERENCES disputes(id),"
+            " version INTEGER NOT NULL,"
+            " event_id TEXT NOT NULL,"
+            " schema INTEGER NOT NULL,"
+            " body BLOB NOT NULL,"
+            " PRIMARY KEY (dispute_id, version),"
+            " UNIQUE (dispute_id, event_id)) STRICT"
+        ),
+    ),
+    2: ("ALTER TABLE events ADD COLUMN recorded_at INTEGER",),
+}
+
+#: The same in PostgreSQL. Ids are kept as UTF-8 bytes: PostgreSQL text cannot hold NUL.
+_POSTGRES_STEPS: Final = {
+    1: (
+        "CREATE TABLE disputes (id BYTEA PRIMARY KEY, body BYTEA NOT NULL)",
+        (
+            "CREATE TABLE events ("
+            " dispute_id BYTEA NOT NULL REFERENCES disputes(id),"
+            " version INTEGER NOT NULL,"
+            " event_id BYTEA NOT NULL,"
+            " schema INTEGER NOT NULL,"
+            " body BYTEA NOT NULL,"
+            " PRIMARY KEY (dispute_id, version),"
+            " UNIQUE (dispute_id, event_id))"
+        ),
+    ),
+    2: ("ALTER TABLE events ADD COLUMN recorded_at BIGINT",),
+}
+
+
 class SqliteStore(Store):
     """SQLite, the default: one file, many readers, writers one at a time.
 
@@ -301,39 +363,18 @@ class SqliteStore(Store):
             self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
         self._db.execute("PRAGMA foreign_keys = ON")
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:  # a store that cannot be opened leaves no connection open
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
-            found = int(row[0]) if row else 0
-            if found > STORE_SCHEMA:
-                msg = (
-                    f"{self.path}: store schema {found} is newer than this regtimeline "
-                    f"({STORE_SCHEMA}): upgrade regtimeline"
-                )
-                raise SchemaError(msg)
-            if found < 1:
-                db.execute("CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT")
-                db.execute(
-                    "CREATE TABLE events ("
-                    " dispute_id TEXT NOT NULL REFERENCES disputes(id),"
-                    " version INTEGER NOT NULL,"
-                    " event_id TEXT NOT NULL,"
-                    " schema INTEGER NOT NULL,"
-                    " body BLOB NOT NULL,"
-                    " PRIMARY KEY (dispute_id, version),"
-                    " UNIQUE (dispute_id, event_id)) STRICT"
-                )
-            if found < 2:  # store schema 2: when each event was recorded (unknown before)
-                db.execute("ALTER TABLE events ADD COLUMN recorded_at INTEGER")
-            if found < STORE_SCHEMA:
-                db.execute(
-                    "INSERT OR REPLACE INTO meta VALUES ('store_schema', ?)", (str(STORE_SCHEMA),)
-                )
+            upsert = "INSERT OR REPLACE INTO meta VALUES ('store_schema', ?)"
+            _upgrade(db.execute, _SQLITE_STEPS, upsert, where=f"{self.path}: ")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -416,43 +457,20 @@ class PostgresStore(Store):
             raise ImportError(msg) from exc
         self._psycopg = psycopg
         self._db = psycopg.connect(url, autocommit=False)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:  # a store that cannot be opened leaves no connection open
+            self._db.close()
+            raise
 
     def _migrate(self) -> None:
         with self._db.transaction():
             self._db.execute("SELECT pg_advisory_xact_lock(727274)")  # one migrator at a time
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
-            found = int(row[0]) if row else 0
-            if found > STORE_SCHEMA:
-                msg = (
-                    f"store schema {found} is newer than this regtimeline ({STORE_SCHEMA}): "
-                    "upgrade regtimeline"
-                )
-                raise SchemaError(msg)
-            if found < 1:
-                # ids are kept as UTF-8 bytes: PostgreSQL text cannot hold a NUL character
-                self._db.execute(
-                    "CREATE TABLE disputes (id BYTEA PRIMARY KEY, body BYTEA NOT NULL)"
-                )
-                self._db.execute(
-                    "CREATE TABLE events ("
-                    " dispute_id BYTEA NOT NULL REFERENCES disputes(id),"
-                    " version INTEGER NOT NULL,"
-                    " event_id BYTEA NOT NULL,"
-                    " schema INTEGER NOT NULL,"
-                    " body BYTEA NOT NULL,"
-                    " PRIMARY KEY (dispute_id, version),"
-                    " UNIQUE (dispute_id, event_id))"
-                )
-            if found < 2:  # store schema 2: when each event was recorded (unknown before)
-                self._db.execute("ALTER TABLE events ADD COLUMN recorded_at BIGINT")
-            if found < STORE_SCHEMA:
-                self._db.execute(
-                    "INSERT INTO meta VALUES ('store_schema', %s)"
-                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                    (str(STORE_SCHEMA),),
-                )
+            upsert = (
+                "INSERT INTO meta VALUES ('store_schema', %s)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+            )
+            _upgrade(self._db.execute, _POSTGRES_STEPS, upsert, where="")
         self._db.commit()
 
     @contextlib.contextmanager

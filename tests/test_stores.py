@@ -153,15 +153,6 @@ class TestOpening:
         with pytest.raises(InvalidValue):
             open_store(url)
 
-    def test_a_newer_sqlite_store_is_refused(self, tmp_path):
-        """A store written by a newer regtimeline is not misread."""
-        path = tmp_path / "s.db"
-        open_store(f"sqlite:///{path}").close()
-        with sqlite3.connect(path) as db:
-            db.execute("UPDATE meta SET value = '99' WHERE key = 'store_schema'")
-        with pytest.raises(SchemaError, match="newer"):
-            open_store(f"sqlite:///{path}")
-
     def test_sqlite_runs_in_wal_mode(self, tmp_path):
         """The file store uses write-ahead logging."""
         path = tmp_path / "s.db"
@@ -194,36 +185,75 @@ class TestRecordedTime:
         assert [e.event.id for e in loaded.entries] == ["t", "r"]
 
 
-def test_a_store_of_schema_1_is_migrated(tmp_path):
-    """A SQLite store written before recorded times existed opens, and its events count as
-    known from the start."""
-    path = tmp_path / "old.db"
-    db = sqlite3.connect(path)
-    db.executescript(
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
-        INSERT INTO meta VALUES ('store_schema', '1');
-        CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT;
-        CREATE TABLE events (dispute_id TEXT NOT NULL REFERENCES disputes(id), version INTEGER NOT NULL,
-            event_id TEXT NOT NULL, schema INTEGER NOT NULL, body BLOB NOT NULL,
-            PRIMARY KEY (dispute_id, version), UNIQUE (dispute_id, event_id)) STRICT;
-        """
-    )
-    db.execute(
-        "INSERT INTO disputes VALUES (?, ?)",
-        ("d", b'{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"UTC"}'),
-    )
-    db.execute(
-        "INSERT INTO events VALUES ('d', 1, 'r', 1, ?)",
+# The store schema 1 of each SQL dialect, as regtimeline 0.1 wrote it (no recorded_at).
+SCHEMA_1 = {
+    "sqlite": [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+        "CREATE TABLE disputes (id TEXT PRIMARY KEY, body BLOB NOT NULL) STRICT",
         (
-            b'{"type":"takedown_requested","at":"2021-03-10","id":"r","items":5,"deadline_hours":24}',
+            "CREATE TABLE events (dispute_id TEXT NOT NULL REFERENCES disputes(id),"
+            " version INTEGER NOT NULL, event_id TEXT NOT NULL, schema INTEGER NOT NULL,"
+            " body BLOB NOT NULL, PRIMARY KEY (dispute_id, version),"
+            " UNIQUE (dispute_id, event_id)) STRICT"
         ),
+    ],
+    "postgresql": [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+        "CREATE TABLE disputes (id BYTEA PRIMARY KEY, body BYTEA NOT NULL)",
+        (
+            "CREATE TABLE events (dispute_id BYTEA NOT NULL REFERENCES disputes(id),"
+            " version INTEGER NOT NULL, event_id BYTEA NOT NULL, schema INTEGER NOT NULL,"
+            " body BYTEA NOT NULL, PRIMARY KEY (dispute_id, version),"
+            " UNIQUE (dispute_id, event_id))"
+        ),
+    ],
+}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def raw_sql(request, tmp_path):
+    """An empty SQL store's URL, its dialect, and a raw connection to write old data."""
+    if request.param == "sqlite":
+        path = tmp_path / "old.db"
+        db = sqlite3.connect(path, isolation_level=None)
+        yield f"sqlite:///{path}", "sqlite", lambda sql, *a: db.execute(sql.replace("%s", "?"), a)
+        db.close()
+        return
+    import psycopg
+
+    url = request.getfixturevalue("postgres_database")
+    with psycopg.connect(url, autocommit=True) as db:
+        yield url, "postgresql", lambda sql, *a: db.execute(sql, a or None)
+
+
+def test_a_newer_store_is_refused(raw_sql):
+    """A store written by a newer regtimeline is not misread."""
+    url, _, run = raw_sql
+    open_store(url).close()
+    run("UPDATE meta SET value = '99' WHERE key = 'store_schema'")
+    with pytest.raises(SchemaError, match="store schema 99 is newer"):
+        open_store(url)
+
+
+def test_a_store_of_schema_1_is_migrated(raw_sql):
+    """A store written before recorded times existed opens, its events count as known from
+    the start, and new appends are stamped."""
+    url, dialect, run = raw_sql
+    for statement in SCHEMA_1[dialect]:
+        run(statement)
+    key = str.encode if dialect == "postgresql" else str
+    run("INSERT INTO meta VALUES ('store_schema', '1')")
+    dispute = b'{"id":"d","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"UTC"}'
+    run("INSERT INTO disputes VALUES (%s, %s)", key("d"), dispute)
+    event = (
+        b'{"type":"takedown_requested","at":"2021-03-10","id":"r","items":5,"deadline_hours":24}'
     )
-    db.commit()
-    db.close()
-    with open_store(f"sqlite:///{path}") as store:
+    run("INSERT INTO events VALUES (%s, 1, %s, 1, %s)", key("d"), key("r"), event)
+    with open_store(url) as store:
         timeline = store.load("d")
         assert timeline.events[0].sla == "PT24H"
         assert timeline.entries[0].recorded_at is None
         store.append("d", [Statement(at="2021-03-11", id="s", by="x", text="y")])
         assert store.load("d").entries[1].recorded_at is not None
+    with open_store(url) as again:  # migrated once: opens as schema 2
+        assert len(again.load("d")) == 2
