@@ -540,7 +540,7 @@ def _with_facts(
         old_keys, old_events = log.keys[start:n], log.events[start:n]
         base = log.prefix(start)
     new = {id(e) for e in events}
-    merged_keys, merged_events = _in_order(old_keys + keys, (*old_events, *events))
+    merged_keys, merged_events = _in_order([*old_keys, *keys], (*old_events, *events))
     base.fold(merged_keys, merged_events, is_new=lambda e: id(e) in new)
     return base, len(base)
 
@@ -627,7 +627,7 @@ def _corrected(
 
 def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list[Event]]:
     """Keys and events sorted by key, stably (same-instant events keep their order)."""
-    if all(map(operator.le, keys, itertools.islice(keys, 1, None))):  # in order already
+    if keys == sorted(keys):  # in order already (a sorted run costs one pass to check)
         return keys, list(events)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     return [keys[i] for i in order], [events[i] for i in order]
