@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import abc
 import contextlib
+import functools
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -268,7 +269,12 @@ def _decode_row(dispute_id: str, version: int, schema: int, body: bytes) -> Even
         raise SchemaError(msg) from None
 
 
+@functools.lru_cache(maxsize=1024)
 def _decode_dispute_row(body: bytes | str) -> Dispute:
+    """The dispute stored as `body`, decoded once for the same bytes.
+
+    Each append reads the dispute again; a Dispute is immutable, and a refusal is not cached.
+    """
     try:
         return decode_dispute(orjson.loads(body))
     except (orjson.JSONDecodeError, SchemaError) as exc:
