@@ -16,7 +16,7 @@ from ._events import Event
 from ._gc import paused_gc
 from ._time import EPOCH, ONE_US, moment_and_key
 from ._timeline import Timeline
-from .errors import RegTimelineError, SchemaError, TimeError
+from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
 
 __all__ = ["MAX_LINE_BYTES", "dump", "load"]
@@ -41,6 +41,16 @@ def _recorded_key(value: Any, keys: dict[str, int]) -> int:
             return key
     msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
     raise SchemaError(msg)
+
+
+def _path(value: object) -> Path:
+    if isinstance(value, str | os.PathLike):
+        try:
+            return Path(value)
+        except TypeError:  # an os.PathLike that gives bytes
+            pass
+    msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {value!r:.80}"
+    raise InvalidValue(msg)
 
 
 def _line_error(path: Path, number: int, message: str) -> SchemaError:
@@ -98,6 +108,7 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         InvalidTransition, UnknownReference, DuplicateEvent, TimeError: the events are well
             formed but do not make a valid history; the message names the file and line.
         OSError: the file cannot be read.
+        InvalidValue: `path` is not a path.
 
     Examples:
         >>> import tempfile, pathlib
@@ -107,7 +118,7 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         >>> load(path) == twitter_russia()
         True
     """
-    path = Path(path)
+    path = _path(path)
     with path.open("rb") as lines:  # read a line at a time: a big file is never held twice
         first = lines.readline()
         if not first.strip():
@@ -203,8 +214,12 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
 
     Raises:
         OSError: the file cannot be written (the destination is then untouched).
+        InvalidValue: `timeline` is not a Timeline, or `path` is not a path.
     """
-    path = Path(path)
+    if not isinstance(timeline, Timeline):
+        msg = f"dump takes a Timeline, got {timeline!r:.80}"
+        raise InvalidValue(msg)
+    path = _path(path)
     header = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,

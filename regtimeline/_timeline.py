@@ -192,11 +192,14 @@ class Timeline:
             InvalidTransition: the recorded times go back, or an entry is refused.
             UnknownReference, DuplicateEvent, TimeError, InvalidValue: as for `append`.
         """
+        try:
+            given = iter(entries)
+        except TypeError:
+            msg = f"entries must be an iterable of entries, got {entries!r:.80}"
+            raise InvalidValue(msg) from None
         keyed = (
             (event, None if when is None else self._recorded_key(when))
-            for event, when in (
-                (e.event, e.recorded_at) if isinstance(e, Entry) else e for e in entries
-            )
+            for event, when in map(_entry, given)
         )
         return self._with_keyed(keyed)
 
@@ -290,8 +293,9 @@ class Timeline:
 
         Raises:
             UnknownReference: no event has this id.
+            InvalidValue: `event_id` is not a string.
         """
-        index = self._log.ids.get(event_id, self._n)
+        index = self._log.ids.get(_id_argument(event_id), self._n)
         if index >= self._n:
             msg = f"no event {event_id!r} in the timeline of dispute {self.dispute.id!r}"
             raise UnknownReference(msg)
@@ -401,6 +405,7 @@ class Timeline:
 
         Raises:
             UnknownReference: no event with this id was recorded.
+            InvalidValue: `event_id` is not a string.
 
         Examples:
             >>> from regtimeline import EventCorrected, ThrottleImposed, Timeline
@@ -412,6 +417,7 @@ class Timeline:
             >>> [(r.by, r.event.at.isoformat()) for r in t.revisions("t")]
             [('t', '2021-03-11'), ('fix', '2021-03-10')]
         """
+        _id_argument(event_id)
         zone = self.dispute.zone
         out: list[Revision] = []
         keys, events = self._record.keys[: self._m], self._record.events[: self._m]
@@ -549,6 +555,23 @@ _event_id: Final = operator.attrgetter("id")
 _event_key: Final = operator.attrgetter("_key")
 _first: Final = operator.itemgetter(0)
 _second: Final = operator.itemgetter(1)
+
+
+def _id_argument(value: object) -> str:
+    if not isinstance(value, str):
+        msg = f"an event id is a string, got {value!r:.80}"
+        raise InvalidValue(msg)
+    return value
+
+
+def _entry(value: object) -> tuple[Event, When | None]:
+    """An entry given to `with_entries`: an `Entry`, or an (event, recorded_at) pair."""
+    if isinstance(value, Entry):
+        return value.event, value.recorded_at
+    if isinstance(value, tuple | list) and len(value) == 2:
+        return value[0], value[1]
+    msg = f"an entry is an Entry or an (event, recorded_at) pair, got {value!r:.80}"
+    raise InvalidValue(msg)
 
 
 def _or_unrecorded(key: int | None) -> int:

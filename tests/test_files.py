@@ -11,7 +11,15 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from regtimeline import InvalidTransition, SchemaError, Statement, Timeline, dump, load
+from regtimeline import (
+    InvalidTransition,
+    InvalidValue,
+    SchemaError,
+    Statement,
+    Timeline,
+    dump,
+    load,
+)
 from regtimeline.examples import twitter_russia
 from regtimeline.strategies import timelines
 
@@ -169,6 +177,20 @@ class TestBadFiles:
         path = write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + b"oops\n")
         with pytest.raises(SchemaError):
             load(path)
+
+
+class TestBadArguments:
+    @pytest.mark.parametrize("path", [None, 5, b"case.jsonl", ["case.jsonl"]])
+    def test_a_path_is_a_str_or_a_path_like(self, path, tmp_path):
+        with pytest.raises(InvalidValue, match="a path is a str"):
+            load(path)
+        with pytest.raises(InvalidValue, match="a path is a str"):
+            dump(twitter_russia(), path)
+
+    def test_dump_takes_a_timeline(self, tmp_path):
+        with pytest.raises(InvalidValue, match="dump takes a Timeline"):
+            dump(list(twitter_russia().events), tmp_path / "case.jsonl")
+        assert not list(tmp_path.iterdir())
 
 
 class TestAtomicDump:

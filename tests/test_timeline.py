@@ -280,3 +280,19 @@ class TestBadInput:
         t = timeline(DeadlineSet(at="9999-01-01", id="d", due="9999-11-30"))
         with pytest.raises(TimeError, match="deadline_extended 'x'"):
             t.append(DeadlineExtended(at="9999-02-01", id="x", deadline="d", by="P2M"))
+
+    @pytest.mark.parametrize("entries", [None, 5, [5], [("a",)], [(1, 2, 3)], ["ab"], [None]])
+    def test_malformed_entries_are_refused(self, entries):
+        """from_entries takes Entries or (event, recorded_at) pairs: anything else is an
+        InvalidValue, never a bare TypeError or ValueError from unpacking."""
+        with pytest.raises(InvalidValue):
+            Timeline.from_entries(MOSCOW, entries)  # type: ignore[arg-type]
+
+    @pytest.mark.parametrize("event_id", [None, 5, [], {}])
+    def test_ids_asked_for_are_strings(self, event_id):
+        """event() and revisions() refuse what is not an id, even unhashable values."""
+        t = timeline(say("2021-03-10", "a"))
+        with pytest.raises(InvalidValue, match="an event id is a string"):
+            t.event(event_id)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValue, match="an event id is a string"):
+            t.revisions(event_id)  # type: ignore[arg-type]
