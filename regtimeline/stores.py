@@ -159,9 +159,22 @@ class Store(abc.ABC):
                 writer appended first); nothing was stored.
             UnknownReference: no such dispute, or an event names what does not exist.
             InvalidTransition, DuplicateEvent, TimeError, InvalidValue: as for
-                `Timeline.append`; nothing was stored.
+                `Timeline.append`; nothing was stored. InvalidValue also for an id that
+                is not a string, events that are not iterable, or an `expected_version`
+                that is not a whole number.
         """
-        batch = tuple(events)
+        try:
+            batch = tuple(events)
+        except TypeError:
+            msg = f"append takes an iterable of events, got {events!r:.60}"
+            raise InvalidValue(msg) from None
+        if expected_version is not None and (
+            isinstance(expected_version, bool)
+            or not isinstance(expected_version, int)
+            or expected_version < 0
+        ):
+            msg = f"expected_version is a whole number, 0 or more, got {expected_version!r:.60}"
+            raise InvalidValue(msg)
         with self._lock, self._transaction() as tx:
             dispute = self._require(tx, dispute_id)
             current = self._version(tx, dispute_id, lock=True)
@@ -195,6 +208,9 @@ class Store(abc.ABC):
     # -- shared machinery -----------------------------------------------------------------
 
     def _require(self, tx: Any, dispute_id: str) -> Dispute:
+        if not isinstance(dispute_id, str):
+            msg = f"a dispute id is a string, got {dispute_id!r:.60}"
+            raise InvalidValue(msg)
         dispute = self._dispute(tx, dispute_id)
         if dispute is None:
             msg = f"no dispute {dispute_id!r} in this store; create() it first"

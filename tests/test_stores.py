@@ -49,6 +49,23 @@ class TestContract:
         assert store.load(D) == Timeline(TWITTER_RUSSIA)
         assert store.disputes() == [TWITTER_RUSSIA]
 
+    @pytest.mark.parametrize("bad", [None, 5, [], {}, b"id"])
+    def test_bad_arguments_are_invalid_values(self, store, bad):
+        """Ids that are not strings, events that are not iterable and versions that are not
+        whole numbers are InvalidValue on every store, never a database or TypeError."""
+        for call in (
+            lambda: store.load(bad),
+            lambda: store.version(bad),
+            lambda: store.append(bad, [say(1)]),
+            lambda: store.append(D, 5),
+            lambda: store.append(D, [say(1)], expected_version="0"),
+            lambda: store.append(D, [say(1)], expected_version=True),
+            lambda: store.append(D, [say(1)], expected_version=-1),
+        ):
+            with pytest.raises(InvalidValue):
+                call()
+        assert store.version(D) == 0
+
     def test_append_and_load(self, store):
         """The founding case appended in two batches loads back equal."""
         events = twitter_russia_events()
