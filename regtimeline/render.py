@@ -20,6 +20,7 @@ from ._enums import DeadlineState, Phase
 from ._rules import RULES, TIME_MOVES
 from ._time import When
 from ._timeline import Timeline
+from .errors import InvalidValue
 
 __all__ = ["deadline_edges", "gantt", "phase_edges", "rules_table", "state_diagram"]
 
@@ -134,7 +135,14 @@ def gantt(timeline: Timeline, *, until: When | None = None) -> str:
         >>> from regtimeline.examples import twitter_russia
         >>> print(gantt(twitter_russia()).splitlines()[5])
             THROTTLED :active, p0, 2021-03-10 00:00, 2022-03-04 00:00
+
+    Raises:
+        InvalidValue: `timeline` is not a Timeline.
+        TimeError: `until` is not a time.
     """
+    if not isinstance(timeline, Timeline):
+        msg = f"gantt takes a Timeline, got {timeline!r:.80}"
+        raise InvalidValue(msg)
     d = timeline.dispute
     periods = timeline.history()
     zone = d.zone

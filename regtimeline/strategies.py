@@ -115,7 +115,18 @@ def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]
         >>> from hypothesis import find
         >>> find(disputes(), lambda d: True).timezone
         'UTC'
+
+    Raises:
+        InvalidValue: `timezones` is not a non-empty sequence of zone names.
     """
+    if (
+        isinstance(timezones, str)
+        or not isinstance(timezones, Sequence)
+        or not timezones
+        or not all(isinstance(name, str) for name in timezones)
+    ):
+        msg = f"timezones is a non-empty sequence of zone names, got {timezones!r:.80}"
+        raise InvalidValue(msg)
     return st.builds(
         Dispute,
         id=st.text("abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12),
@@ -548,6 +559,12 @@ def timelines(
         2
     """
     chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    if not chosen or any(kind not in EVENT_TYPES for kind in chosen):
+        msg = f"timelines(kinds=...) takes fact classes, such as [Statement], got {kinds!r:.80}"
+        raise InvalidValue(msg)
+    if dispute is not None and not isinstance(dispute, Dispute):
+        msg = f"timelines(dispute=...) takes a Dispute, got {dispute!r:.80}"
+        raise InvalidValue(msg)
     the_dispute = draw(_DISPUTES) if dispute is None else dispute
     timeline = Timeline(the_dispute)
     first = draw(_FIRST_DAYS)
@@ -558,6 +575,13 @@ def timelines(
         event, cursor = draw(_next_event(timeline, cursor, chosen))
         timeline = timeline.append(event)
     return timeline
+
+
+def _timeline_argument(value: object, where: str) -> Timeline:
+    if not isinstance(value, Timeline):
+        msg = f"{where} takes a Timeline, got {value!r:.80}"
+        raise InvalidValue(msg)
+    return value
 
 
 #: How long after an event happened the record learns it: at once, hours, days.
@@ -642,7 +666,7 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
         >>> error.__name__
         'UnknownReference'
     """
-    z = timeline.dispute.zone
+    z = _timeline_argument(timeline, "invalid_appends").dispute.zone
     last = max((z.key(e.at) for e in timeline.events), default=z.day_start(_FIRST_DAY))
     key = last + draw(st.sampled_from(_GAPS[1:]))
     at = z.to_datetime(key)
@@ -699,7 +723,7 @@ def boundaries(timeline: Timeline) -> list[int]:
     Due dates are taken as given and as extended. Query at these and one microsecond around
     them: that is where an off-by-one hides.
     """
-    z = timeline.dispute.zone
+    z = _timeline_argument(timeline, "boundaries").dispute.zone
     keys = {z.key(e.at) for e in timeline.events}
     for event in timeline.events:
         for name in ("due", "ends"):

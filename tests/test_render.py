@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regtimeline import RULES, Dispute, Timeline
+from regtimeline import RULES, Dispute, InvalidValue, Timeline
 from regtimeline._rules import TIME_MOVES
 from regtimeline.examples import twitter_russia
 from regtimeline.render import gantt, rules_table, state_diagram
@@ -84,3 +84,8 @@ class TestGantt:
         deadline_line = gantt(t).splitlines()[-1]
         assert bad not in deadline_line
         assert deadline_line.count(":") == 1 + 2  # the task separator and two clock times
+
+
+def test_gantt_takes_a_timeline():
+    with pytest.raises(InvalidValue, match="gantt takes a Timeline"):
+        gantt(None)  # type: ignore[arg-type]

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 import regtimeline
 from regtimeline import DeadlineState, Phase, Timeline
 from regtimeline._events import EVENT_TYPES
+from regtimeline.examples import TWITTER_RUSSIA
 from regtimeline.strategies import (
     boundaries,
+    disputes,
     events,
     invalid_appends,
     recorded_timelines,
@@ -123,6 +125,27 @@ class TestEvents:
         for kinds in ([], [str], [regtimeline.Event]):
             with pytest.raises(regtimeline.InvalidValue, match="events\\(\\) takes event classes"):
                 events(kinds)
+
+
+class TestBadArguments:
+    def test_what_needs_a_timeline_refuses_anything_else(self):
+        assert boundaries(Timeline(TWITTER_RUSSIA)) == []
+        with pytest.raises(regtimeline.InvalidValue, match="boundaries takes a Timeline"):
+            boundaries(None)
+        with pytest.raises(regtimeline.InvalidValue, match="invalid_appends takes a Timeline"):
+            find(invalid_appends(None), lambda x: True)
+        with pytest.raises(regtimeline.InvalidValue, match="takes a Dispute"):
+            find(timelines(dispute="ru"), lambda x: True)
+
+    @pytest.mark.parametrize("kinds", [[], [str], [regtimeline.EventRetracted]])
+    def test_timelines_take_fact_classes(self, kinds):
+        with pytest.raises(regtimeline.InvalidValue, match="takes fact classes"):
+            find(timelines(kinds=kinds), lambda x: True)
+
+    @pytest.mark.parametrize("zones", [None, "UTC", [], [5]])
+    def test_disputes_take_zone_names(self, zones):
+        with pytest.raises(regtimeline.InvalidValue, match="zone names"):
+            disputes(zones)
 
 
 class TestRecordedTimelines:
