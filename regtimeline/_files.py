@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import datetime
 import os
 import tempfile
 from collections.abc import Iterable
@@ -14,7 +14,7 @@ import orjson
 from ._dispute import Dispute
 from ._events import Event
 from ._gc import paused_gc
-from ._time import EPOCH, ONE_US, moment_and_key
+from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, moment_and_key
 from ._timeline import Timeline
 from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
@@ -26,18 +26,21 @@ MAX_LINE_BYTES: Final = 1 << 20
 FORMAT: Final = "regtimeline"
 
 
-def _recorded_key(value: Any, keys: dict[str, int]) -> int:
-    """The key of a line's ``recorded_at`` (one text per append: each is read once)."""
+def _recorded_key(value: Any) -> int:
+    """The key of a line's ``recorded_at``: an instant with an offset."""
     if type(value) is str:
-        key = keys.get(value)
-        if key is not None:
-            return key
+        if len(value) > 10:  # not a bare date: the key alone, without a DateTime
+            try:
+                key: int | None = (datetime.datetime.fromisoformat(value) - EPOCH) // ONE_US
+            except (ValueError, TypeError):  # malformed, or naive: said precisely below
+                key = None
+            if key is not None and MIN_KEY <= key <= MAX_KEY:
+                return key
         try:
             key = moment_and_key(value)[1]
         except TimeError as exc:
             raise SchemaError(f"{exc} @ $.recorded_at") from None
         if key is not None:
-            keys[value] = key
             return key
     msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
     raise SchemaError(msg)
@@ -125,11 +128,10 @@ def load(path: str | os.PathLike[str]) -> Timeline:
             raise _line_error(path, 1, "empty file: expected a header line")
         schema, dispute = _header(path, _parse(path, 1, first))
         with paused_gc():  # a bulk load (see _gc)
-            batches = _batches(path, lines, schema)
+            events, recorded = _entries(path, lines, schema)
             try:
-                return Timeline(dispute)._with_batches(batches)
+                return Timeline(dispute)._with_recorded(events, recorded)
             except RegTimelineError as exc:
-                events = itertools.chain.from_iterable(batch for _, batch in batches)
                 number = _line_number(path, events, exc.event)
                 where = f"{path}: line {number}" if number else str(path)
                 error = type(exc)(f"{where}: {exc}")
@@ -137,15 +139,13 @@ def load(path: str | os.PathLike[str]) -> Timeline:
                 raise error from None
 
 
-def _batches(
+def _entries(
     path: Path, lines: Iterable[bytes], schema: int
-) -> list[tuple[int | None, list[Event]]]:
-    """The events of a file's lines after the header, in runs of one recorded time."""
-    batches: list[tuple[int | None, list[Event]]] = []
-    batch: list[Event] = []
-    add = batch.append  # adds to the current batch
-    batch_key: Any = batches  # the current batch's recorded key (none yet: nothing equals it)
-    keys: dict[str, int] = {}
+) -> tuple[list[Event], list[int | None]]:
+    """The events of a file's lines after the header, and each one's recorded-time key."""
+    events: list[Event] = []
+    recorded: list[int | None] = []
+    last: tuple[Any, int | None] = (None, None)  # the lines of one append repeat its time
     current = schema == SCHEMA_VERSION
     for number, line in enumerate(lines, start=2):
         # the common case inline (this loop runs once an event); _parse explains a refusal
@@ -163,16 +163,14 @@ def _batches(
         try:
             if not current:
                 obj = upcast(obj, schema)
-            recorded = obj.pop("recorded_at", None)
-            key = None if recorded is None else _recorded_key(recorded, keys)
-            if key != batch_key:  # an append of its own, as it was written
-                batch = []
-                batches.append((key, batch))
-                add, batch_key = batch.append, key
-            add(decode(obj))
+            at = obj.pop("recorded_at", None)
+            if at != last[0]:
+                last = (at, None if at is None else _recorded_key(at))
+            recorded.append(last[1])
+            events.append(decode(obj))
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
-    return batches
+    return events, recorded
 
 
 def _line_number(path: Path, events: Iterable[Event], event: Any) -> int:

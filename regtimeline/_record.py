@@ -7,6 +7,7 @@ appending at the end of the newest one extends the lists in place.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from typing import Final
 
 import attrs
@@ -46,10 +47,12 @@ class Record:
         record.gone = {k: i for k, i in self.gone.items() if i < m}
         return record
 
-    def extend(self, key: int, events: tuple[Event, ...], *, corrections: bool = True) -> None:
-        """Add `events`, recorded at `key` (`corrections`: whether any of them is one)."""
+    def extend(
+        self, keys: Sequence[int], events: tuple[Event, ...], *, corrections: bool = True
+    ) -> None:
+        """Add `events`, each recorded at its key (`corrections`: whether any of them is one)."""
         start = len(self.events)
-        self.keys.extend([key] * len(events))
+        self.keys.extend(keys)
         self.events.extend(events)
         for offset, event in enumerate(events if corrections else ()):
             if isinstance(event, EventRetracted | EventCorrected):

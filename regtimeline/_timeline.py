@@ -6,6 +6,7 @@ import bisect
 import datetime as _dt
 import itertools
 import operator
+import typing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Final
 
@@ -93,7 +94,7 @@ class Timeline:
             msg = f"Timeline takes an iterable of events, got {events!r}"
             raise InvalidValue(msg) from None
         key = UNRECORDED if recorded_at is None else self._recorded_key(recorded_at)
-        grown = self._grown(given, key)
+        grown = self._grown(given, [key] * len(given))
         self._log, self._n, self._record, self._m = grown
         self._events = None
 
@@ -158,8 +159,10 @@ class Timeline:
                 f"recorded_at {given} is before the record's last entry "
                 f"({zone.to_datetime(last).isoformat()}): recorded time never goes back"
             )
-            raise InvalidTransition(msg)
-        return Timeline._view(self.dispute, *self._grown(events, key))
+            error = InvalidTransition(msg)
+            error.event = events[0]  # the first entry that would go back
+            raise error
+        return Timeline._view(self.dispute, *self._grown(events, [key] * len(events)))
 
     @classmethod
     def from_entries(
@@ -204,19 +207,53 @@ class Timeline:
         return self._with_keyed(keyed)
 
     def _with_keyed(self, rows: Iterable[tuple[Event, int | None]]) -> Timeline:
-        """More of the record, given as (event, recorded-time key or None).
+        """More of the record, given as (event, recorded-time key or None)."""
+        given = list(rows)
+        return self._with_recorded(list(map(_first, given)), list(map(_second, given)))
 
-        Each run of one recorded time is one append, as it was written.
+    def _with_recorded(self, events: list[Event], recorded: list[int | None]) -> Timeline:
+        """More of the record: `events`, each recorded at its key in `recorded`.
+
+        None means unknown. Each run of one recorded time is one append, as it was written.
         """
-        batches = itertools.groupby(rows, key=_second)
-        return self._with_batches((key, tuple(map(_first, rows))) for key, rows in batches)
-
-    def _with_batches(self, batches: Iterable[tuple[int | None, Sequence[Event]]]) -> Timeline:
-        """More of the record, given as appends: (recorded-time key or None, events)."""
+        keys: list[int] = (
+            [_or_unrecorded(k) for k in recorded]
+            if None in recorded
+            else typing.cast("list[int]", recorded)
+        )
+        at_once = self._at_once(tuple(events), keys)
+        if at_once is not None:
+            return at_once
         timeline = self
-        for key, events in batches:
-            timeline = timeline._append_at(tuple(events), _or_unrecorded(key))
+        for key, run in itertools.groupby(zip(keys, events, strict=True), key=_first):
+            timeline = timeline._append_at(tuple(map(_second, run)), key)
         return timeline
+
+    def _at_once(self, events: tuple[Event, ...], recorded: list[int]) -> Timeline | None:
+        """Appends of facts in time order, folded in one pass; None if they must go one by one.
+
+        A record grown one append at a time (a file, a store) has a recorded time per
+        append; folding each append on its own costs some microseconds each. When every
+        append only extends the end (facts, in time order, recorded in order, ids new), the
+        one fold validates exactly what the appends would, event by event, and stops at the
+        same first refusal. Anything else (a correction, a backfill, recorded time going
+        back, a repeated id) goes one append at a time, which gives the error each would.
+        """
+        if not events or recorded[0] < self._last_recorded() or recorded != sorted(recorded):
+            return None
+        kinds = set(map(type, events))
+        if not all(issubclass(k, Event) for k in kinds) or not kinds.isdisjoint(CORRECTION_TYPES):
+            return None
+        if self._ids_may_clash(events):
+            return None
+        try:
+            keys = _keys(self._log, events)
+        except TimeError:
+            return None
+        last = self._log.keys[self._n - 1] if self._n else MIN_KEY
+        if keys[0] < last or keys != sorted(keys):
+            return None
+        return Timeline._view(self.dispute, *self._grown(events, recorded))
 
     @property
     def recorded_until(self) -> pendulum.DateTime | None:
@@ -231,27 +268,24 @@ class Timeline:
         zone = self.dispute.zone
         return zone.key(to_moment(when))
 
-    def _grown(self, events: tuple[Event, ...], key: int) -> tuple[Log, int, Record, int]:
-        """The log and record after `events` recorded at `key` (nothing changes on error)."""
+    def _grown(
+        self, events: tuple[Event, ...], recorded: Sequence[int]
+    ) -> tuple[Log, int, Record, int]:
+        """The log and record after `events`, each recorded at its key in `recorded`.
+
+        Nothing changes on error.
+        """
         if not events:
             return self._log, self._n, self._record, self._m
         record, m = self._record, self._m
-        log_ids, n = self._log.ids, self._n
+        n = self._n
         kinds = set(map(type, events))
         if not all(issubclass(k, Event) for k in kinds):
             other = next(e for e in events if not isinstance(e, Event))
             msg = f"a timeline holds events, got {other!r}"
             raise InvalidValue(msg)
         corrections = not kinds.isdisjoint(CORRECTION_TYPES)
-        ids = set(map(_event_id, events))
-        # (a dict's keys view against a set walks the smaller of the two: a set against a
-        # dict would walk the whole dict, on every append)
-        if (
-            len(ids) < len(events)
-            or not log_ids.keys().isdisjoint(ids)
-            or not record.corrections.keys().isdisjoint(ids)
-            or not record.gone.keys().isdisjoint(ids)
-        ):  # maybe a duplicate (the dicts also hold ids of entries after n and m): look closer
+        if self._ids_may_clash(events):
             self._check_ids(events)
         if not corrections:
             log, n = _with_facts(self._log, n, events)
@@ -260,8 +294,24 @@ class Timeline:
         with record.lock:
             if len(record.keys) != m:  # someone else extended it: branch off a copy
                 record = record.prefix(m)
-            record.extend(key, events, corrections=corrections)
+            record.extend(recorded, events, corrections=corrections)
         return log, n, record, m + len(events)
+
+    def _ids_may_clash(self, events: tuple[Event, ...]) -> bool:
+        """Whether an id of `events` repeats, or may be one this record used.
+
+        The indexes also hold ids of entries after this timeline's, in a shared log: a
+        clash here means "look closer" (`_check_ids`).
+        """
+        ids = set(map(_event_id, events))
+        # (a dict's keys view against a set walks the smaller of the two: a set against a
+        # dict would walk the whole dict, on every append)
+        return (
+            len(ids) < len(events)
+            or not self._log.ids.keys().isdisjoint(ids)
+            or not self._record.corrections.keys().isdisjoint(ids)
+            or not self._record.gone.keys().isdisjoint(ids)
+        )
 
     def _check_ids(self, events: tuple[Event, ...]) -> None:
         """Refuse the first of `events` whose id this timeline's record has already used."""

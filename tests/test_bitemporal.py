@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import attrs
 import pendulum
 import pytest
@@ -10,17 +12,21 @@ from hypothesis import strategies as st
 
 from regtimeline import (
     BlockImposed,
+    BlockLifted,
     DeadlineSet,
     DuplicateEvent,
     EventCorrected,
     EventRetracted,
     InvalidTransition,
     Phase,
+    RegTimelineError,
     Statement,
     ThrottleImposed,
+    ThrottleLifted,
     Timeline,
     UnknownReference,
 )
+from regtimeline._timeline import _or_unrecorded
 from regtimeline.strategies import boundaries, recorded_timelines
 
 from . import reference as ref
@@ -275,3 +281,80 @@ class TestPersistence:
         z = timeline.dispute.zone
         for k in stamps[:3]:
             assert again.history(as_of=z.to_datetime(k)) == timeline.history(as_of=z.to_datetime(k))
+
+
+def one_append_at_a_time(dispute, rows):
+    """The reference for reading a record: each run of one recorded time appended on its own."""
+    timeline = Timeline(dispute)
+    for key, run in itertools.groupby(rows, key=lambda row: row[1]):
+        timeline = timeline._append_at(tuple(e for e, _ in run), _or_unrecorded(key))
+    return timeline
+
+
+def outcome(build):
+    try:
+        timeline = build()
+    except RegTimelineError as exc:
+        return type(exc), str(exc), getattr(exc, "event", None)
+    return timeline, timeline.entries
+
+
+@st.composite
+def record_rows(draw):
+    """The rows of a recorded timeline, (event, recorded key), as a file or store holds
+    them; often spoiled, once or twice: rows swapped, a recorded time going back, an id
+    repeated, an event the history refuses, a recorded time unknown."""
+    timeline = draw(recorded_timelines(max_corrections=draw(st.sampled_from([0, 3]))))
+    zone = timeline.dispute.zone
+    rows = [(e.event, zone.key(e.recorded_at)) for e in timeline.entries]
+    spoils = st.sampled_from(["swap", "back", "repeat", "refused", "unknown"])
+    for how in draw(st.lists(spoils, max_size=2)) if rows else ():
+        i = draw(st.integers(0, len(rows) - 1))
+        if how == "swap":
+            j = draw(st.integers(0, len(rows) - 1))
+            rows[i], rows[j] = (rows[j][0], rows[i][1]), (rows[i][0], rows[j][1])
+        elif how == "back" and i > 0 and rows[i - 1][1] is not None:
+            rows[i] = (rows[i][0], rows[i - 1][1] - 1)  # before the row above it
+        elif how == "repeat":
+            rows.append((rows[i][0], rows[-1][1]))
+        elif how == "refused":
+            rows.insert(i, (BlockLifted(at=rows[i][0].at, id="refused"), rows[i][1]))
+        elif how == "unknown":
+            rows[i] = (rows[i][0], None)
+    return timeline.dispute, rows
+
+
+class TestReadingARecord:
+    @given(record_rows())
+    def test_folding_appends_at_once_is_appending_them_one_by_one(self, given_rows):
+        """Reading a record (a file, a store) folds its appends in one pass when it can;
+        the timeline, or the error, is what appending them one by one gives."""
+        dispute, rows = given_rows
+        fast = outcome(lambda: Timeline(dispute)._with_keyed(rows))
+        slow = outcome(lambda: one_append_at_a_time(dispute, rows))
+        assert fast == slow
+
+    def test_a_later_append_that_backfills_is_read_as_a_backfill(self):
+        """A lift recorded before the throttle it lifts is refused, as its append was:
+        reading the record must not sort the two appends into a valid history."""
+        lift = ThrottleLifted(at="2021-03-12", id="lift")
+        throttle = ThrottleImposed(at="2021-03-10", id="t")
+        with pytest.raises(InvalidTransition, match="throttle_lifted 'lift'"):
+            Timeline.from_entries(MOSCOW, [(lift, MONDAY), (throttle, TUESDAY)])
+
+    def test_recorded_time_going_back_is_refused_when_reading(self):
+        first = Statement(at="2021-03-01", id="a", by="x", text="y")
+        second = Statement(at="2021-03-02", id="b", by="x", text="y")
+        with pytest.raises(InvalidTransition, match="never goes back"):
+            Timeline.from_entries(MOSCOW, [(first, TUESDAY), (second, MONDAY)])
+
+    def test_the_first_refusal_wins_over_a_later_repeated_id(self):
+        """Appends one by one stop at the first refused one, before a later repeated id."""
+        refused = BlockLifted(at="2021-03-01", id="u")
+        entries = [
+            (refused, MONDAY),
+            (Statement(at="2021-03-02", id="s", by="x", text="y"), TUESDAY),
+            (Statement(at="2021-03-03", id="s", by="x", text="z"), TUESDAY),
+        ]
+        with pytest.raises(InvalidTransition, match="block_lifted 'u'"):
+            Timeline.from_entries(MOSCOW, entries)

@@ -150,6 +150,30 @@ class TestBadFiles:
         with pytest.raises(InvalidTransition, match=r"case\.jsonl: line 3: block_lifted 'u'"):
             load(write(tmp_path, GOOD_HEADER + (STATEMENT % 1) + lift))
 
+    def test_known_and_unknown_recorded_times_mix_only_in_order(self, tmp_path):
+        """Entries of unknown recorded time come first; one after a known time is refused
+        (recorded time never goes back), with its line."""
+
+        def line(i, recorded):
+            return (
+                b'{"type":"statement","at":"2021-04-0%d","id":"s%d","by":"x","text":"t",'
+                % (
+                    i,
+                    i,
+                )
+                + b'"recorded_at":%s}\n' % recorded
+            )
+
+        known = b'"2021-04-05T10:00:00+03:00"'
+        good = GOOD_HEADER + line(1, b"null") + line(2, known) + line(3, known)
+        loaded = load(write(tmp_path, good))
+        assert loaded.entries[0].recorded_at is None
+        assert loaded.entries[1].recorded_at == loaded.entries[2].recorded_at is not None
+        with pytest.raises(InvalidTransition, match=r"line 4: .*never goes back"):
+            load(
+                write(tmp_path, GOOD_HEADER + line(1, b"null") + line(2, known) + line(3, b"null"))
+            )
+
     def test_line_numbers_count_blank_lines(self, tmp_path):
         """Blank lines are skipped, and still counted in the line number an error gives."""
         lift = b'{"type":"block_lifted","at":"2021-04-02","id":"u"}\n'
