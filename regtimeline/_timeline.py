@@ -216,11 +216,13 @@ class Timeline:
 
         None means unknown. Each run of one recorded time is one append, as it was written.
         """
-        keys: list[int] = (
-            [_or_unrecorded(k) for k in recorded]
-            if None in recorded
-            else typing.cast("list[int]", recorded)
-        )
+        keys: list[int]
+        if None not in recorded:
+            keys = typing.cast("list[int]", recorded)
+        elif recorded.count(None) == len(recorded):  # none known: one run, from the start
+            keys = [UNRECORDED] * len(recorded)
+        else:
+            keys = [_or_unrecorded(k) for k in recorded]
         at_once = self._at_once(tuple(events), keys)
         if at_once is not None:
             return at_once
@@ -253,7 +255,8 @@ class Timeline:
         last = self._log.keys[self._n - 1] if self._n else MIN_KEY
         if keys[0] < last or keys != sorted(keys):
             return None
-        return Timeline._view(self.dispute, *self._grown(events, recorded))
+        grown = self._folded(events, recorded, corrections=False, keys=keys)
+        return Timeline._view(self.dispute, *grown)
 
     @property
     def recorded_until(self) -> pendulum.DateTime | None:
@@ -277,18 +280,28 @@ class Timeline:
         """
         if not events:
             return self._log, self._n, self._record, self._m
-        record, m = self._record, self._m
-        n = self._n
         kinds = set(map(type, events))
         if not all(issubclass(k, Event) for k in kinds):
             other = next(e for e in events if not isinstance(e, Event))
             msg = f"a timeline holds events, got {other!r}"
             raise InvalidValue(msg)
-        corrections = not kinds.isdisjoint(CORRECTION_TYPES)
         if self._ids_may_clash(events):
             self._check_ids(events)
+        return self._folded(events, recorded, corrections=not kinds.isdisjoint(CORRECTION_TYPES))
+
+    def _folded(
+        self,
+        events: tuple[Event, ...],
+        recorded: Sequence[int],
+        *,
+        corrections: bool,
+        keys: list[int] | None = None,
+    ) -> tuple[Log, int, Record, int]:
+        """`_grown` once the events are known to be events with ids of their own."""
+        record, m = self._record, self._m
+        n = self._n
         if not corrections:
-            log, n = _with_facts(self._log, n, events)
+            log, n = _with_facts(self._log, n, events, keys=keys)
         else:
             log, n = _applied(self._log, n, events, lambda i: record.gone.get(i, m) < m)
         with record.lock:
@@ -573,12 +586,21 @@ def _key(zone: Zone, event: Event) -> int:
 
 
 def _with_facts(
-    log: Log, n: int, events: tuple[Event, ...], *, copy: bool = False
+    log: Log,
+    n: int,
+    events: tuple[Event, ...],
+    *,
+    copy: bool = False,
+    keys: list[int] | None = None,
 ) -> tuple[Log, int]:
-    """The fold of the first `n` entries of `log` and `events` (in place when it can)."""
+    """The fold of the first `n` entries of `log` and `events` (in place when it can).
+
+    `keys` are the events' keys, when the caller has them already.
+    """
     if not events:
         return log, n
-    keys = _keys(log, events)
+    if keys is None:
+        keys = _keys(log, events)
     with log.lock:
         start = bisect.bisect_right(log.keys, min(keys), 0, n)
         if not copy and start == n == len(log):
