@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -40,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RegTimelineError as exc:
         print(f"regtimeline: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `regtimeline demo | head`: the reader stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
     return 0
 
 

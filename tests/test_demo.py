@@ -32,6 +32,22 @@ class TestDemo:
         assert "deadline 'block-threat': OVERDUE, due 2021-05-15T23:59:59.999999+03:00" in out
         assert "photos+videos on mobile" in out
 
+    def test_a_reader_that_stops_early_is_not_an_error(self):
+        """`regtimeline demo | head -1`: no BrokenPipeError traceback, exit status 0."""
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "regtimeline", "demo"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert demo.stdout is not None
+        assert demo.stderr is not None
+        demo.stdout.readline()
+        demo.stdout.close()  # the reader stops: the demo's next writes meet a closed pipe
+        errors = demo.stderr.read()
+        demo.stderr.close()
+        assert demo.wait(30) == 0
+        assert b"Traceback" not in errors
+
     def test_statuses_on_the_demo_days(self, capsys):
         """Each demo day shows the phase the founding case had then."""
         assert main(["demo", "--date", "2021-04-10", "--date", "2022-03-10"]) == 0
