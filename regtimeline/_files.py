@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, BinaryIO, Final
 
 import orjson
 
@@ -187,20 +187,22 @@ def _line_number(path: Path, events: Iterable[Event], event: Any) -> int:
     return 0
 
 
-def _body(timeline: Timeline, header: dict[str, Any]) -> bytes:
-    lines = [orjson.dumps(header, option=orjson.OPT_SORT_KEYS), b"\n"]
-    texts: dict[int, str] = {}  # recorded times repeat (one per append): format each once
+def _write(handle: BinaryIO, timeline: Timeline, header: dict[str, Any]) -> None:
+    """Write the header and every entry, a line each, as they are encoded.
+
+    Each line goes to the (buffered) file at once: keeping a million lines in memory to
+    join them cost more than encoding them (new memory for every line).
+    """
+    option = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    write = handle.write
+    write(orjson.dumps(header, option=option))
+    last: tuple[int | None, str | None] = (None, None)  # the lines of one append share a time
     for event, key in timeline._record_items():
         data = encode(event)
-        if key is None:
-            data["recorded_at"] = None
-        else:
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = (EPOCH + ONE_US * key).isoformat()
-            data["recorded_at"] = text
-        lines += [orjson.dumps(data, option=orjson.OPT_SORT_KEYS), b"\n"]
-    return b"".join(lines)
+        if key != last[0]:
+            last = (key, None if key is None else (EPOCH + ONE_US * key).isoformat())
+        data["recorded_at"] = last[1]
+        write(orjson.dumps(data, option=option))
 
 
 def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
@@ -223,12 +225,11 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
         "schema": SCHEMA_VERSION,
         "dispute": encode_dispute(timeline.dispute),
     }
-    with paused_gc():  # millions of short-lived dicts (see _gc)
-        body = _body(timeline, header)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
+        with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            with paused_gc():  # millions of short-lived dicts (see _gc)
+                _write(handle, timeline, header)
             handle.flush()
             os.fsync(handle.fileno())
         Path(temporary).replace(path)
