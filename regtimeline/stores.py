@@ -450,10 +450,10 @@ class SqliteStore(Store):
             tx.executemany(
                 "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [
+                (  # one row at a time: a batch's encoded rows are never all kept at once
                     (dispute_id, first_version + n, e.id, SCHEMA_VERSION, dumps(e), recorded)
                     for n, e in enumerate(events)
-                ],
+                ),
             )
         except sqlite3.IntegrityError:
             msg = f"dispute {dispute_id!r}: another writer appended version {first_version}"
