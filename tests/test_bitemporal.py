@@ -7,7 +7,7 @@ import itertools
 import attrs
 import pendulum
 import pytest
-from hypothesis import given, note
+from hypothesis import given, note, settings
 from hypothesis import strategies as st
 
 from regtimeline import (
@@ -34,6 +34,9 @@ from .helpers import MOSCOW
 
 MONDAY = "2021-03-08T09:00:00+03:00"
 TUESDAY = "2021-03-09T09:00:00+03:00"
+
+# a differential property of a fast path: worth more examples than the quick profile's
+AT_LEAST_200 = max(200, settings.default.max_examples)
 
 
 class TestScenarios:
@@ -325,6 +328,7 @@ def record_rows(draw):
 
 
 class TestReadingARecord:
+    @settings(max_examples=AT_LEAST_200)
     @given(record_rows())
     def test_folding_appends_at_once_is_appending_them_one_by_one(self, given_rows):
         """Reading a record (a file, a store) folds its appends in one pass when it can;

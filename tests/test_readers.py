@@ -11,7 +11,7 @@ from __future__ import annotations
 import attrs
 import pendulum
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from regtimeline import BlockImposed, EventCorrected, EventRetracted, Statement, ThrottleImposed
@@ -68,6 +68,9 @@ json_values = st.one_of(
     ),
 )
 
+# a differential property of a fast path: worth more examples than the quick profile's
+AT_LEAST_200 = max(200, settings.default.max_examples)
+
 
 def outcome(read, data):
     """What `read` makes of `data`: an event, or None for a refusal."""
@@ -121,6 +124,7 @@ class TestReaders:
         same(fast, _structured(data))
         same(fast, event)
 
+    @settings(max_examples=AT_LEAST_200)
     @given(mutated())
     def test_a_reader_returns_only_what_cattrs_returns(self, data):
         """Whenever a reader accepts data, cattrs' path accepts it and builds the same event."""
