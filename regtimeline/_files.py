@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import os
 import tempfile
 from collections.abc import Iterable
@@ -14,7 +13,7 @@ import orjson
 from ._dispute import Dispute
 from ._events import Event
 from ._gc import paused_gc
-from ._time import EPOCH, MAX_KEY, MIN_KEY, ONE_US, moment_and_key
+from ._time import EPOCH, ONE_US, key_of_text
 from ._timeline import Timeline
 from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
@@ -29,15 +28,8 @@ FORMAT: Final = "regtimeline"
 def _recorded_key(value: Any) -> int:
     """The key of a line's ``recorded_at``: an instant with an offset."""
     if type(value) is str:
-        if len(value) > 10:  # not a bare date: the key alone, without a DateTime
-            try:
-                key: int | None = (datetime.datetime.fromisoformat(value) - EPOCH) // ONE_US
-            except (ValueError, TypeError):  # malformed, or naive: said precisely below
-                key = None
-            if key is not None and MIN_KEY <= key <= MAX_KEY:
-                return key
         try:
-            key = moment_and_key(value)[1]
+            key = key_of_text(value)
         except TimeError as exc:
             raise SchemaError(f"{exc} @ $.recorded_at") from None
         if key is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "When",
     "Zone",
     "instant_key",
+    "key_of_text",
     "moment_and_key",
     "now_key",
     "parse_span",
@@ -171,6 +172,29 @@ def moment_and_key(text: str) -> tuple[Moment, int | None]:
     # 10 bytes of fields) is about 3x faster to make than one from seven attributes
     state = parsed.__reduce__()[1][0]
     return pendulum.DateTime(state, pendulum.UTC), key  # type: ignore[call-arg, arg-type]
+
+
+def key_of_text(text: str) -> int | None:
+    """The key of an ISO 8601 string read as `to_moment` reads it; None for a bare date.
+
+    `moment_and_key` without building the moment: for times kept only as keys (recorded
+    times).
+
+    Raises:
+        TimeError: as for `to_moment`.
+
+    Examples:
+        >>> key_of_text("1970-01-01T03:00:01+03:00"), key_of_text("2021-03-10")
+        (1000000, None)
+    """
+    if len(text) > 10:  # not a bare date
+        try:
+            key: int | None = datetime_sub(_dt.datetime.fromisoformat(text), EPOCH) // ONE_US
+        except (ValueError, TypeError):  # malformed, or naive: moment_and_key says which
+            key = None
+        if key is not None and MIN_KEY <= key <= MAX_KEY:
+            return key
+    return moment_and_key(text)[1]
 
 
 def _utc_from_key(key: int) -> pendulum.DateTime:

@@ -14,6 +14,7 @@ from regtimeline._time import (
     MAX_KEY,
     MIN_KEY,
     instant_key,
+    key_of_text,
     moment_and_key,
     parse_span,
     to_moment,
@@ -91,6 +92,7 @@ class TestParsing:
             utc.microsecond,
         )
         assert key == instant_key(utc)
+        assert key_of_text(text) == key  # the key alone, as recorded times are read
 
     def test_the_first_and_last_instants(self):
         """Years 1 and 9999 are read; an offset that leaves them is refused."""
