@@ -18,6 +18,8 @@ from ._events import (
     DeadlineMet,
     DeadlineSet,
     DeadlineWithdrawn,
+    DelistingImposed,
+    DelistingLifted,
     Event,
     EventCorrected,
     EventRetracted,
@@ -31,9 +33,20 @@ from ._events import (
 from ._files import dump, load
 from ._record import Difference, Entry, Revision
 from ._rules import RULES, Rule
-from ._scope import Scope
-from ._status import Block, Deadline, Deadlines, Extension, Period, Status, Throttle
+from ._scope import Box, Scope
+from ._status import (
+    Block,
+    Deadline,
+    Deadlines,
+    Delisting,
+    DelistingPart,
+    Extension,
+    Period,
+    Status,
+    Throttle,
+)
 from ._timeline import Timeline
+from ._window import Window
 from .errors import (
     ConcurrencyError,
     DuplicateEvent,
@@ -51,6 +64,7 @@ __all__ = [
     "Block",
     "BlockImposed",
     "BlockLifted",
+    "Box",
     "ConcurrencyError",
     "Consequence",
     "ContentRemoved",
@@ -61,6 +75,10 @@ __all__ = [
     "DeadlineState",
     "DeadlineWithdrawn",
     "Deadlines",
+    "Delisting",
+    "DelistingImposed",
+    "DelistingLifted",
+    "DelistingPart",
     "Difference",
     "Dispute",
     "DuplicateEvent",
@@ -90,6 +108,7 @@ __all__ = [
     "Timeline",
     "UnknownReference",
     "WarningIssued",
+    "Window",
     "dump",
     "load",
     "open_store",

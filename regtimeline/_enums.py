@@ -8,7 +8,10 @@ __all__ = ["Consequence", "DeadlineState", "Phase"]
 
 
 class Phase(enum.IntEnum):
-    """What the platform is exposed to, ordered: ``CLEAR < WARNED < THROTTLED < BLOCKED``.
+    """What the platform is exposed to, ordered.
+
+    ``CLEAR < WARNED < DELISTED < THROTTLED < BLOCKED``: a delisted app still works for
+    those who have it; a throttled one works badly; a blocked one not at all.
 
     Examples:
         >>> Phase.WARNED < Phase.BLOCKED
@@ -17,8 +20,9 @@ class Phase(enum.IntEnum):
 
     CLEAR = 0
     WARNED = 1
-    THROTTLED = 2
-    BLOCKED = 3
+    DELISTED = 2
+    THROTTLED = 3
+    BLOCKED = 4
 
     def __str__(self) -> str:
         return self.name
@@ -60,6 +64,7 @@ class Consequence(enum.Enum):
 
     BLOCK = "block"
     THROTTLE = "throttle"
+    DELIST = "delist"
     FINE = "fine"
     OTHER = "other"
 

@@ -12,8 +12,9 @@ import attrs
 
 from . import _fields as f
 from ._enums import Consequence
-from ._scope import EVERYTHING, Scope
+from ._scope import EVERYTHING, Scope, scope_boxes
 from ._time import Moment, instant_key
+from ._window import Window
 from .errors import InvalidValue
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "DeadlineMet",
     "DeadlineSet",
     "DeadlineWithdrawn",
+    "DelistingImposed",
+    "DelistingLifted",
     "Event",
     "EventCorrected",
     "EventRetracted",
@@ -42,6 +45,15 @@ def _canonical(value: Any) -> str:
     """A text for `value` that is the same in every process (sets sorted, no hash order)."""
     if value is None:
         return "~"
+    if isinstance(value, Scope):
+        boxes = scope_boxes(value)
+        plain = len(boxes) == 1 and boxes[0][2:] == ((frozenset(), True), (frozenset(), True))
+        if plain and (not boxes[0][1][1] or not boxes[0][1][0]):  # as 0.1 wrote it: same ids
+            return (
+                f"Scope(networks={_canonical(value.networks)};"
+                f"services={_canonical(value.services)})"
+            )
+        return "Scope(" + ",".join(sorted("|".join(cell) for cell in value._key())) + ")"
     if isinstance(value, frozenset):
         return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
     if attrs.has(type(value)):  # a Scope, or the event inside a correction
@@ -64,11 +76,31 @@ def _scope(value: Any) -> Scope:
     if not isinstance(value, Scope):
         msg = f"expected a Scope, such as Scope(networks={{'fixed'}}), got {value!r}"
         raise InvalidValue(msg)
+    if value.is_empty:
+        msg = "the scope is empty (it covers nothing): name what the event covers"
+        raise InvalidValue(msg)
     return value
 
 
 def _optional_scope(value: Scope | None) -> Scope | None:
     return None if value is None else _scope(value)
+
+
+def _window(value: Window | None) -> Window | None:
+    if value is None or isinstance(value, Window):
+        return value
+    msg = f"expected a Window, such as Window(start='06:00', end='08:00'), got {value!r:.80}"
+    raise InvalidValue(msg)
+
+
+def _stores(value: Any) -> frozenset[str] | None:
+    if value is None:
+        return None
+    chosen = f.names(value, "stores")
+    if not chosen:
+        msg = "stores must name at least one app store; leave it out (None) for every store"
+        raise InvalidValue(msg)
+    return chosen
 
 
 @f.with_context
@@ -91,6 +123,11 @@ class Event:
     """
 
     kind: ClassVar[str] = "event"
+    #: Fields added in format 4 (v2): left out of the content id while None, so that a fact
+    #: written without them keeps the id 0.1 gave it.
+    _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        {"by", "window", "block", "scope", "stores", "delisting"}
+    )
 
     at: Moment = attrs.field(converter=f.moment)
     id: str = attrs.field(default="", converter=f.text)
@@ -120,6 +157,7 @@ class Event:
             f"{a.name}={_canonical(getattr(self, a.name))}"
             for a in attrs.fields(type(self))
             if a.name not in ("id", "_key")
+            and not (a.name in self._V2_FIELDS and getattr(self, a.name) is None)
         ]
         digest = hashlib.blake2b("\x1f".join(parts).encode(), digest_size=6).hexdigest()
         return f"{self.kind}-{digest}"
@@ -231,6 +269,8 @@ class ThrottleImposed(Event):
         rate: how much, in words (``"100% of mobile, 50% of fixed traffic"``).
         ends: the last instant it is ordered for (inclusive); a bare date means its end.
         enforces: the id of an open deadline this carries out (it becomes ENFORCED).
+        window: a recurring daily `Window`: in force only inside it.
+        by: who ordered it (a regulator, a court, a ministry).
 
     Examples:
         >>> ThrottleImposed(at="2021-03-10", id="t", scope=Scope(services={"photos"})).scope
@@ -243,6 +283,8 @@ class ThrottleImposed(Event):
     rate: str | None = attrs.field(default=None, converter=f.optional_text)
     ends: Moment | None = attrs.field(default=None, converter=f.optional_moment)
     enforces: str | None = attrs.field(default=None, converter=f.optional_reference)
+    window: Window | None = attrs.field(default=None, converter=_window)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
 
 
 @f.with_context
@@ -250,9 +292,10 @@ class ThrottleImposed(Event):
 class ThrottleLifted(Event):
     """A throttle ends, or is narrowed when `scope` names only part of it.
 
-    Without `throttle`, it applies to every active throttle. In `scope`, a dimension left at
-    its default means "whatever the throttle covers": ``Scope(networks={"fixed"})`` lifts
-    the throttle on fixed networks and keeps it on mobile ones.
+    Without `throttle`, it applies to every active throttle that `scope` overlaps. In
+    `scope`, a dimension left at its default means all of it, so the lift takes away whatever
+    the throttle has there: ``Scope(networks={"fixed"})`` lifts the throttle on fixed
+    networks and keeps it on mobile ones. `by`: who ordered the lift.
 
     Examples:
         >>> ThrottleLifted(at="2021-05-17", throttle="t", scope=Scope(networks={"fixed"})).throttle
@@ -263,12 +306,16 @@ class ThrottleLifted(Event):
 
     throttle: str | None = attrs.field(default=None, converter=f.optional_reference)
     scope: Scope | None = attrs.field(default=None, converter=_optional_scope)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
 
 
 @f.with_context
 @attrs.frozen(kw_only=True)
 class BlockImposed(Event):
-    """Access to the platform is blocked; active throttles end at that instant (superseded).
+    """Access to the platform is blocked within `scope`.
+
+    It ends the part of every active throttle that it covers (superseded). Several blocks
+    may be active at once on scopes that do not overlap. Fields as for `ThrottleImposed`.
 
     Examples:
         >>> BlockImposed(at="2022-03-04", id="b", ends="2022-03-05").ends
@@ -280,19 +327,77 @@ class BlockImposed(Event):
     scope: Scope = attrs.field(default=EVERYTHING, converter=_scope)
     ends: Moment | None = attrs.field(default=None, converter=f.optional_moment)
     enforces: str | None = attrs.field(default=None, converter=f.optional_reference)
+    window: Window | None = attrs.field(default=None, converter=_window)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
 
 
 @f.with_context
 @attrs.frozen(kw_only=True)
 class BlockLifted(Event):
-    """The active block ends.
+    """A block ends, or is narrowed when `scope` names only part of it.
+
+    Without `block`, it applies to every active block that `scope` overlaps (without
+    `scope`, every active block). Scopes in a lift work as for `ThrottleLifted`.
 
     Examples:
         >>> BlockLifted(at="2022-03-06").kind
         'block_lifted'
+        >>> BlockLifted(at="2020-01-25", block="jk", scope=Scope(regions={"IN-JK"})).block
+        'jk'
     """
 
     kind: ClassVar[str] = "block_lifted"
+
+    block: str | None = attrs.field(default=None, converter=f.optional_reference)
+    scope: Scope | None = attrs.field(default=None, converter=_optional_scope)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DelistingImposed(Event):
+    """The app is removed from app stores within `scope`: DELISTED.
+
+    Attributes:
+        scope: where (default: everywhere).
+        stores: the stores, by name as given, lower case by convention (``"apple"``,
+            ``"google"``); default None, every store.
+        ends: the last instant it is ordered for (inclusive).
+        enforces: the id of an open deadline this carries out.
+        by: who ordered it.
+
+    Examples:
+        >>> DelistingImposed(at="2024-08-30", stores={"apple", "google"}, by="STF").stores
+        frozenset({...})
+    """
+
+    kind: ClassVar[str] = "delisting_imposed"
+
+    scope: Scope = attrs.field(default=EVERYTHING, converter=_scope)
+    stores: frozenset[str] | None = attrs.field(default=None, converter=_stores)
+    ends: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    enforces: str | None = attrs.field(default=None, converter=f.optional_reference)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class DelistingLifted(Event):
+    """The app is restored to stores, wholly or in part (`scope` and `stores` narrow it).
+
+    Without `delisting`, it applies to every active delisting it overlaps.
+
+    Examples:
+        >>> DelistingLifted(at="2024-10-08", delisting="stores", stores={"apple"}).stores
+        frozenset({'apple'})
+    """
+
+    kind: ClassVar[str] = "delisting_lifted"
+
+    delisting: str | None = attrs.field(default=None, converter=f.optional_reference)
+    scope: Scope | None = attrs.field(default=None, converter=_optional_scope)
+    stores: frozenset[str] | None = attrs.field(default=None, converter=_stores)
+    by: str | None = attrs.field(default=None, converter=f.optional_text)
 
 
 @f.with_context
@@ -433,6 +538,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ThrottleLifted,
     BlockImposed,
     BlockLifted,
+    DelistingImposed,
+    DelistingLifted,
     TakedownRequested,
     ContentRemoved,
     FineImposed,

@@ -61,6 +61,8 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     _events._scope: {"$ref": "#/$defs/scope"},
     _events._optional_scope: _or_null({"$ref": "#/$defs/scope"}),
     _events._replacement: {"$ref": "#/$defs/fact"},
+    _events._window: _or_null({"$ref": "#/$defs/window"}),
+    _events._stores: _or_null({"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True}),
     _jurisdiction: {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1"},
     _timezone: {"type": "string", "minLength": 1, "description": "an IANA time zone name"},
 }
@@ -100,8 +102,13 @@ def json_schema() -> dict[str, Any]:
         "description": "an event line: a fact or a correction, and when it was recorded",
         "allOf": [{"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in [*events, *corrections]]}],
     }
-    scope = {
+    names = {"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True}
+    box = {
         "type": "object",
+        "description": (
+            "one box: in each dimension a list of values, or null for every value except "
+            "those in the matching `*_except` list"
+        ),
         "properties": {
             "networks": {
                 "type": "array",
@@ -109,8 +116,47 @@ def json_schema() -> dict[str, Any]:
                 "minItems": 1,
                 "uniqueItems": True,
             },
-            "services": _or_null({"type": "array", "items": _ID, "minItems": 1}),
+            "services": _or_null(names),
+            "regions": _or_null(names),
+            "operators": _or_null(names),
+            "services_except": names,
+            "regions_except": names,
+            "operators_except": names,
         },
+        "additionalProperties": False,
+        "dependentSchemas": {
+            f"{d}_except": {"properties": {d: _NULL}} for d in ("services", "regions", "operators")
+        },
+    }
+    scope = {
+        "description": "a scope: one box, or the union of several",
+        "oneOf": [
+            {"$ref": "#/$defs/box"},
+            {
+                "type": "object",
+                "properties": {"boxes": {"type": "array", "items": {"$ref": "#/$defs/box"}}},
+                "required": ["boxes"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+    clock = {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"}
+    window = {
+        "type": "object",
+        "description": "a daily window in local wall-clock time, [start, end)",
+        "properties": {
+            "start": clock,
+            "end": clock,
+            "days": _or_null(
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": f"^{_DATE}$"},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                }
+            ),
+        },
+        "required": ["start", "end"],
         "additionalProperties": False,
     }
     header = {
@@ -136,6 +182,8 @@ def json_schema() -> dict[str, Any]:
             "header": header,
             "dispute": _object(Dispute),
             "scope": scope,
+            "box": box,
+            "window": window,
             "line": line,
             "fact": {"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in events]},
             "recorded_at": _or_null(

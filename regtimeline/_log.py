@@ -21,7 +21,7 @@ import decimal
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
-from typing import Final
+from typing import Final, TypeAlias
 
 import pendulum
 
@@ -34,6 +34,8 @@ from ._events import (
     DeadlineMet,
     DeadlineSet,
     DeadlineWithdrawn,
+    DelistingImposed,
+    DelistingLifted,
     Event,
     FineImposed,
     Statement,
@@ -43,9 +45,32 @@ from ._events import (
     WarningIssued,
 )
 from ._rules import RULES
-from ._scope import Scope
-from ._status import Block, Deadline, Extension, Period, Throttle
+from ._scope import (
+    EVERYTHING,
+    NETWORKS,
+    Scope,
+    box_words,
+    dim_has,
+    dim_or,
+    merged,
+    region_and,
+    region_countries,
+    region_minus,
+    region_overlaps,
+    scope_boxes,
+    scope_of,
+)
+from ._status import (
+    Block,
+    Deadline,
+    Delisting,
+    DelistingPart,
+    Extension,
+    Period,
+    Throttle,
+)
 from ._time import Moment, Zone
+from ._window import Window, edges, in_force
 from .errors import (
     InvalidTransition,
     InvalidValue,
@@ -59,34 +84,62 @@ __all__ = ["Log"]
 _EMPTY_FINES: Final[Mapping[str, decimal.Decimal]] = types.MappingProxyType({})
 
 
-class _ThrottleRec:
-    """An active throttle (after partial lifts, its remaining scope)."""
+_Dim: TypeAlias = tuple[frozenset[str], bool]
+_Box: TypeAlias = tuple[_Dim, ...]
+_THROTTLE: Final = 0
+_BLOCK: Final = 1
+_DELIST: Final = 2
+#: The phase each kind of restriction gives, strongest first: the order phase() checks.
+_KIND_PHASES: Final = (
+    (_BLOCK, Phase.BLOCKED),
+    (_THROTTLE, Phase.THROTTLED),
+    (_DELIST, Phase.DELISTED),
+)
+_KIND_WORDS: Final = ("throttle", "block", "delisting")
+_PHASE_OF_KIND: Final = (Phase.THROTTLED, Phase.BLOCKED, Phase.DELISTED)
+_NEVER: Final = -(2**63)
+_STORE_UNIVERSES: Final = (NETWORKS, None, None, None, None)
+_SCOPE_UNIVERSES: Final = (NETWORKS, None, None, None)
+_ALL_DIM: Final[tuple[frozenset[str], bool]] = (frozenset(), True)
 
-    __slots__ = ("ends", "id", "public", "rate", "scope", "since")
+
+class _Restr:
+    """An active restriction (after partial lifts, its remaining boxes).
+
+    Delistings have a fifth dimension, the app stores.
+    """
+
+    __slots__ = ("boxes", "by", "ends", "id", "kind", "public", "rate", "since", "window")
 
     def __init__(
-        self, id: str, since: int, scope: Scope, rate: str | None, ends: int | None
+        self,
+        kind: int,
+        id: str,
+        since: int,
+        boxes: tuple[_Box, ...],
+        ends: int | None,
+        window: Window | None,
+        by: str | None,
+        rate: str | None,
     ) -> None:
+        self.kind = kind
         self.id = id
         self.since = since
-        self.scope = scope
+        self.boxes = boxes
+        self.ends = ends
+        self.window = window
+        self.by = by
         self.rate = rate
-        self.ends = ends
-        self.public: Throttle | None = None
+        self.public: Throttle | Block | Delisting | None = None
 
-    def narrowed(self, scope: Scope) -> _ThrottleRec:
-        return _ThrottleRec(self.id, self.since, scope, self.rate, self.ends)
+    def narrowed(self, boxes: tuple[_Box, ...]) -> _Restr:
+        return _Restr(
+            self.kind, self.id, self.since, boxes, self.ends, self.window, self.by, self.rate
+        )
 
-
-class _BlockRec:
-    __slots__ = ("ends", "id", "public", "scope", "since")
-
-    def __init__(self, id: str, since: int, scope: Scope, ends: int | None) -> None:
-        self.id = id
-        self.since = since
-        self.scope = scope
-        self.ends = ends
-        self.public: Block | None = None
+    def active(self, key: int) -> bool:
+        ends = self.ends
+        return ends is None or key <= ends
 
 
 class _DeadlineRec:
@@ -184,49 +237,61 @@ class _Track:
         return track
 
 
-class _Keep:
-    """Marks a part of a snapshot that `_Snap.but` keeps."""
-
-
-_KEEP: Final = _Keep()
-
-
 class _Snap:
     """The restrictions and deadlines right after one event.
 
     Restrictions are not yet pruned for later instants. A snapshot is shared by consecutive
-    events that change neither restrictions nor deadlines: most events only count.
+    events that change neither restrictions nor deadlines: most events only count. For a
+    phase in O(1), each kind's restrictions without a window are summed up as "one runs for
+    ever" (`perm`) and "the latest `ends`" (`until`); those with a window are listed.
     """
 
-    __slots__ = ("block", "fines", "n_tracks", "open_deadlines", "throttles")
+    __slots__ = (
+        "fines",
+        "n_tracks",
+        "open_deadlines",
+        "perm",
+        "restrictions",
+        "until",
+        "windowed",
+    )
 
     def __init__(
         self,
-        throttles: tuple[_ThrottleRec, ...],
-        block: _BlockRec | None,
+        restrictions: tuple[_Restr, ...],
         open_deadlines: int,
         n_tracks: int,
         fines: Mapping[str, decimal.Decimal],
     ) -> None:
-        self.throttles = throttles
-        self.block = block
+        self.restrictions = restrictions
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
         self.fines = fines
+        perm = [False, False, False]
+        until = [_NEVER, _NEVER, _NEVER]
+        windowed: list[list[_Restr]] = [[], [], []]
+        for r in restrictions:
+            if r.window is not None:
+                windowed[r.kind].append(r)
+            elif r.ends is None:
+                perm[r.kind] = True
+            elif r.ends > until[r.kind]:
+                until[r.kind] = r.ends
+        self.perm = tuple(perm)
+        self.until = tuple(until)
+        self.windowed = tuple(map(tuple, windowed))
 
     def but(
         self,
         *,
-        throttles: tuple[_ThrottleRec, ...] | None = None,
-        block: _BlockRec | _Keep | None = _KEEP,
+        restrictions: tuple[_Restr, ...] | None = None,
         open_deadlines: int | None = None,
         n_tracks: int | None = None,
         fines: Mapping[str, decimal.Decimal] | None = None,
     ) -> _Snap:
         """A copy with the given parts changed."""
         return _Snap(
-            self.throttles if throttles is None else throttles,
-            self.block if isinstance(block, _Keep) else block,
+            self.restrictions if restrictions is None else restrictions,
             self.open_deadlines if open_deadlines is None else open_deadlines,
             self.n_tracks if n_tracks is None else n_tracks,
             self.fines if fines is None else fines,
@@ -234,38 +299,65 @@ class _Snap:
 
 
 _NO_COUNTS: Final = (0, 0, 0)
-_START: Final = _Snap((), None, 0, 0, _EMPTY_FINES)
+_START: Final = _Snap((), 0, 0, _EMPTY_FINES)
 
 
-def _active_throttles(snap: _Snap, key: int) -> tuple[_ThrottleRec, ...]:
-    throttles = snap.throttles
-    if all(t.ends is None or key <= t.ends for t in throttles):
-        return throttles
-    return tuple(t for t in throttles if t.ends is None or key <= t.ends)
+def _active(snap: _Snap, key: int) -> tuple[_Restr, ...]:
+    restrictions = snap.restrictions
+    if all(r.ends is None or key <= r.ends for r in restrictions):
+        return restrictions
+    return tuple(r for r in restrictions if r.ends is None or key <= r.ends)
 
 
-def _active_block(snap: _Snap, key: int) -> _BlockRec | None:
-    block = snap.block
-    if block is not None and (block.ends is None or key <= block.ends):
-        return block
-    return None
-
-
-def _phase(snap: _Snap, key: int) -> Phase:
+def _phase(snap: _Snap, key: int, zone: Zone) -> Phase:
     """The phase at `key` of the state `snap` (its restrictions may have run out by then)."""
-    block = snap.block
-    if block is not None and (block.ends is None or key <= block.ends):
-        return Phase.BLOCKED
-    for throttle in snap.throttles:
-        if throttle.ends is None or key <= throttle.ends:
-            return Phase.THROTTLED
+    perm, until, windowed = snap.perm, snap.until, snap.windowed
+    for kind, phase in _KIND_PHASES:
+        if perm[kind] or key <= until[kind]:
+            return phase
+        for r in windowed[kind]:
+            if (r.ends is None or key <= r.ends) and in_force(r.window, zone, key):  # type: ignore[arg-type]
+                return phase
     return Phase.WARNED if snap.open_deadlines else Phase.CLEAR
+
+
+def _in_force(r: _Restr, key: int, zone: Zone) -> bool:
+    if r.ends is not None and key > r.ends:
+        return False
+    return r.window is None or in_force(r.window, zone, key)
+
+
+def _changes(snap: _Snap, key: int, top: int | None, zone: Zone) -> list[int]:
+    """Instants after `key` where time alone may change the phase of `snap`.
+
+    Restrictions running out, and the edges of windows up to `top`.
+    """
+    changes = {r.ends + 1 for r in snap.restrictions if r.ends is not None and r.ends >= key}
+    for r in snap.restrictions:
+        if r.window is None or (r.ends is not None and r.ends < key):
+            continue
+        last = top if r.ends is None else (r.ends if top is None else min(top, r.ends))
+        if last is not None and last > key:
+            changes.update(edges(r.window, zone, key, last))
+    return sorted(changes)
+
+
+def _touches(r: _Restr, point: tuple[str | None, ...]) -> bool:
+    """Whether a restriction's boxes meet the slice `point` (None: all of a dimension)."""
+    for box in r.boxes:
+        for dim, value in zip(box, point, strict=False):
+            if value is not None and (value in dim[0]) == dim[1]:
+                break
+        else:
+            return True
+    return False
 
 
 class Log:
     """The shared record behind timelines of one dispute (see the module docstring)."""
 
     __slots__ = (
+        "country",
         "counts",
         "events",
         "ids",
@@ -278,8 +370,9 @@ class Log:
         "zone",
     )
 
-    def __init__(self, zone: Zone) -> None:
+    def __init__(self, zone: Zone, country: str = "") -> None:
         self.zone = zone
+        self.country = country  # the dispute's ISO 3166-1 code: region codes must be of it
         # the instants of the entries: int64s in one block (a status_at search over a
         # million of them touches 20 of its cache lines, not 20 scattered int objects)
         self.keys = array.array("q")
@@ -301,7 +394,7 @@ class Log:
 
     def prefix(self, n: int) -> Log:
         """A new log holding a copy of the first `n` entries of this one."""
-        log = Log(self.zone)
+        log = Log(self.zone, self.country)
         log.keys = self.keys[:n]
         log.events = self.events[:n]
         log.snaps = self.snaps[:n]
@@ -397,19 +490,20 @@ class Log:
     ) -> RegTimelineError:
         return error(f"{self.describe(event, key)} refused: {state}; {why}")
 
-    def check_phase(self, event: Event, key: int, snap: _Snap) -> Phase:
-        phase = _phase(snap, key)
-        allowed = RULES[type(event)].phases
-        if phase not in allowed:
-            names = " or ".join(p.name for p in sorted(allowed))
+    def check_regions(self, event: Event, key: int, scope: Scope | None) -> None:
+        """Refuse region codes of another country than the dispute's."""
+        if scope is None or not self.country:
+            return
+        foreign = sorted(r for r in scope.names(2) if region_countries((r,)) - {self.country})
+        if foreign:
             raise self.refuse(
                 event,
                 key,
-                f"the dispute is {phase.name} at that time",
-                f"{event.kind} is accepted only when it is {names}",
-                InvalidTransition,
+                f"its scope names {', '.join(foreign)}",
+                f"the dispute is in {self.country}: regions must be of that country "
+                "(ISO 3166-2 codes beginning with it) or place names",
+                InvalidValue,
             )
-        return phase
 
     def check_after(self, event: Event, key: int, value: Moment, field: str) -> int:
         """The key of a `due` or `ends` (a bare day means its end), which must follow `key`."""
@@ -486,14 +580,37 @@ class Log:
         return self.zone.to_datetime(key)
 
     def status_phase(self, i: int, key: int) -> Phase:
-        return _phase(self._snap(i), key)
+        return _phase(self._snap(i), key, self.zone)
 
-    def status_throttles(self, i: int, key: int) -> tuple[Throttle, ...]:
-        return tuple(self._public_throttle(t) for t in _active_throttles(self._snap(i), key))
+    def status_phase_for(self, i: int, key: int, point: tuple[str | None, ...]) -> Phase:
+        snap = self._snap(i)
+        if point == (None, None, None, None):
+            return _phase(snap, key, self.zone)
+        zone = self.zone
+        best = Phase.CLEAR
+        for r in snap.restrictions:
+            phase = _PHASE_OF_KIND[r.kind]
+            if phase > best and _touches(r, point) and _in_force(r, key, zone):
+                best = phase
+                if best is Phase.BLOCKED:
+                    return best
+        if best is Phase.CLEAR and snap.open_deadlines:
+            return Phase.WARNED
+        return best
+
+    def status_restrictions(
+        self, i: int, key: int, kind: int
+    ) -> tuple[Throttle | Block | Delisting, ...]:
+        return tuple(self._public(r) for r in _active(self._snap(i), key) if r.kind == kind)
 
     def status_block(self, i: int, key: int) -> Block | None:
-        block = _active_block(self._snap(i), key)
-        return None if block is None else self._public_block(block)
+        zone = self.zone
+        for r in self._snap(i).restrictions:
+            if r.kind == _BLOCK and _in_force(r, key, zone):
+                block = self._public(r)
+                assert isinstance(block, Block)
+                return block
+        return None
 
     def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]:
         public = self._public_deadline
@@ -506,31 +623,48 @@ class Log:
     def status_last_event(self, i: int) -> Event | None:
         return self.events[i - 1] if i else None
 
-    def history(self, n: int) -> tuple[Period, ...]:
-        """Periods of constant phase over the first `n` entries, the last one open."""
-        keys, snaps, events = self.keys, self.snaps, self.events
+    def horizon(self, n: int) -> int | None:
+        """The latest instant the first `n` events name (their times, dues and ends)."""
+        if not n:
+            return None
+        latest = self.keys[n - 1]
+        zone = self.zone
+        for event in self.events[:n]:
+            for field in ("due", "ends"):
+                value = getattr(event, field, None)
+                if value is not None:
+                    latest = max(latest, zone.key(value, end=True))
+        return latest
+
+    def history(self, n: int, until: int | None = None) -> tuple[Period, ...]:
+        """Periods of constant phase over the first `n` entries, the last one open.
+
+        Windows recur up to `until` (the periods that start at or before it), or without it
+        up to the latest instant any event names; a restriction running out counts always.
+        """
+        keys, snaps, events, zone = self.keys, self.snaps, self.events, self.zone
+        if until is not None:
+            n = bisect.bisect_right(keys, until, 0, n)
+        horizon = until if until is not None else self.horizon(n)
         periods: list[tuple[int, Phase, str | None]] = []
         for i in range(n):
             key = keys[i]
             if i + 1 < n and keys[i + 1] == key:
                 continue  # only the state after the last event at an instant is seen
             snap = snaps[i]
-            phase = _phase(snap, key)
+            phase = _phase(snap, key, zone)
             if not periods or periods[-1][1] is not phase:
                 periods.append((key, phase, events[i].id))
-            horizon = keys[i + 1] if i + 1 < n else None
-            runs_out = {
-                r.ends + 1
-                for r in (*snap.throttles, snap.block)
-                if r is not None and r.ends is not None and r.ends >= key
-            }
-            for boundary in sorted(runs_out):
-                if horizon is not None and boundary >= horizon:
+            last = keys[i + 1] - 1 if i + 1 < n else None
+            for boundary in _changes(snap, key, horizon if last is None else last, zone):
+                if last is not None and boundary > last:
                     break
-                phase = _phase(snap, boundary)
+                if until is not None and boundary > until:
+                    break
+                phase = _phase(snap, boundary, zone)
                 if periods[-1][1] is not phase:
                     periods.append((boundary, phase, None))
-        to_dt = self.zone.to_datetime
+        to_dt = zone.to_datetime
         return tuple(
             Period(
                 start=to_dt(start),
@@ -541,27 +675,32 @@ class Log:
             for j, (start, phase, cause) in enumerate(periods)
         )
 
-    def _public_throttle(self, rec: _ThrottleRec) -> Throttle:
+    def _public(self, rec: _Restr) -> Throttle | Block | Delisting:
         if rec.public is None:
             to_dt = self.zone.to_datetime
-            rec.public = Throttle(
-                id=rec.id,
-                since=to_dt(rec.since),
-                scope=rec.scope,
-                rate=rec.rate,
-                ends=None if rec.ends is None else to_dt(rec.ends),
-            )
-        return rec.public
-
-    def _public_block(self, rec: _BlockRec) -> Block:
-        if rec.public is None:
-            to_dt = self.zone.to_datetime
-            rec.public = Block(
-                id=rec.id,
-                since=to_dt(rec.since),
-                scope=rec.scope,
-                ends=None if rec.ends is None else to_dt(rec.ends),
-            )
+            since = to_dt(rec.since)
+            ends = None if rec.ends is None else to_dt(rec.ends)
+            if rec.kind == _THROTTLE:
+                rec.public = Throttle(
+                    id=rec.id,
+                    since=since,
+                    scope=scope_of(rec.boxes),
+                    rate=rec.rate,
+                    ends=ends,
+                    window=rec.window,
+                    by=rec.by,
+                )
+            elif rec.kind == _BLOCK:
+                rec.public = Block(
+                    id=rec.id,
+                    since=since,
+                    scope=scope_of(rec.boxes),
+                    ends=ends,
+                    window=rec.window,
+                    by=rec.by,
+                )
+            else:
+                rec.public = _public_delisting(rec, since, ends)
         return rec.public
 
     def _public_deadline(self, rec: _DeadlineRec, key: int) -> Deadline:
@@ -645,114 +784,165 @@ def _closer(state: DeadlineState) -> _Handler:
     return close
 
 
-def _enforce(log: Log, ev: ThrottleImposed | BlockImposed, key: int, index: int) -> int:
+def _enforce(
+    log: Log, ev: ThrottleImposed | BlockImposed | DelistingImposed, key: int, index: int
+) -> int:
     if ev.enforces is None:
         return 0
     log.close_deadline(ev, key, index, ev.enforces, DeadlineState.ENFORCED)
     return 1
 
 
-def _throttle_imposed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
-    assert isinstance(ev, ThrottleImposed)
-    log.check_phase(ev, key, snap)
+def _coverage(ev: Event, scope: Scope | None) -> tuple[_Box, ...]:
+    """The boxes an imposition or a lift covers (delistings: times their stores)."""
+    boxes = scope_boxes(EVERYTHING if scope is None else scope)
+    if isinstance(ev, DelistingImposed | DelistingLifted):
+        stores: _Dim = _ALL_DIM if ev.stores is None else (ev.stores, False)
+        return tuple((*b, stores) for b in boxes)
+    return boxes
+
+
+def _universes(kind: int) -> tuple[frozenset[str] | None, ...]:
+    return _STORE_UNIVERSES if kind == _DELIST else _SCOPE_UNIVERSES
+
+
+def _words(kind: int, boxes: Sequence[_Box]) -> str:
+    if kind != _DELIST:
+        return str(scope_of(boxes))
+    parts = []
+    for b in boxes:
+        stores = b[4]
+        if stores[1]:
+            which = "every store" + (f" except {'+'.join(sorted(stores[0]))}" if stores[0] else "")
+        else:
+            which = "+".join(sorted(stores[0]))
+        parts.append(f"{which}: {box_words(b[:4])}")
+    return "; ".join(parts)
+
+
+def _imposed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
+    """ThrottleImposed, BlockImposed and DelistingImposed."""
+    assert isinstance(ev, ThrottleImposed | BlockImposed | DelistingImposed)
+    kind = _KIND_OF[type(ev)]
+    log.check_regions(ev, key, ev.scope)
     ends = None if ev.ends is None else log.check_after(ev, key, ev.ends, "ends")
-    closed = _enforce(log, ev, key, index)
-    throttle = _ThrottleRec(ev.id, key, ev.scope, ev.rate, ends)
-    return snap.but(
-        throttles=(*_active_throttles(snap, key), throttle),
-        block=None,
-        open_deadlines=snap.open_deadlines - closed,
-    )
-
-
-def _lift_scope(log: Log, ev: Event, key: int, rec: _ThrottleRec, lift: Scope) -> Scope | None:
-    """What remains of `rec` after lifting `lift` (None: nothing), or a refusal."""
-    have = rec.scope
-    networks = have.networks if lift.covers_all_networks else lift.networks
-    services = have.services if lift.services is None else lift.services
-    problem = ""
-    if not networks <= have.networks:
-        problem = f"it names networks {sorted(networks - have.networks)} that it does not cover"
-    elif have.services is None and services is not None:
-        problem = (
-            f"it lifts services {sorted(services)} from a throttle on all services, which "
-            "would leave 'all but these', a scope that cannot be named"
-        )
-    elif have.services is not None and services is not None and not services <= have.services:
-        problem = f"it names services {sorted(services - have.services)} that it does not cover"
-    if problem:
-        raise log.refuse(ev, key, f"throttle {rec.id!r} covers {have}", problem, InvalidTransition)
-    all_networks = networks == have.networks
-    all_services = services == have.services
-    if all_networks and all_services:
-        return None
-    if all_networks:
-        assert have.services is not None
-        assert services is not None
-        return Scope(networks=have.networks, services=have.services - services)
-    if all_services:
-        return Scope(networks=have.networks - networks, services=have.services)
-    raise log.refuse(
-        ev,
-        key,
-        f"throttle {rec.id!r} covers {have}",
-        f"lifting {lift} would leave a scope that is not one set of networks times one set "
-        "of services; lift whole networks or whole services, one event each",
-        InvalidTransition,
-    )
-
-
-def _throttle_lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
-    assert isinstance(ev, ThrottleLifted)
-    log.check_phase(ev, key, snap)
-    active = _active_throttles(snap, key)
-    if ev.throttle is None:
-        targets = active
-    else:
-        targets = tuple(t for t in active if t.id == ev.throttle)
-        if not targets:
-            at = log.ids.get(ev.throttle)
-            if at is None or not isinstance(log.events[at], ThrottleImposed):
+    window = getattr(ev, "window", None)
+    boxes = _coverage(ev, ev.scope)
+    active = _active(snap, key)
+    if window is None:
+        rival = _BLOCK if kind != _DELIST else _DELIST
+        for r in active:
+            if r.kind == rival and r.window is None and region_overlaps(boxes, r.boxes):
+                overlap = region_and(boxes, r.boxes)
                 raise log.refuse(
                     ev,
                     key,
-                    f"no throttle {ev.throttle!r} was imposed before it",
-                    "active throttles: " + ", ".join(repr(t.id) for t in active),
-                    UnknownReference,
+                    f"{_KIND_WORDS[rival]} {r.id!r} is active on {_words(rival, r.boxes)}",
+                    f"the new {_KIND_WORDS[kind]} overlaps it on {_words(rival, overlap)}; lift "
+                    "that part first, or give the new one a scope that does not overlap",
+                    InvalidTransition,
                 )
+    closed = _enforce(log, ev, key, index)
+    kept: list[_Restr] = []
+    for r in active:
+        if kind == _BLOCK and window is None and r.kind == _THROTTLE and r.window is None:
+            left = region_minus(r.boxes, boxes, _SCOPE_UNIVERSES)  # superseded where blocked
+            if not left:
+                continue
+            if len(left) != len(r.boxes) or left != list(r.boxes):
+                r = r.narrowed(merged(left, _SCOPE_UNIVERSES))
+        kept.append(r)
+    rate = ev.rate if isinstance(ev, ThrottleImposed) else None
+    kept.append(_Restr(kind, ev.id, key, boxes, ends, window, ev.by, rate))
+    return snap.but(restrictions=tuple(kept), open_deadlines=snap.open_deadlines - closed)
+
+
+def _named_target(
+    log: Log,
+    ev: Event,
+    key: int,
+    kind: int,
+    target: str,
+    active: tuple[_Restr, ...],
+    lift: tuple[_Box, ...],
+) -> _Restr:
+    """The active restriction a lift names, or the refusal.
+
+    Refused: unknown, no longer active, a value no part of it has (a typo guard), or
+    nothing to take away.
+    """
+    word = _KIND_WORDS[kind]
+    listed = ", ".join(f"{r.id!r} ({_words(kind, r.boxes)})" for r in active) or "none"
+    found = [r for r in active if r.id == target]
+    if not found:
+        at = log.ids.get(target)
+        if at is None or not isinstance(log.events[at], _IMPOSING[kind]):
             raise log.refuse(
                 ev,
                 key,
-                f"throttle {ev.throttle!r} is no longer active (lifted, run out or superseded)",
-                "active throttles: " + ", ".join(repr(t.id) for t in active),
+                f"no {word} {target!r} was imposed before it",
+                f"active {word}s: {listed}",
+                UnknownReference,
+            )
+        raise log.refuse(
+            ev,
+            key,
+            f"{word} {target!r} is no longer active (lifted, run out or superseded)",
+            f"active {word}s: {listed}",
+            InvalidTransition,
+        )
+    rec = found[0]
+    have = f"{word} {target!r} covers {_words(kind, rec.boxes)}"
+    # a lift is one box; the values it names in the four scope dimensions must exist
+    for k, d in enumerate(lift[0][:4]):
+        if d[1] or (k == 0 and d[0] == NETWORKS):
+            continue
+        missing = sorted(v for v in d[0] if not any(dim_has(b[k], v) for b in rec.boxes))
+        if missing:
+            raise log.refuse(
+                ev,
+                key,
+                have,
+                f"it names {_DIM_WORDS[k]} {', '.join(missing)} that no part of it has",
                 InvalidTransition,
             )
-    remaining: list[_ThrottleRec] = []
-    for rec in active:
-        if rec not in targets:
-            remaining.append(rec)
-        elif ev.scope is not None:
-            left = _lift_scope(log, ev, key, rec, ev.scope)
-            if left is not None:
-                remaining.append(rec.narrowed(left))
-    return snap.but(throttles=tuple(remaining))
+    if not region_overlaps(rec.boxes, lift):
+        raise log.refuse(ev, key, have, "the lift takes nothing away from it", InvalidTransition)
+    return rec
 
 
-def _block_imposed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
-    assert isinstance(ev, BlockImposed)
-    log.check_phase(ev, key, snap)
-    ends = None if ev.ends is None else log.check_after(ev, key, ev.ends, "ends")
-    closed = _enforce(log, ev, key, index)
-    return snap.but(
-        throttles=(),
-        block=_BlockRec(ev.id, key, ev.scope, ends),
-        open_deadlines=snap.open_deadlines - closed,
-    )
-
-
-def _block_lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
-    log.check_phase(ev, key, snap)
-    return snap.but(block=None)
+def _lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
+    """ThrottleLifted, BlockLifted and DelistingLifted."""
+    assert isinstance(ev, ThrottleLifted | BlockLifted | DelistingLifted)
+    kind = _KIND_OF[type(ev)]
+    word = _KIND_WORDS[kind]
+    target: str | None = getattr(ev, word)
+    log.check_regions(ev, key, ev.scope)
+    lift = _coverage(ev, ev.scope)
+    active = tuple(r for r in _active(snap, key) if r.kind == kind)
+    if target is not None:
+        targets = {_named_target(log, ev, key, kind, target, active, lift).id}
+    else:
+        targets = {r.id for r in active if region_overlaps(r.boxes, lift)}
+        if not targets:
+            listed = ", ".join(f"{r.id!r} ({_words(kind, r.boxes)})" for r in active) or "none"
+            raise log.refuse(
+                ev,
+                key,
+                f"no active {word} overlaps {_words(kind, lift)}",
+                f"active {word}s: {listed}",
+                InvalidTransition,
+            )
+    universes = _universes(kind)
+    kept: list[_Restr] = []
+    for r in _active(snap, key):
+        if r.kind == kind and r.id in targets:
+            left = region_minus(r.boxes, lift, universes)
+            if not left:
+                continue
+            r = r.narrowed(merged(left, universes))
+        kept.append(r)
+    return snap.but(restrictions=tuple(kept))
 
 
 def _takedown(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
@@ -788,16 +978,60 @@ def _statement(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     return snap
 
 
+_KIND_OF: Final[dict[type[Event], int]] = {
+    ThrottleImposed: _THROTTLE,
+    ThrottleLifted: _THROTTLE,
+    BlockImposed: _BLOCK,
+    BlockLifted: _BLOCK,
+    DelistingImposed: _DELIST,
+    DelistingLifted: _DELIST,
+}
+_IMPOSING: Final = (ThrottleImposed, BlockImposed, DelistingImposed)
+_DIM_WORDS: Final = ("networks", "services", "regions", "operators", "stores")
+
+
+def _public_delisting(
+    rec: _Restr, since: pendulum.DateTime, ends: pendulum.DateTime | None
+) -> Delisting:
+    by_stores: dict[_Dim, list[_Box]] = {}
+    for b in rec.boxes:
+        by_stores.setdefault(b[4], []).append(b[:4])
+    parts = tuple(
+        DelistingPart(
+            scope=scope_of(boxes),
+            stores=None if stores[1] else stores[0],
+            stores_except=stores[0] if stores[1] else frozenset(),
+        )
+        for stores, boxes in by_stores.items()
+    )
+    everywhere = scope_of([b[:4] for b in rec.boxes])
+    union: _Dim = (frozenset(), False)
+    for stores in by_stores:
+        union = dim_or(union, stores)
+    return Delisting(
+        id=rec.id,
+        since=since,
+        scope=everywhere,
+        stores=None if union[1] else union[0],
+        stores_except=union[0] if union[1] else frozenset(),
+        ends=ends,
+        by=rec.by,
+        parts=parts,
+    )
+
+
 _HANDLERS: Final[dict[type[Event], _Handler]] = {
     WarningIssued: _warning,
     DeadlineSet: _deadline_set,
     DeadlineExtended: _deadline_extended,
     DeadlineMet: _closer(DeadlineState.MET),
     DeadlineWithdrawn: _closer(DeadlineState.WITHDRAWN),
-    ThrottleImposed: _throttle_imposed,
-    ThrottleLifted: _throttle_lifted,
-    BlockImposed: _block_imposed,
-    BlockLifted: _block_lifted,
+    ThrottleImposed: _imposed,
+    ThrottleLifted: _lifted,
+    BlockImposed: _imposed,
+    BlockLifted: _lifted,
+    DelistingImposed: _imposed,
+    DelistingLifted: _lifted,
     TakedownRequested: _takedown,
     ContentRemoved: _removed,
     FineImposed: _fine,

@@ -27,7 +27,7 @@ import pendulum
 
 from . import _fields as f
 from ._enums import Consequence
-from ._events import Event, _optional_scope, _scope
+from ._events import Event, _optional_scope, _scope, _stores, _window
 from ._scope import EVERYTHING
 from ._time import EPOCH, ONE_US, moment_and_key, to_span
 
@@ -37,7 +37,12 @@ __all__ = ["Reader", "make_reader"]
 Reader = Callable[[Mapping[str, Any]], Event | None]
 
 #: How EVERYTHING is written (``encode`` writes every field, defaults included).
-_EVERYTHING_JSON: Final = {"networks": sorted(EVERYTHING.networks), "services": None}
+_EVERYTHING_JSON: Final = {
+    "networks": sorted(EVERYTHING.networks),
+    "operators": None,
+    "regions": None,
+    "services": None,
+}
 _CONSEQUENCES: Final = {c.value: c for c in Consequence}
 _SPANS: dict[str, str] = {}  # canonical forms of the durations seen ("PT24H" repeats)
 _MAX_SPANS: Final = 1024
@@ -82,12 +87,16 @@ _READS: Final[dict[Any, str]] = {
     _scope: "if v != everything_json: return None\nv = everything",
     _optional_scope: "if v is not None:\n    if v != everything_json: return None\n"
     "    v = everything",
+    # a window: cattrs' path (rare)
+    _window: "if v is not None: return None",
+    _stores: "if v is not None:\n    if type(v) is not list or not all(type(x) is str for x in v):"
+    " return None\n    v = stores(v)",
 }
 
 #: The reads above that take None (for an optional field, its default).
 _TAKES_NONE: Final = frozenset(
     {f.optional_text, f.optional_reference, f.optional_moment, f.optional_span, f.consequence}
-    | {_optional_scope}
+    | {_optional_scope, _window, _stores}
 )
 
 _NAMESPACE: Final = {
@@ -108,6 +117,7 @@ _NAMESPACE: Final = {
     "currency": f.currency,
     "everything_json": _EVERYTHING_JSON,
     "everything": EVERYTHING,
+    "stores": _stores,
 }
 
 
@@ -126,7 +136,8 @@ def make_reader(cls: type[Event]) -> Reader | None:
     Examples:
         >>> from regtimeline import BlockLifted
         >>> make_reader(BlockLifted)({"type": "block_lifted", "at": "2022-03-06", "id": "u"})
-        BlockLifted(at=Date(2022, 3, 6), id='u', source=None, note=None)
+        BlockLifted(at=Date(2022, 3, 6), id='u', source=None, note=None, block=None, scope=None,
+        by=None)
         >>> make_reader(BlockLifted)({"type": "block_lifted", "at": "2022-03-06"}) is None
         True
     """

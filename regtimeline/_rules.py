@@ -18,6 +18,8 @@ from ._events import (
     DeadlineMet,
     DeadlineSet,
     DeadlineWithdrawn,
+    DelistingImposed,
+    DelistingLifted,
     Event,
     FineImposed,
     Statement,
@@ -27,11 +29,18 @@ from ._events import (
     WarningIssued,
 )
 
-__all__ = ["RULES", "TIME_MOVES", "Rule"]
+__all__ = ["RULES", "RUN_OUT_MOVES", "TIME_MOVES", "WINDOW_OPENS", "Rule"]
 
 _ANY: Final = frozenset(Phase)
-_NOT_BLOCKED: Final = frozenset({Phase.CLEAR, Phase.WARNED, Phase.THROTTLED})
 _OPEN: Final = frozenset({DeadlineState.PENDING, DeadlineState.OVERDUE})
+
+
+def _up_to(phase: Phase) -> frozenset[tuple[Phase, Phase]]:
+    return frozenset((p, phase) for p in Phase if p < phase)
+
+
+def _down_from(phase: Phase) -> frozenset[tuple[Phase, Phase]]:
+    return frozenset((phase, p) for p in Phase if p < phase)
 
 
 @attrs.frozen(kw_only=True)
@@ -49,8 +58,8 @@ class Rule:
         refused_when: when it is refused, in words.
 
     Examples:
-        >>> RULES[BlockLifted].phases
-        frozenset({<Phase.BLOCKED: 3>})
+        >>> sorted(RULES[BlockLifted].moves)[0]
+        (<Phase.BLOCKED: 4>, <Phase.CLEAR: 0>)
     """
 
     event: type[Event]
@@ -109,48 +118,75 @@ _TABLE: Final = (
     ),
     Rule(
         event=ThrottleImposed,
-        phases=_NOT_BLOCKED,
-        moves=frozenset({(Phase.CLEAR, Phase.THROTTLED), (Phase.WARNED, Phase.THROTTLED)}),
+        phases=_ANY,
+        moves=_up_to(Phase.THROTTLED),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
-        effect="a throttle is active; with `enforces` the named deadline becomes ENFORCED",
+        effect=(
+            "a throttle is active on its scope (in force inside its window, if it has one); "
+            "with `enforces` the named deadline becomes ENFORCED"
+        ),
         refused_when=(
-            "while BLOCKED; `ends` not after `at`; `enforces` names an unknown or closed deadline"
+            "its scope overlaps an active block (neither with a window); `ends` not after "
+            "`at`; `enforces` names an unknown or closed deadline"
         ),
     ),
     Rule(
         event=ThrottleLifted,
-        phases=frozenset({Phase.THROTTLED}),
-        moves=frozenset({(Phase.THROTTLED, Phase.WARNED), (Phase.THROTTLED, Phase.CLEAR)}),
+        phases=_ANY,
+        moves=_down_from(Phase.THROTTLED),
         effect=(
-            "ends a throttle, or narrows it when `scope` names part of it; without "
-            "`throttle`, every active one"
+            "ends a throttle, or narrows it to what remains outside `scope`; without "
+            "`throttle`, every active throttle that `scope` overlaps"
         ),
-        refused_when="nothing active; the throttle is unknown or not active; a scope not covered",
+        refused_when=(
+            "the throttle is unknown or not active; it takes nothing away, or names a value "
+            "the throttle does not have; without an id, it overlaps no active throttle"
+        ),
     ),
     Rule(
         event=BlockImposed,
-        phases=_NOT_BLOCKED,
-        moves=frozenset(
-            {
-                (Phase.CLEAR, Phase.BLOCKED),
-                (Phase.WARNED, Phase.BLOCKED),
-                (Phase.THROTTLED, Phase.BLOCKED),
-            }
-        ),
+        phases=_ANY,
+        moves=_up_to(Phase.BLOCKED),
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
-        effect="BLOCKED; active throttles end at that instant (superseded)",
+        effect=(
+            "a block is active on its scope; it ends the part of every active throttle it "
+            "covers (neither with a window)"
+        ),
         refused_when=(
-            "already BLOCKED; `ends` not after `at`; `enforces` names an unknown or closed deadline"
+            "its scope overlaps an active block (neither with a window); `ends` not after "
+            "`at`; `enforces` names an unknown or closed deadline"
         ),
     ),
     Rule(
         event=BlockLifted,
-        phases=frozenset({Phase.BLOCKED}),
-        moves=frozenset({(Phase.BLOCKED, Phase.WARNED), (Phase.BLOCKED, Phase.CLEAR)}),
-        effect="the block ends",
-        refused_when="not BLOCKED",
+        phases=_ANY,
+        moves=_down_from(Phase.BLOCKED),
+        effect="ends a block, or narrows it; without `block`, every active block it overlaps",
+        refused_when="as for `throttle_lifted`, for blocks",
+    ),
+    Rule(
+        event=DelistingImposed,
+        phases=_ANY,
+        moves=_up_to(Phase.DELISTED),
+        deadline_from=_OPEN,
+        deadline_to=DeadlineState.ENFORCED,
+        effect="the app is out of the named app stores on its scope: DELISTED",
+        refused_when=(
+            "its scope and stores overlap an active delisting; `ends` not after `at`; "
+            "`enforces` names an unknown or closed deadline"
+        ),
+    ),
+    Rule(
+        event=DelistingLifted,
+        phases=_ANY,
+        moves=_down_from(Phase.DELISTED),
+        effect=(
+            "restores the app, wholly or where `scope` and `stores` say; without "
+            "`delisting`, every active delisting it overlaps"
+        ),
+        refused_when="as for `throttle_lifted`, for delistings",
     ),
     Rule(
         event=TakedownRequested,
@@ -178,15 +214,15 @@ _TABLE: Final = (
     ),
 )
 
-#: Phase changes that no event causes: a throttle or block running out at its `ends`.
-TIME_MOVES: Final = frozenset(
-    {
-        (Phase.THROTTLED, Phase.WARNED),
-        (Phase.THROTTLED, Phase.CLEAR),
-        (Phase.BLOCKED, Phase.WARNED),
-        (Phase.BLOCKED, Phase.CLEAR),
-    }
+#: Phase changes that no event causes, down: a restriction running out at its `ends`, or a
+#: recurring window closing.
+RUN_OUT_MOVES: Final = (
+    _down_from(Phase.BLOCKED) | _down_from(Phase.THROTTLED) | _down_from(Phase.DELISTED)
 )
+#: Phase changes that no event causes, up: a recurring window of a throttle or block opening.
+WINDOW_OPENS: Final = _up_to(Phase.THROTTLED) | _up_to(Phase.BLOCKED)
+#: Every phase change that no event causes.
+TIME_MOVES: Final = RUN_OUT_MOVES | WINDOW_OPENS
 
 #: The rule of each event class.
 RULES: Final[dict[type[Event], Rule]] = {rule.event: rule for rule in _TABLE}

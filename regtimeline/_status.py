@@ -12,13 +12,16 @@ import pendulum
 
 from ._enums import Consequence, DeadlineState, Phase
 from ._events import Event
-from ._scope import Scope
-from .errors import UnknownReference
+from ._scope import REGION_CODE, Scope
+from ._window import Window
+from .errors import InvalidValue, UnknownReference
 
 __all__ = [
     "Block",
     "Deadline",
     "Deadlines",
+    "Delisting",
+    "DelistingPart",
     "Extension",
     "Period",
     "Status",
@@ -73,23 +76,79 @@ class Deadline:
 
 @attrs.frozen(kw_only=True)
 class Throttle:
-    """An active throttle: its id, since when, what it still covers, until when if ordered."""
+    """An active throttle: its id, since when, what it still covers, until when if ordered.
+
+    Attributes:
+        id: the id of its `ThrottleImposed`.
+        since: when it was imposed.
+        scope: what it still covers (after partial lifts and blocks that superseded part).
+        rate: how much, in words, if given.
+        ends: the last instant it was ordered for (None: until lifted).
+        window: its recurring `Window` (in force only inside it), or None.
+        by: who ordered it.
+    """
 
     id: str
     since: pendulum.DateTime
     scope: Scope
     rate: str | None
     ends: pendulum.DateTime | None
+    window: Window | None = None
+    by: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Block:
-    """The active block: its id, since when, what it covers, until when if ordered."""
+    """An active block: its id, since when, what it still covers, until when if ordered.
+
+    Attributes are those of `Throttle`, without `rate`.
+    """
 
     id: str
     since: pendulum.DateTime
     scope: Scope
     ends: pendulum.DateTime | None
+    window: Window | None = None
+    by: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DelistingPart:
+    """Part of a delisting: where, and from which stores.
+
+    `stores` None means every store except `stores_except`.
+    """
+
+    scope: Scope
+    stores: frozenset[str] | None
+    stores_except: frozenset[str] = frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class Delisting:
+    """An active delisting: the app is out of some stores somewhere.
+
+    Attributes:
+        id: the id of its `DelistingImposed`.
+        since: when it was imposed.
+        scope: where the app is missing from at least one store.
+        stores: the stores it is missing from anywhere (None: every store except
+            `stores_except`).
+        stores_except: see `stores`.
+        ends: the last instant it was ordered for.
+        by: who ordered it.
+        parts: where it is missing from which stores, when that differs by place (after a
+            partial lift); one part otherwise.
+    """
+
+    id: str
+    since: pendulum.DateTime
+    scope: Scope
+    stores: frozenset[str] | None
+    ends: pendulum.DateTime | None
+    by: str | None = None
+    stores_except: frozenset[str] = frozenset()
+    parts: tuple[DelistingPart, ...] = ()
 
 
 class Deadlines(Sequence[Deadline]):
@@ -187,7 +246,10 @@ class StatusSource(Protocol):
 
     def status_at_key(self, key: int) -> pendulum.DateTime: ...
     def status_phase(self, i: int, key: int) -> Phase: ...
-    def status_throttles(self, i: int, key: int) -> tuple[Throttle, ...]: ...
+    def status_phase_for(self, i: int, key: int, point: tuple[str | None, ...]) -> Phase: ...
+    def status_restrictions(
+        self, i: int, key: int, kind: int
+    ) -> tuple[Throttle | Block | Delisting, ...]: ...
     def status_block(self, i: int, key: int) -> Block | None: ...
     def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]: ...
     def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]: ...
@@ -203,10 +265,12 @@ class Status:
 
     Attributes:
         at: the instant, in the dispute's zone (for a day: its last instant).
-        phase: CLEAR, WARNED, THROTTLED or BLOCKED.
+        phase: CLEAR, WARNED, DELISTED, THROTTLED or BLOCKED.
         deadlines: every deadline opened so far, with its state at `at`, oldest first.
         throttles: the active throttles, with their remaining scope.
-        block: the active block, or None.
+        blocks: the active blocks, with their remaining scope.
+        delistings: the active delistings.
+        block: the first block in force, in the order imposed, or None.
         warnings: how many warnings were issued.
         items_requested: items the regulator asked to take down.
         items_removed: items the platform removed.
@@ -241,17 +305,65 @@ class Status:
 
     @cached
     def phase(self) -> Phase:
-        """CLEAR, WARNED, THROTTLED or BLOCKED."""
+        """CLEAR, WARNED, DELISTED, THROTTLED or BLOCKED."""
         return self._source.status_phase(self._i, self._key)
+
+    def phase_for(
+        self,
+        network: str | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        operator: str | None = None,
+    ) -> Phase:
+        """The phase for one slice: counting only restrictions whose scope overlaps it.
+
+        A dimension not given is all of it; ``phase_for()`` is `phase`. Regions are compared
+        as given: a block on ``IN-JK`` does not cover ``"Kashmir Valley"``.
+
+        Raises:
+            InvalidValue: a value that is not a non-blank string, or a network other than
+                mobile or fixed.
+
+        Examples:
+            >>> from regtimeline.examples import twitter_russia
+            >>> may = twitter_russia().status_at("2021-05-20")
+            >>> may.phase_for(network="fixed").name, may.phase_for(network="mobile").name
+            ('WARNED', 'THROTTLED')
+        """
+        point = (network, service, region, operator)
+        for what, value in zip(("network", "service", "region", "operator"), point, strict=True):
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                msg = f"phase_for: {what} must be a non-blank string or None, got {value!r:.60}"
+                raise InvalidValue(msg)
+        if network is not None and network not in ("mobile", "fixed"):
+            msg = f"phase_for: network must be 'mobile' or 'fixed', got {network!r}"
+            raise InvalidValue(msg)
+        if region is not None and REGION_CODE.match(region):
+            Scope(regions={region})  # a code-shaped typo is refused, as in a scope
+        return self._source.status_phase_for(self._i, self._key, point)
 
     @cached
     def throttles(self) -> tuple[Throttle, ...]:
-        """The active throttles, with their remaining scope, in the order imposed."""
-        return self._source.status_throttles(self._i, self._key)
+        """The active throttles, with their remaining scope, in the order imposed.
+
+        Active means imposed and neither lifted nor run out; one with a window is active
+        between its windows too (see `Window`).
+        """
+        return self._source.status_restrictions(self._i, self._key, 0)  # type: ignore[return-value]
+
+    @cached
+    def blocks(self) -> tuple[Block, ...]:
+        """The active blocks, with their remaining scope, in the order imposed."""
+        return self._source.status_restrictions(self._i, self._key, 1)  # type: ignore[return-value]
+
+    @cached
+    def delistings(self) -> tuple[Delisting, ...]:
+        """The active delistings, in the order imposed."""
+        return self._source.status_restrictions(self._i, self._key, 2)  # type: ignore[return-value]
 
     @cached
     def block(self) -> Block | None:
-        """The active block, or None."""
+        """The first block in force at `at`, in the order imposed, or None."""
         return self._source.status_block(self._i, self._key)
 
     @cached
@@ -294,6 +406,8 @@ class Status:
             self.phase,
             tuple(self.deadlines),
             self.throttles,
+            self.blocks,
+            self.delistings,
             self.block,
             self.warnings,
             self.items_requested,
@@ -315,7 +429,8 @@ class Status:
     def __repr__(self) -> str:
         return (
             f"Status(at={self.at.isoformat()}, phase={self.phase.name}, "
-            f"throttles={list(self.throttles)!r}, block={self.block!r}, "
+            f"throttles={list(self.throttles)!r}, blocks={list(self.blocks)!r}, "
+            f"delistings={list(self.delistings)!r}, "
             f"deadlines={len(self.deadlines)}, warnings={self.warnings}, "
             f"items_requested={self.items_requested}, items_removed={self.items_removed}, "
             f"fines={dict(self.fines)!r}, last_event={getattr(self.last_event, 'id', None)!r})"

@@ -67,7 +67,7 @@ class Timeline:
         ...              jurisdiction="RU", timezone="Europe/Moscow")
         >>> timeline = Timeline(ru, [ThrottleImposed(at="2021-03-10", id="slowdown")])
         >>> timeline.status_at("2021-03-12").phase
-        <Phase.THROTTLED: 2>
+        <Phase.THROTTLED: 3>
     """
 
     __slots__ = ("_events", "_log", "_m", "_n", "_record", "dispute")
@@ -83,7 +83,7 @@ class Timeline:
             msg = f"Timeline needs a Dispute first, got {dispute!r}"
             raise InvalidValue(msg)
         self.dispute: Final = dispute
-        self._log = Log(dispute.zone)
+        self._log = Log(dispute.zone, dispute.jurisdiction)
         self._n = 0
         self._record = Record()
         self._m = 0
@@ -139,8 +139,8 @@ class Timeline:
             Traceback (most recent call last):
             ...
             regtimeline.errors.InvalidTransition: block_lifted 'unblock' at
-            2021-03-11T00:00:00+03:00 refused: the dispute is THROTTLED at that time;
-            block_lifted is accepted only when it is BLOCKED
+            2021-03-11T00:00:00+03:00 refused: no active block overlaps all services on all
+            networks; active blocks: none
         """
         if recorded_at is None:
             key = max(now_key(), self._last_recorded())
@@ -395,12 +395,24 @@ class Timeline:
             key = log.zone.query_key(when)
         return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
-    def history(self, *, as_of: When | None = None) -> tuple[Period, ...]:
+    def history(
+        self, *, until: When | None = None, as_of: When | None = None
+    ) -> tuple[Period, ...]:
         """The periods of constant phase, from the first event on; the last one is open.
 
-        Changes that no event caused (a throttle or block that ran out at its `ends`) start
-        periods of their own, with `cause` None. With `as_of`, the history as the record
-        told it then.
+        Changes that no event caused (a restriction that ran out at its `ends`, a recurring
+        window opening or closing) start periods of their own, with `cause` None. A window
+        with no end recurs for ever: with `until`, the periods are those that start at or
+        before it (events after it are left out), the one containing it open; without, they
+        stop at the latest instant any event names (its time, a due date, an `ends`). With
+        `as_of`, the history as the record told it then.
+
+        Args:
+            until: the last instant of interest (a date means its end).
+            as_of: answer as the record stood then.
+
+        Raises:
+            TimeError: `until` is naive or malformed.
 
         Examples:
             >>> from regtimeline.examples import twitter_russia
@@ -408,8 +420,9 @@ class Timeline:
             [('2021-03-10', 'THROTTLED'), ('2022-03-04', 'BLOCKED')]
         """
         if as_of is not None:
-            return self.as_of(as_of).history()
-        return self._log.history(self._n)
+            return self.as_of(as_of).history(until=until)
+        key = None if until is None else self._log.zone.query_key(until)
+        return self._log.history(self._n, key)
 
     # --- the record: recorded time ---------------------------------------------------------
 
@@ -460,7 +473,9 @@ class Timeline:
         if m == self._m:
             return self
         entries = tuple(self._record.events[:m])
-        log, n = _applied(Log(self.dispute.zone), 0, entries, lambda _: False)
+        log, n = _applied(
+            Log(self.dispute.zone, self.dispute.jurisdiction), 0, entries, lambda _: False
+        )
         return Timeline._view(self.dispute, log, n, self._record, m)
 
     def revisions(self, event_id: str) -> tuple[Revision, ...]:

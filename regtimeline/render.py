@@ -17,14 +17,15 @@ from collections import defaultdict
 from typing import Final
 
 from ._enums import DeadlineState, Phase
-from ._rules import RULES, TIME_MOVES
+from ._rules import RULES, RUN_OUT_MOVES, WINDOW_OPENS
 from ._time import When
 from ._timeline import Timeline
 from .errors import InvalidValue
 
 __all__ = ["deadline_edges", "gantt", "phase_edges", "rules_table", "state_diagram"]
 
-_TIME: Final = "ends passes (no event)"
+_TIME: Final = "ends passes or window closes (no event)"
+_OPENS: Final = "window opens (no event)"
 _DUE_PASSES: Final = "due passes (no event)"
 
 
@@ -33,14 +34,16 @@ def phase_edges() -> dict[tuple[Phase, Phase], list[str]]:
 
     Examples:
         >>> phase_edges()[(Phase.CLEAR, Phase.BLOCKED)]
-        ['block_imposed']
+        ['block_imposed', 'window opens (no event)']
     """
     edges: dict[tuple[Phase, Phase], list[str]] = defaultdict(list)
     for rule in RULES.values():
         for move in sorted(rule.moves):
             edges[move].append(rule.event.kind)
-    for move in sorted(TIME_MOVES):
+    for move in sorted(RUN_OUT_MOVES):
         edges[move].append(_TIME)
+    for move in sorted(WINDOW_OPENS):
+        edges[move].append(_OPENS)
     return dict(edges)
 
 

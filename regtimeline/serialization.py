@@ -33,7 +33,8 @@ from ._dispute import Dispute
 from ._enums import Consequence
 from ._events import CORRECTION_TYPES, EVENT_TYPES, Event, EventCorrected
 from ._readers import make_reader
-from ._scope import Scope
+from ._scope import Box, Scope
+from ._window import Window, clock_text
 from .errors import RegTimelineError, SchemaError
 
 __all__ = [
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 #: The version of the JSON form written by this release.
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 
 T = TypeVar("T")
 
@@ -91,6 +92,25 @@ def _recorded_time(data: dict[str, Any]) -> dict[str, Any]:
     start) and no correction.
     """
     return data
+
+
+_SCOPED: Final = frozenset({"throttle_imposed", "throttle_lifted", "block_imposed"})
+
+
+@_upcaster(3)
+def _scope_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 3 -> 4: scopes gain `regions` and `operators` (null: all of them).
+
+    Everything else that schema 4 adds (windows, `by`, partial block lifts, delistings) is
+    new and optional: a schema-3 event means the same in schema 4.
+    """
+    kind = data.get("type")
+    if kind == "event_corrected" and isinstance(data.get("replacement"), dict):
+        return {**data, "replacement": _scope_v2(data["replacement"])}
+    scope = data.get("scope")
+    if kind not in _SCOPED or not isinstance(scope, dict):
+        return data
+    return {**data, "scope": {"regions": None, "operators": None, **scope}}
 
 
 def upcast(data: dict[str, Any], version: int) -> dict[str, Any]:
@@ -155,6 +175,111 @@ def _amount(value: Any, _: type) -> Any:
     return value
 
 
+_BOX_KEYS: Final = frozenset(
+    {
+        "networks",
+        "services",
+        "regions",
+        "operators",
+        "services_except",
+        "regions_except",
+        "operators_except",
+    }
+)
+
+
+def _box_json(box: Box) -> dict[str, Any]:
+    out: dict[str, Any] = {"networks": sorted(box.networks)}
+    for name in ("services", "regions", "operators"):
+        value = getattr(box, name)
+        out[name] = None if value is None else sorted(value)
+        left_out = getattr(box, f"{name}_except")
+        if left_out:
+            out[f"{name}_except"] = sorted(left_out)
+    return out
+
+
+def _scope_json(scope: Scope) -> dict[str, Any]:
+    """One box as its fields; a union of several as ``{"boxes": [...]}``."""
+    boxes = scope.boxes
+    if len(boxes) == 1:
+        return _box_json(boxes[0])
+    return {"boxes": [_box_json(b) for b in boxes]}
+
+
+def _list_of_names(value: Any, where: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        msg = f"{where}: expected a list of strings or null, got {value!r:.60}"
+        raise SchemaError(msg)
+    return frozenset(value)
+
+
+def _box_of(value: Any, where: str) -> Box:
+    if not isinstance(value, dict):
+        msg = f"{where}: a scope box is an object, got {value!r:.60}"
+        raise SchemaError(msg)
+    unknown = set(value) - _BOX_KEYS
+    if unknown:
+        msg = f"{where}: unknown field(s) {sorted(unknown)}"
+        raise SchemaError(msg)
+    networks = _list_of_names(value.get("networks", ["fixed", "mobile"]), f"{where}.networks")
+    fields: dict[str, Any] = {"networks": networks}
+    for name in ("services", "regions", "operators"):
+        fields[name] = _list_of_names(value.get(name), f"{where}.{name}")
+        fields[f"{name}_except"] = (
+            _list_of_names(value.get(f"{name}_except"), f"{where}.{name}_except") or frozenset()
+        )
+    return Box(**fields)
+
+
+def _scope_of(value: Any, _: type) -> Scope:
+    if isinstance(value, dict) and "boxes" in value:
+        if set(value) != {"boxes"} or not isinstance(value["boxes"], list):
+            msg = f"a scope of several boxes is {{'boxes': [...]}} alone, got {value!r:.80}"
+            raise SchemaError(msg)
+        boxes = [_box_of(b, f"boxes[{i}]") for i, b in enumerate(value["boxes"])]
+    else:
+        boxes = [_box_of(value, "scope")]
+    try:
+        return Scope.from_boxes(boxes)
+    except RegTimelineError as exc:
+        raise SchemaError(str(exc)) from None
+
+
+def _window_json(window: Window) -> dict[str, Any]:
+    return {
+        "start": clock_text(window.start),
+        "end": clock_text(window.end),
+        "days": None if window.days is None else sorted(d.isoformat() for d in window.days),
+    }
+
+
+def _window_of(value: Any, _: type) -> Window:
+    if not isinstance(value, dict) or not {"start", "end"} <= set(value) <= {
+        "start",
+        "end",
+        "days",
+    }:
+        form = "{'start': 'HH:MM', 'end': 'HH:MM', 'days': [...] or null}"
+        msg = f"a window is {form}, got {value!r:.80}"
+        raise SchemaError(msg)
+    days = value.get("days")
+    if days is not None and (
+        not isinstance(days, list) or not all(isinstance(d, str) for d in days)
+    ):
+        msg = f"window days: expected a list of ISO dates or null, got {days!r:.60}"
+        raise SchemaError(msg)
+    if not isinstance(value["start"], str) or not isinstance(value["end"], str):
+        msg = f"window start and end are times of day as text ('06:00'), got {value!r:.60}"
+        raise SchemaError(msg)
+    try:
+        return Window(start=value["start"], end=value["end"], days=days)
+    except RegTimelineError as exc:
+        raise SchemaError(str(exc)) from None
+
+
 def _instant_text(value: pendulum.DateTime) -> str:
     return value.isoformat()
 
@@ -181,7 +306,11 @@ def _make() -> cattrs.Converter:
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     conv.register_unstructure_hook_func(lambda t: t == frozenset[str], sorted)
     conv.register_unstructure_hook(Consequence, lambda c: c.value)
-    for cls in (*ALL_EVENT_TYPES, Scope, Dispute):
+    conv.register_unstructure_hook(Scope, _scope_json)
+    conv.register_structure_hook(Scope, _scope_of)
+    conv.register_unstructure_hook(Window, _window_json)
+    conv.register_structure_hook(Window, _window_of)
+    for cls in (*ALL_EVENT_TYPES, Dispute):
         typing.get_type_hints(cls)  # resolve the string annotations once, early
     union = _UNION
     # a correction holds a whole event, tagged like any other
@@ -332,8 +461,8 @@ def dumps(event: Event) -> bytes:
 
     Examples:
         >>> from regtimeline import BlockLifted
-        >>> dumps(BlockLifted(at="2022-03-06", id="u"))
-        b'{"at":"2022-03-06","id":"u","note":null,"source":null,"type":"block_lifted"}'
+        >>> dumps(BlockLifted(at="2022-03-06", id="u"))[:50]
+        b'{"at":"2022-03-06","block":null,"by":null,"id":"u"'
     """
     return orjson.dumps(encode(event), option=orjson.OPT_SORT_KEYS)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 
 try:
@@ -38,7 +38,7 @@ import attrs
 import pendulum
 
 from ._dispute import Dispute
-from ._enums import Consequence, Phase
+from ._enums import Consequence
 from ._events import (
     EVENT_TYPES,
     BlockImposed,
@@ -48,6 +48,8 @@ from ._events import (
     DeadlineMet,
     DeadlineSet,
     DeadlineWithdrawn,
+    DelistingImposed,
+    DelistingLifted,
     Event,
     EventCorrected,
     EventRetracted,
@@ -58,9 +60,12 @@ from ._events import (
     ThrottleLifted,
     WarningIssued,
 )
-from ._scope import NETWORKS, Scope
+from ._scope import NETWORKS, Box, Scope
+from ._status import Block, Delisting, Status, Throttle
 from ._time import MIN_KEY, Moment
 from ._timeline import Timeline
+from ._window import Window
+from ._window import edges as window_edges
 from .errors import (
     DuplicateEvent,
     InvalidTransition,
@@ -82,6 +87,7 @@ __all__ = [
     "recorded_timelines",
     "scopes",
     "timelines",
+    "windows",
 ]
 
 T = TypeVar("T")
@@ -102,6 +108,20 @@ TIMEZONES: Final = (
 )
 
 _SERVICES: Final = ("photos", "videos", "messages", "live", "search")
+#: Region codes of each jurisdiction `disputes()` draws, and place names without a code.
+_REGIONS: Final = {
+    "RU": ("RU-MOW", "RU-SPE"),
+    "GB": ("GB-ENG", "GB-SCT"),
+    "TR": ("TR-34", "TR-06"),
+    "BR": ("BR-SP", "BR-RJ"),
+    "IN": ("IN-JK", "IN-LA"),
+}
+_PLACES: Final = ("Kashmir Valley", "Capital")
+_OPERATORS: Final = ("AS12389", "MTS", "Vodafone")
+_STORES: Final = ("apple", "google", "huawei")
+#: Window edges: whole and half hours, the small hours where DST changes (02:00-03:00 in
+#: Europe, 00:00 in Sao Paulo), and midnight.
+_CLOCKS: Final = ("00:00", "01:30", "02:00", "02:30", "03:00", "06:00", "08:00", "22:00", "23:30")
 _CATEGORIES: Final = ("csam", "drugs", "suicide", "extremism", "fakes", "lgbt")
 _WORDS: Final = ("remove", "content", "Roskomnadzor", "court", "Twitter", "talks", "law")
 _FIRST_DAY: Final = _dt.date(2000, 1, 1)
@@ -197,17 +217,57 @@ def durations() -> st.SearchStrategy[str]:
     )
 
 
-def scopes() -> st.SearchStrategy[Scope]:
-    """Scopes: every network and service first, then named subsets.
+def scopes(jurisdiction: str | None = None) -> st.SearchStrategy[Scope]:
+    """Scopes: everything first, then named networks, services, regions and operators.
+
+    Regions are ISO 3166-2 codes of `jurisdiction` (default: of any country `disputes()`
+    draws) and place names; a timeline only takes codes of its own country. Scopes of
+    several boxes and "all except" come from lifts in `timelines()`.
+
+    Raises:
+        InvalidValue: `jurisdiction` is not one `disputes()` draws.
 
     Examples:
         >>> from hypothesis import find
         >>> find(scopes(), lambda s: True) == Scope()
         True
+        >>> find(scopes("IN"), lambda s: s.regions is not None).regions
+        frozenset({'IN-JK'})
     """
+    if jurisdiction is not None and jurisdiction not in _REGIONS:
+        msg = f"scopes(jurisdiction=...) takes one of {sorted(_REGIONS)}, got {jurisdiction!r:.40}"
+        raise InvalidValue(msg)
+    codes = (
+        _REGIONS[jurisdiction]
+        if jurisdiction is not None
+        else tuple(c for cs in _REGIONS.values() for c in cs)
+    )
     networks = st.sampled_from((NETWORKS, frozenset({"mobile"}), frozenset({"fixed"})))
     services = st.none() | st.frozensets(st.sampled_from(_SERVICES), min_size=1, max_size=3)
-    return st.builds(Scope, networks=networks, services=services)
+    regions = st.none() | st.frozensets(st.sampled_from((*codes, *_PLACES)), min_size=1, max_size=2)
+    operators = st.none() | st.frozensets(st.sampled_from(_OPERATORS), min_size=1, max_size=2)
+    return st.builds(
+        Scope, networks=networks, services=services, regions=regions, operators=operators
+    )
+
+
+def windows() -> st.SearchStrategy[Window]:
+    """Recurring windows: every day or on some days, wrapping past midnight or not.
+
+    Their edges are in the small hours where clocks change for DST, and at midnight.
+
+    Examples:
+        >>> from hypothesis import find
+        >>> str(find(windows(), lambda w: True))
+        '00:00-00:00 every day'
+        >>> find(windows(), lambda w: w.wraps and w.days is not None).wraps
+        True
+    """
+    days = st.none() | st.frozensets(
+        dates(_dt.date(2019, 1, 1), _dt.date(2024, 12, 31)), min_size=1, max_size=3
+    )
+    clock = st.sampled_from(_CLOCKS)
+    return st.builds(Window, start=clock, end=clock, days=days)
 
 
 def _words() -> st.SearchStrategy[str]:
@@ -255,6 +315,8 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
     later = st.one_of(st.none(), moments())
     categories = st.frozensets(st.sampled_from(_CATEGORIES), max_size=3)
     consequence = st.none() | st.sampled_from(Consequence)
+    _by = st.sampled_from(("court", "Roskomnadzor", "ministry"))
+    _stores = st.frozensets(st.sampled_from(_STORES), min_size=1, max_size=2)
     fields: dict[type[Event], dict[str, st.SearchStrategy[Any]]] = {
         WarningIssued: {
             "categories": categories,
@@ -272,10 +334,39 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
             "rate": st.none() | st.just("50%"),
             "ends": later,
             "enforces": st.none() | _ids(),
+            "window": st.none() | windows(),
+            "by": st.none() | _by,
         },
-        ThrottleLifted: {"throttle": st.none() | _ids(), "scope": st.none() | scopes()},
-        BlockImposed: {"scope": scopes(), "ends": later, "enforces": st.none() | _ids()},
-        BlockLifted: {},
+        ThrottleLifted: {
+            "throttle": st.none() | _ids(),
+            "scope": st.none() | scopes(),
+            "by": st.none() | _by,
+        },
+        BlockImposed: {
+            "scope": scopes(),
+            "ends": later,
+            "enforces": st.none() | _ids(),
+            "window": st.none() | windows(),
+            "by": st.none() | _by,
+        },
+        BlockLifted: {
+            "block": st.none() | _ids(),
+            "scope": st.none() | scopes(),
+            "by": st.none() | _by,
+        },
+        DelistingImposed: {
+            "scope": scopes(),
+            "stores": st.none() | _stores,
+            "ends": later,
+            "enforces": st.none() | _ids(),
+            "by": st.none() | _by,
+        },
+        DelistingLifted: {
+            "delisting": st.none() | _ids(),
+            "scope": st.none() | scopes(),
+            "stores": st.none() | _stores,
+            "by": st.none() | _by,
+        },
         TakedownRequested: {
             "items": st.integers(0, 5000),
             "categories": categories,
@@ -331,7 +422,13 @@ _SLAS: Final = st.none() | st.just("PT24H")
 _AMOUNTS: Final = st.decimals(min_value=1, max_value=10**7, places=0)
 _WORDS_TEXT: Final = _words()
 _DURATIONS: Final = durations()
-_SCOPES: Final = scopes()
+_SCOPES: Final = {country: scopes(country) for country in _REGIONS}
+_ANY_SCOPES: Final = scopes()
+_WINDOWS: Final = windows()
+_WINDOWED: Final = st.integers(0, 4)
+_NEAR_DAYS: Final = st.integers(0, 4)  # one restriction in five gets a window
+_STORE_SETS: Final = st.none() | st.frozensets(st.sampled_from(_STORES), min_size=1, max_size=2)
+_BYS: Final = st.none() | st.sampled_from(("court", "regulator"))
 _DISPUTES: Final = disputes()
 _FIRST_DAYS: Final = dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31))
 
@@ -346,25 +443,34 @@ class _Next:
 
     def __init__(self, draw: st.DrawFn, timeline: Timeline, key: int, at: Moment) -> None:
         self.draw = draw
+        self.timeline = timeline
         self.zone = timeline.dispute.zone
+        self.scopes = _SCOPES.get(timeline.dispute.jurisdiction, _ANY_SCOPES)
         self.key = key
         self.local = self.zone.to_datetime(key)
         self.status = timeline.status_at(self.local)
         self.open = self.status.deadlines.open()
         self.requests = [e.id for e in timeline.events if isinstance(e, TakedownRequested)]
-        self.blocked = self.status.phase is Phase.BLOCKED
         self.at = at
         self.number = len(timeline) + 1
 
     def possible(self, kind: type[Event]) -> bool:
         if kind in (DeadlineExtended, DeadlineMet, DeadlineWithdrawn):
             return bool(self.open)
-        if kind in (ThrottleImposed, BlockImposed):
-            return not self.blocked
         if kind is ThrottleLifted:
             return bool(self.status.throttles)
         if kind is BlockLifted:
-            return self.blocked
+            return bool(self.status.blocks)
+        if kind is DelistingLifted:
+            return bool(self.status.delistings)
+        return True
+
+    def accepted(self, event: Event) -> bool:
+        """Whether the timeline takes `event` (for restrictions that may overlap others)."""
+        try:
+            self.timeline.append(event)
+        except InvalidTransition:
+            return False
         return True
 
     def base(self, kind: type[Event]) -> dict[str, Any]:
@@ -389,6 +495,15 @@ class _Next:
         if not options or not self.draw(_BOOL):
             return None
         return self.pick(options)
+
+    def window(self) -> Window:
+        """A window: every day, or on days near this event (where queries land)."""
+        window = self.draw(_WINDOWS)
+        if window.days is None or not self.draw(_BOOL):
+            return window
+        today = self.local.date()
+        days = {today.add(days=self.draw(_NEAR_DAYS)) for _ in range(self.draw(_index(3)) + 1)}
+        return Window(start=window.start, end=window.end, days=days)
 
     def maybe_after(self) -> Moment | None:
         return self.after() if self.draw(_BOOL) else None
@@ -430,40 +545,80 @@ def _closing(kind: type[DeadlineMet | DeadlineWithdrawn]) -> Any:
     return build
 
 
-def _throttle_imposed(n: _Next) -> Event:
-    return ThrottleImposed(
-        **n.base(ThrottleImposed),
-        scope=n.draw(_SCOPES),
-        rate=n.draw(_RATES),
-        ends=n.maybe_after(),
-        enforces=n.enforces(),
-    )
+def _imposed(kind: type[ThrottleImposed | BlockImposed | DelistingImposed]) -> Any:
+    def build(n: _Next) -> Event:
+        fields: dict[str, Any] = {
+            "scope": n.draw(n.scopes),
+            "ends": n.maybe_after(),
+            "enforces": n.enforces(),
+            "by": n.draw(_BYS),
+        }
+        if kind is ThrottleImposed:
+            fields["rate"] = n.draw(_RATES)
+        if kind is DelistingImposed:
+            fields["stores"] = n.draw(_STORE_SETS)
+        elif n.draw(_WINDOWED) == 0:
+            fields["window"] = n.window()
+        event = kind(**n.base(kind), **fields)
+        if n.accepted(event):
+            return event
+        # it overlaps an active block (or delisting): a window conflicts with nothing
+        if kind is not DelistingImposed:
+            return kind(**n.base(kind), **{**fields, "window": n.window()})
+        return Statement(**n.base(Statement), by="Roskomnadzor", text="no room")
+
+    return build
 
 
-def _throttle_lifted(n: _Next) -> Event:
-    throttle = n.maybe_pick(n.status.throttles)
-    scope = None
-    if throttle is not None and n.draw(_BOOL):
-        have = throttle.scope
-        if len(have.networks) > 1 and n.draw(_BOOL):
-            scope = Scope(networks={n.pick(sorted(have.networks))})
-        elif have.services is not None and len(have.services) > 1:
-            scope = Scope(services={n.pick(sorted(have.services))})
-    throttle_id = None if throttle is None else throttle.id
-    return ThrottleLifted(**n.base(ThrottleLifted), throttle=throttle_id, scope=scope)
+def _values_in(box: Box, dimension: int) -> list[str]:
+    """Values that some point of `box` has in `dimension` (a sample for open ones)."""
+    name = ("networks", "services", "regions", "operators")[dimension]
+    named = getattr(box, name)
+    if named is not None:
+        return sorted(named)
+    left_out = getattr(box, f"{name}_except")
+    pool = {1: _SERVICES, 2: (*_PLACES, "Elsewhere"), 3: _OPERATORS}[dimension]
+    return [v for v in pool if v not in left_out]
 
 
-def _block_imposed(n: _Next) -> Event:
-    return BlockImposed(
-        **n.base(BlockImposed),
-        scope=n.draw(_SCOPES),
-        ends=n.maybe_after(),
-        enforces=n.enforces(),
-    )
+def _lifted(kind: type[ThrottleLifted | BlockLifted | DelistingLifted]) -> Any:
+    word = {ThrottleLifted: "throttle", BlockLifted: "block", DelistingLifted: "delisting"}[kind]
 
+    def build(n: _Next) -> Event:
+        active: Sequence[Throttle | Block | Delisting]
+        if kind is ThrottleLifted:
+            active = n.status.throttles
+        elif kind is BlockLifted:
+            active = n.status.blocks
+        else:
+            active = n.status.delistings
+        target = active[n.draw(_index(len(active)))]
+        named = n.draw(_BOOL)
+        fields: dict[str, Any] = {word: target.id if named else None, "by": n.draw(_BYS)}
+        if n.draw(_BOOL):  # a partial lift: one value that some part of it has
+            box = n.pick(target.scope.boxes)
+            dimension = n.draw(_index(4))
+            values = _values_in(box, dimension)
+            if values:
+                name = ("networks", "services", "regions", "operators")[dimension]
+                fields["scope"] = Scope(**{name: {n.pick(values)}})
+        if kind is DelistingLifted and n.draw(_BOOL):
+            assert isinstance(target, Delisting)
+            part = n.pick(target.parts)
+            stores = (
+                sorted(part.stores)
+                if part.stores is not None
+                else [s for s in _STORES if s not in part.stores_except]
+            )
+            if stores:
+                fields["stores"] = {n.pick(stores)}
+        event = kind(**n.base(kind), **fields)
+        if n.accepted(event):
+            return event
+        whole: dict[str, Any] = {word: target.id}
+        return kind(**n.base(kind), **whole)  # the whole of it
 
-def _block_lifted(n: _Next) -> Event:
-    return BlockLifted(**n.base(BlockLifted))
+    return build
 
 
 def _takedown(n: _Next) -> Event:
@@ -499,10 +654,12 @@ _BUILDERS: Final[dict[type[Event], Any]] = {
     DeadlineExtended: _deadline_extended,
     DeadlineMet: _closing(DeadlineMet),
     DeadlineWithdrawn: _closing(DeadlineWithdrawn),
-    ThrottleImposed: _throttle_imposed,
-    ThrottleLifted: _throttle_lifted,
-    BlockImposed: _block_imposed,
-    BlockLifted: _block_lifted,
+    ThrottleImposed: _imposed(ThrottleImposed),
+    ThrottleLifted: _lifted(ThrottleLifted),
+    BlockImposed: _imposed(BlockImposed),
+    BlockLifted: _lifted(BlockLifted),
+    DelistingImposed: _imposed(DelistingImposed),
+    DelistingLifted: _lifted(DelistingLifted),
     TakedownRequested: _takedown,
     ContentRemoved: _removed,
     FineImposed: _fine,
@@ -653,6 +810,85 @@ def recorded_timelines(
     return record
 
 
+_Refusal = tuple[Event, type[RegTimelineError]]
+_LIFT_OF: Final[dict[type[Event], tuple[type[Event], str]]] = {
+    ThrottleImposed: (ThrottleLifted, "throttle"),
+    BlockImposed: (BlockLifted, "block"),
+    DelistingImposed: (DelistingLifted, "delisting"),
+}
+
+
+def _restriction_refusals(
+    timeline: Timeline, status: Status, fresh: Callable[[str], str]
+) -> list[_Refusal]:
+    """Appends at `status.at` that the rules of restrictions refuse, with their errors."""
+    at = status.at
+    missing = fresh("no-such-id")
+    options: list[_Refusal] = []
+    for lift, field in _LIFT_OF.values():
+        options.append((lift(at=at, id=fresh("invalid-ref"), **{field: missing}), UnknownReference))
+    for active, lift in (
+        (status.throttles, ThrottleLifted),
+        (status.blocks, BlockLifted),
+        (status.delistings, DelistingLifted),
+    ):
+        if not active:  # a lift without an id that overlaps nothing
+            options.append((lift(at=at, id=fresh("invalid-lift")), InvalidTransition))
+    other = next(
+        c
+        for country, cs in _REGIONS.items()
+        if country != timeline.dispute.jurisdiction
+        for c in cs
+    )
+    region = Scope(regions={other})
+    options.append((BlockImposed(at=at, id=fresh("invalid-region"), scope=region), InvalidValue))
+    for block in status.blocks:
+        if block.window is None:  # a second block, or a throttle, on the same points
+            options.extend(
+                (imposed(at=at, id=fresh("invalid-overlap"), scope=block.scope), InvalidTransition)
+                for imposed in (BlockImposed, ThrottleImposed)
+            )
+    return options + _more_refusals(timeline, status, fresh)
+
+
+def _more_refusals(
+    timeline: Timeline, status: Status, fresh: Callable[[str], str]
+) -> list[_Refusal]:
+    """`_restriction_refusals`, continued: delistings, typos, restrictions no longer active."""
+    at = status.at
+    options: list[_Refusal] = []
+    for delisting in status.delistings:
+        part = delisting.parts[0]
+        if part.stores is not None:
+            again = DelistingImposed(
+                at=at, id=fresh("invalid-delisting"), scope=part.scope, stores=part.stores
+            )
+            options.append((again, InvalidTransition))
+    for throttle in status.throttles:
+        gone = NETWORKS - throttle.scope.names(0)
+        if gone:  # a partial lift naming a network no part of it has (the typo guard)
+            typo = Scope(networks=gone)
+            options.append(
+                (
+                    ThrottleLifted(
+                        at=at, id=fresh("invalid-typo"), throttle=throttle.id, scope=typo
+                    ),
+                    InvalidTransition,
+                )
+            )
+            break
+    active_ids = {t.id for t in status.throttles} | {b.id for b in status.blocks}
+    active_ids |= {d.id for d in status.delistings}
+    for event in timeline.events:
+        if type(event) in _LIFT_OF and event.id not in active_ids:
+            lift, field = _LIFT_OF[type(event)]
+            options.append(
+                (lift(at=at, id=fresh("invalid-gone"), **{field: event.id}), InvalidTransition)
+            )
+            break
+    return options
+
+
 @st.composite
 def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[RegTimelineError]]:
     """An event that `timeline` must refuse, with the error class it must raise.
@@ -690,19 +926,13 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
             UnknownReference,
         ),
     ]
-    if status.phase is Phase.BLOCKED:
-        options.append((BlockImposed(at=at, id=fresh("invalid-block")), InvalidTransition))
-        options.append((ThrottleImposed(at=at, id=fresh("invalid-throttle")), InvalidTransition))
-    else:
-        options.append((BlockLifted(at=at, id=fresh("invalid-unblock")), InvalidTransition))
-        options.append(
-            (
-                ThrottleImposed(at=at, id=fresh("invalid-ends"), ends=z.to_datetime(key)),
-                InvalidTransition,
-            )
+    options.append(
+        (
+            ThrottleImposed(at=at, id=fresh("invalid-ends"), ends=z.to_datetime(key)),
+            InvalidTransition,
         )
-    if not status.throttles:
-        options.append((ThrottleLifted(at=at, id=fresh("invalid-lift")), InvalidTransition))
+    )
+    options += _restriction_refusals(timeline, status, fresh)
     closed = [d for d in status.deadlines if not d.is_open]
     if closed:
         options.append(
@@ -717,11 +947,14 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
     return draw(st.sampled_from(options))
 
 
-def boundaries(timeline: Timeline) -> list[int]:
-    """The keys where something may change, sorted: event times, due dates, ends.
+def boundaries(timeline: Timeline, window_days: int = 8) -> list[int]:
+    """The keys where something may change, sorted.
 
-    Due dates are taken as given and as extended. Query at these and one microsecond around
-    them: that is where an off-by-one hides.
+    Event times, due dates, ends, and the edges of recurring windows.
+
+    Due dates are taken as given and as extended. Window edges are those of the first
+    `window_days` local days of each window (DST gaps and folds included). Query at these and
+    one microsecond around them: that is where an off-by-one hides.
     """
     z = _timeline_argument(timeline, "boundaries").dispute.zone
     keys = {z.key(e.at) for e in timeline.events}
@@ -733,6 +966,13 @@ def boundaries(timeline: Timeline) -> list[int]:
     if timeline.events:
         for deadline in timeline.status_at(z.to_datetime(max(keys))).deadlines:
             keys.add(z.key(deadline.due))
+    for event in timeline.events:
+        window = getattr(event, "window", None)
+        if window is not None:
+            start = z.key(event.at)
+            first = min((z.day_start(d) for d in window.days or ()), default=start)
+            lo = max(start, first - 86_400 * 10**6)
+            keys.update(window_edges(window, z, lo - 1, lo + window_days * 86_400 * 10**6))
     return sorted(keys)
 
 

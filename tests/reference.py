@@ -2,16 +2,18 @@
 
 It shares nothing with the library's fold but the event classes: its own time handling
 (zoneinfo and datetime in UTC, no integer keys), its own state (dicts), its own scope
-arithmetic (sets of network-service cells), written from DESIGN.md's rules table. The
-differential tests check the fast path against it.
+arithmetic (finite sets of cells: each dimension's named values plus one "every other
+value"), its own window membership, written from DESIGN.md's rules table. The differential
+tests check the fast path against it.
 """
 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,11 +26,14 @@ from regtimeline import (
     DeadlineMet,
     DeadlineSet,
     DeadlineWithdrawn,
+    DelistingImposed,
+    DelistingLifted,
     Dispute,
     DuplicateEvent,
     Event,
     FineImposed,
     InvalidTransition,
+    InvalidValue,
     Scope,
     Statement,
     Status,
@@ -37,11 +42,16 @@ from regtimeline import (
     ThrottleLifted,
     UnknownReference,
     WarningIssued,
+    Window,
 )
 
 US = timedelta(microseconds=1)
 NETWORKS = frozenset({"mobile", "fixed"})
-OTHER = "*every other service*"  # stands for the services a scope does not name
+OTHER = "*every other value*"  # stands for the values no event names in a dimension
+CODE = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+IMPOSE = {ThrottleImposed: "throttle", BlockImposed: "block", DelistingImposed: "delisting"}
+LIFT = {ThrottleLifted: "throttle", BlockLifted: "block", DelistingLifted: "delisting"}
+RANK = {"block": "BLOCKED", "throttle": "THROTTLED", "delisting": "DELISTED"}
 
 
 def start_of(day: date, tz: ZoneInfo) -> datetime:
@@ -87,69 +97,127 @@ def shift(when: datetime, span: str, tz: ZoneInfo) -> datetime:
 @dataclass
 class State:
     deadlines: dict[str, dict[str, Any]] = field(default_factory=dict)
-    throttles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    block: dict[str, Any] | None = None
+    # every active restriction, in the order imposed: kind, id, since, cells, ends, window...
+    restrictions: list[dict[str, Any]] = field(default_factory=list)
     warnings: int = 0
     requested: int = 0
     removed: int = 0
     fines: dict[str, Decimal] = field(default_factory=dict)
     last: Event | None = None
-    throttle_ids: set[str] = field(default_factory=set)
+    imposed: dict[str, str] = field(default_factory=dict)  # id -> kind, for lifts
     request_ids: set[str] = field(default_factory=set)
 
     def expire(self, t: datetime) -> None:
-        for tid in [
-            k for k, v in self.throttles.items() if v["ends"] is not None and v["ends"] < t
-        ]:
-            del self.throttles[tid]
-        if self.block is not None and self.block["ends"] is not None and self.block["ends"] < t:
-            self.block = None
+        self.restrictions = [r for r in self.restrictions if r["ends"] is None or r["ends"] >= t]
 
-    def phase(self) -> str:
-        if self.block is not None:
-            return "BLOCKED"
-        if self.throttles:
-            return "THROTTLED"
+    def active(self, kind: str) -> list[dict[str, Any]]:
+        return [r for r in self.restrictions if r["kind"] == kind]
+
+    def phase(self, t: datetime, tz: ZoneInfo, point: dict[int, str] | None = None) -> str:
+        for kind in ("block", "throttle", "delisting"):
+            for r in self.active(kind):
+                if r["window"] is not None and not in_window(r["window"], t, tz):
+                    continue
+                if point is not None and not any(
+                    all(
+                        c[k] == v or (c[k] == OTHER and v not in r["names"][k])
+                        for k, v in point.items()
+                    )
+                    for c in r["cells"]
+                ):
+                    continue
+                return RANK[kind]
         if any(d["closed"] is None for d in self.deadlines.values()):
             return "WARNED"
         return "CLEAR"
 
 
-def _cells(networks: frozenset[str], services: frozenset[str]) -> set[tuple[str, str]]:
-    return {(n, s) for n in networks for s in services}
+def in_window(w: Window, t: datetime, tz: ZoneInfo) -> bool:
+    """DESIGN: local wall clock, half-open [start, end), end <= start wraps to the next day,
+    `days` the local dates a window starts on."""
+    local = t.astimezone(tz)
+    day, clock = local.date(), local.time().replace(fold=0)
+    starts_on = (lambda d: True) if w.days is None else (lambda d: d in w.days)
+    if w.start < w.end:
+        return w.start <= clock < w.end and starts_on(day)
+    return (clock >= w.start and starts_on(day)) or (
+        clock < w.end and starts_on(day - timedelta(days=1))
+    )
 
 
-def lift(have: Scope, lifted: Scope, universe: frozenset[str]) -> Scope | None:
-    """What remains of `have` after lifting `lifted` (None: nothing). Raises ValueError."""
-    have_services = universe if have.services is None else have.services
-    net = have.networks if lifted.networks == NETWORKS else lifted.networks
-    svc = have_services if lifted.services is None else lifted.services
-    if not net <= have.networks or not svc <= have_services:
-        msg = "not covered"
-        raise ValueError(msg)
-    left = _cells(have.networks, have_services) - _cells(net, svc)
-    if not left:
-        return None
-    nets = frozenset(n for n, _ in left)
-    svcs = frozenset(s for _, s in left)
-    if _cells(nets, svcs) != left:
-        msg = "not a product"
-        raise ValueError(msg)
-    if OTHER in svcs:
-        if svcs != universe:
-            msg = "all but some services"
-            raise ValueError(msg)
-        return Scope(networks=nets, services=None)
-    return Scope(networks=nets, services=svcs)
+# --- scopes as finite sets of cells ------------------------------------------------------------
+
+Universe = tuple[
+    tuple[str, ...], ...
+]  # per dimension: networks, services, regions, operators, stores
 
 
-def _universe(events: list[Event]) -> frozenset[str]:
-    names = {OTHER}
+def universe_of(events: list[Event]) -> Universe:
+    names: list[set[str]] = [set(NETWORKS), {OTHER}, {OTHER}, {OTHER}, {OTHER}]
     for e in events:
-        for scope in (getattr(e, "scope", None),):
-            if scope is not None and scope.services is not None:
-                names |= scope.services
-    return frozenset(names)
+        scope = getattr(e, "scope", None)
+        if scope is not None:
+            for box in scope.boxes:
+                for k, name in ((1, "services"), (2, "regions"), (3, "operators")):
+                    names[k] |= getattr(box, name) or set()
+                    names[k] |= getattr(box, f"{name}_except")
+        stores = getattr(e, "stores", None)
+        if stores is not None:
+            names[4] |= stores
+    return tuple(tuple(sorted(n)) for n in names)
+
+
+def cells_of(
+    scope: Scope | None,
+    universe: Universe,
+    stores: frozenset[str] | None = None,
+    *,
+    with_stores: bool = False,
+) -> frozenset[tuple[str, ...]]:
+    """The cells a scope (times its stores, for delistings) covers, over `universe`."""
+    scope = Scope() if scope is None else scope
+    out = set()
+    for box in scope.boxes:
+        dims = [[n for n in universe[0] if n in box.networks]]
+        for k, name in ((1, "services"), (2, "regions"), (3, "operators")):
+            named, left_out = getattr(box, name), getattr(box, f"{name}_except")
+            if named is not None:
+                dims.append([n for n in universe[k] if n in named])
+            else:
+                dims.append([n for n in universe[k] if n not in left_out])
+        if with_stores:
+            dims.append(
+                list(universe[4]) if stores is None else [n for n in universe[4] if n in stores]
+            )
+        out |= set(itertools.product(*dims))
+    return frozenset(out)
+
+
+def _rest(cells: set[tuple[str, ...]], k: int, value: str) -> set[tuple[str, ...]]:
+    """The cells whose dimension k is `value`, without that dimension."""
+    return {c[:k] + c[k + 1 :] for c in cells if c[k] == value}
+
+
+def minimal(cells: frozenset[tuple[str, ...]], n: int) -> frozenset[tuple[str, ...]]:
+    """A normal form: drop, per dimension, each name whose cells are those of OTHER."""
+    cells = set(cells)
+    for k in range(1, n):
+        names = {c[k] for c in cells} - {OTHER}
+        for name in sorted(names):
+            if _rest(cells, k, name) == _rest(cells, k, OTHER):
+                cells = {c for c in cells if c[k] != name}
+    return frozenset(cells)
+
+
+def library_cells(scope: Scope, stores: Any = None) -> frozenset[tuple[str, ...]]:
+    """A library scope's cells over the names it mentions (to compare in normal form)."""
+    names: list[set[str]] = [set(NETWORKS), {OTHER}, {OTHER}, {OTHER}, {OTHER}]
+    for box in scope.boxes:
+        for k, name in ((1, "services"), (2, "regions"), (3, "operators")):
+            names[k] |= getattr(box, name) or set()
+            names[k] |= getattr(box, f"{name}_except")
+    universe = tuple(tuple(sorted(n)) for n in names)
+    return cells_of(scope, universe)
 
 
 def _open(state: State, deadline_id: str, t: datetime, refs: type[Exception]) -> dict[str, Any]:
@@ -161,7 +229,19 @@ def _open(state: State, deadline_id: str, t: datetime, refs: type[Exception]) ->
     return d
 
 
-def apply(state: State, e: Event, t: datetime, tz: ZoneInfo, universe: frozenset[str]) -> None:
+def check_regions(e: Event, country: str) -> None:
+    """DESIGN: a region code of another country than the dispute's is refused at append."""
+    if e.scope is None:
+        return
+    for box in e.scope.boxes:
+        for region in (box.regions or set()) | box.regions_except:
+            if CODE.fullmatch(region) and region[:2] != country:
+                raise InvalidValue(e.id)
+
+
+def apply(
+    state: State, e: Event, t: datetime, tz: ZoneInfo, universe: Universe, country: str
+) -> None:
     """Apply one event at instant t (restrictions already expired to t)."""
     if isinstance(e, WarningIssued | DeadlineSet):
         if isinstance(e, WarningIssued):
@@ -191,45 +271,79 @@ def apply(state: State, e: Event, t: datetime, tz: ZoneInfo, universe: frozenset
         d.update(
             closed="MET" if isinstance(e, DeadlineMet) else "WITHDRAWN", closed_at=t, closed_by=e.id
         )
-    elif isinstance(e, ThrottleImposed | BlockImposed):
-        if state.phase() == "BLOCKED":
-            raise InvalidTransition(e.id)
+    elif type(e) in IMPOSE:
+        kind = IMPOSE[type(e)]
+        check_regions(e, country)
         ends = None if e.ends is None else instant(e.ends, tz, end=True)
         if ends is not None and ends <= t:
+            raise InvalidTransition(e.id)
+        window = getattr(e, "window", None)
+        cells = cells_of(
+            e.scope, universe, getattr(e, "stores", None), with_stores=kind == "delisting"
+        )
+        rival = "delisting" if kind == "delisting" else "block"
+        if window is None and any(
+            r["window"] is None and r["cells"] & cells for r in state.active(rival)
+        ):
             raise InvalidTransition(e.id)
         if e.enforces is not None:
             d = _open(state, e.enforces, t, UnknownReference)
             d.update(closed="ENFORCED", closed_at=t, closed_by=e.id)
-        if isinstance(e, ThrottleImposed):
-            state.throttles[e.id] = {"since": t, "scope": e.scope, "rate": e.rate, "ends": ends}
-            state.throttle_ids.add(e.id)
+        if kind == "block" and window is None:
+            for r in state.active("throttle"):
+                if r["window"] is None:
+                    r["cells"] = r["cells"] - cells
+            state.restrictions = [r for r in state.restrictions if r["cells"]]
+        state.restrictions.append(
+            {
+                "kind": kind,
+                "id": e.id,
+                "since": t,
+                "cells": cells,
+                "ends": ends,
+                "window": window,
+                "by": e.by,
+                "rate": getattr(e, "rate", None),
+                "names": universe,
+            }
+        )
+        state.imposed[e.id] = kind
+    elif type(e) in LIFT:
+        kind = LIFT[type(e)]
+        check_regions(e, country)
+        lifted = cells_of(
+            e.scope, universe, getattr(e, "stores", None), with_stores=kind == "delisting"
+        )
+        target = getattr(e, kind)
+        active = state.active(kind)
+        if target is not None:
+            if state.imposed.get(target) != kind:
+                raise UnknownReference(e.id)
+            found = [r for r in active if r["id"] == target]
+            if not found:
+                raise InvalidTransition(e.id)
+            rest = found[0]["cells"]
+            # the typo guard: every value the lift names must be in some cell of the remainder
+            if e.scope is not None:
+                for box in e.scope.boxes:
+                    named = [(0, box.networks if box.networks != NETWORKS else set())]
+                    named += [
+                        (k, getattr(box, n) or set())
+                        for k, n in ((1, "services"), (2, "regions"), (3, "operators"))
+                    ]
+                    for k, values in named:
+                        if any(all(c[k] != v for c in rest) for v in values):
+                            raise InvalidTransition(e.id)
+            if not rest & lifted:
+                raise InvalidTransition(e.id)
+            targets = [found[0]]
         else:
-            state.throttles.clear()
-            state.block = {"id": e.id, "since": t, "scope": e.scope, "ends": ends}
-    elif isinstance(e, ThrottleLifted):
-        if state.phase() != "THROTTLED":
-            raise InvalidTransition(e.id)
-        if e.throttle is not None and e.throttle not in state.throttles:
-            raise (InvalidTransition if e.throttle in state.throttle_ids else UnknownReference)(
-                e.id
-            )
-        targets = list(state.throttles) if e.throttle is None else [e.throttle]
-        for tid in targets:
-            if e.scope is None:
-                del state.throttles[tid]
-                continue
-            try:
-                left = lift(state.throttles[tid]["scope"], e.scope, universe)
-            except ValueError:
-                raise InvalidTransition(e.id) from None
-            if left is None:
-                del state.throttles[tid]
-            else:
-                state.throttles[tid]["scope"] = left
-    elif isinstance(e, BlockLifted):
-        if state.block is None:
-            raise InvalidTransition(e.id)
-        state.block = None
+            targets = [r for r in active if r["cells"] & lifted]
+            if not targets:
+                raise InvalidTransition(e.id)
+        for r in targets:
+            r["cells"] = r["cells"] - lifted
+        state.restrictions = [r for r in state.restrictions if r["cells"]]
     elif isinstance(e, TakedownRequested):
         state.requested += e.items
         state.request_ids.add(e.id)
@@ -259,13 +373,13 @@ def replay(dispute: Dispute, events: list[Event], until: datetime | None = None)
     """The state after every event at or before `until` (all events if None), expired to
     `until`. Raises the library's error classes for a refused event (validating all)."""
     tz = ZoneInfo(dispute.timezone)
-    universe = _universe(events)
+    universe = universe_of(events)
     state = State()
     for t, e in ordered(dispute, events):
         if until is not None and t > until:
             break
         state.expire(t)
-        apply(state, e, t, tz, universe)
+        apply(state, e, t, tz, universe, dispute.jurisdiction)
     if until is not None:
         state.expire(until)
     return state
@@ -282,19 +396,26 @@ def deadline_state(d: dict[str, Any], t: datetime) -> str:
     return "OVERDUE" if t > d["due"] else "PENDING"
 
 
+def _restriction(r: dict[str, Any]) -> tuple[Any, ...]:
+    n = 5 if r["kind"] == "delisting" else 4
+    return (r["id"], r["since"], minimal(r["cells"], n), r["rate"], r["ends"], r["window"], r["by"])
+
+
 def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, Any]:
     """The status at instant t, as plain comparable data."""
     t = plain(t)
+    tz = ZoneInfo(dispute.timezone)
     s = replay(dispute, events, t)
+    in_force = [
+        r for r in s.active("block") if r["window"] is None or in_window(r["window"], t, tz)
+    ]
     return {
         "at": t,
-        "phase": s.phase(),
-        "throttles": [
-            (k, v["since"], v["scope"], v["rate"], v["ends"]) for k, v in s.throttles.items()
-        ],
-        "block": None
-        if s.block is None
-        else (s.block["id"], s.block["since"], s.block["scope"], s.block["ends"]),
+        "phase": s.phase(t, tz),
+        "throttles": [_restriction(r) for r in s.active("throttle")],
+        "blocks": [_restriction(r) for r in s.active("block")],
+        "delistings": [_restriction(r) for r in s.active("delisting")],
+        "block": None if not in_force else _restriction(in_force[0]),
         "deadlines": [
             (
                 k,
@@ -320,22 +441,47 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else plain(value)
 
 
+def delisting_cells(delisting: Any) -> frozenset[tuple[str, ...]]:
+    """A library delisting's parts as cells (scope times stores) over the names it mentions."""
+    stores = {OTHER}
+    for part in delisting.parts:
+        stores |= (part.stores or set()) | part.stores_except
+    out: set[tuple[str, ...]] = set()
+    for part in delisting.parts:
+        chosen = (
+            [v for v in stores if v in part.stores]
+            if part.stores is not None
+            else [v for v in stores if v not in part.stores_except]
+        )
+        out |= {(*c, v) for c in library_cells(part.scope) for v in chosen}
+    return frozenset(out)
+
+
+def _public(r: Any) -> tuple[Any, ...]:
+    if hasattr(r, "parts"):
+        cells = minimal(delisting_cells(r), 5)
+    else:
+        cells = minimal(library_cells(r.scope), 4)
+    return (
+        r.id,
+        _utc(r.since),
+        cells,
+        getattr(r, "rate", None),
+        _utc(r.ends),
+        getattr(r, "window", None),
+        r.by,
+    )
+
+
 def actual(status: Status) -> dict[str, Any]:
     """The library's status as the same plain data as `expected`."""
     return {
         "at": _utc(status.at),
         "phase": status.phase.name,
-        "throttles": [
-            (t.id, _utc(t.since), t.scope, t.rate, _utc(t.ends)) for t in status.throttles
-        ],
-        "block": None
-        if status.block is None
-        else (
-            status.block.id,
-            _utc(status.block.since),
-            status.block.scope,
-            _utc(status.block.ends),
-        ),
+        "throttles": [_public(r) for r in status.throttles],
+        "blocks": [_public(r) for r in status.blocks],
+        "delistings": [_public(r) for r in status.delistings],
+        "block": None if status.block is None else _public(status.block),
         "deadlines": [
             (
                 d.id,
@@ -357,27 +503,106 @@ def actual(status: Status) -> dict[str, Any]:
     }
 
 
+def slices(events: list[Event]) -> list[tuple[str | None, ...]]:
+    """Slices to ask `phase_for` about: each named value alone, and one no event names."""
+    universe = universe_of(events)
+    points: list[tuple[str | None, ...]] = [(None, None, None, None)]
+    for k in range(4):
+        for value in [*universe[k], "unnamed"]:
+            if value != OTHER and not (k == 0 and value == "unnamed"):
+                point = [None, None, None, None]
+                point[k] = value
+                points.append(tuple(point))
+    return points
+
+
+def expected_slices(dispute: Dispute, events: list[Event], t: datetime) -> list[str]:
+    """phase_for at every slice of `slices`, by the reference."""
+    t = plain(t)
+    tz = ZoneInfo(dispute.timezone)
+    s = replay(dispute, events, t)
+    return [
+        s.phase(t, tz, {k: v for k, v in enumerate(p) if v is not None}) for p in slices(events)
+    ]
+
+
+def actual_slices(status: Status, events: list[Event]) -> list[str]:
+    return [status.phase_for(*p).name for p in slices(events)]
+
+
+def _transition_days(tz: ZoneInfo, day: date) -> bool:
+    """Whether the UTC offset changes between noon the day before and noon the day after."""
+    noon = [
+        datetime(d.year, d.month, d.day, 12, tzinfo=tz).utcoffset()
+        for d in (day - timedelta(days=1), day + timedelta(days=1))
+    ]
+    return noon[0] != noon[1]
+
+
+def window_candidates(w: Window, tz: ZoneInfo, lo: datetime, hi: datetime) -> set[datetime]:
+    """Instants in (lo, hi] where `w` may open or close: on ordinary days the wall-clock
+    start and end (and midnight), on days with a DST change every whole minute."""
+    out: set[datetime] = set()
+    day = lo.astimezone(tz).date() - timedelta(days=1)
+    last = hi.astimezone(tz).date() + timedelta(days=1)
+    while day <= last:
+        if _transition_days(tz, day):
+            start = start_of(day, tz).replace(second=0, microsecond=0)
+            minute = start
+            while minute < start + timedelta(days=1, hours=2):
+                if lo < minute <= hi:
+                    out.add(minute)
+                minute += timedelta(minutes=1)
+        else:
+            for clock in (w.start, w.end, time(0)):
+                c = datetime.combine(day, clock).replace(tzinfo=tz).astimezone(UTC)
+                if lo < c <= hi:
+                    out.add(c)
+        day += timedelta(days=1)
+    return out
+
+
 def expected_history(
-    dispute: Dispute, events: list[Event]
+    dispute: Dispute, events: list[Event], until: datetime | None = None
 ) -> list[tuple[datetime, str, str | None]]:
-    """Periods (start, phase, cause) by asking the phase at every instant that may change it."""
+    """Periods (start, phase, cause) by asking the phase at every instant that may change it.
+
+    DESIGN: windows recur up to `until`, or without it up to the latest instant any event
+    names; a restriction running out always counts.
+    """
     tz = ZoneInfo(dispute.timezone)
     timed = ordered(dispute, events)
+    if until is not None:
+        timed = [(t, e) for t, e in timed if t <= until]
     if not timed:
         return []
     candidates: dict[datetime, str | None] = {}
     for t, e in timed:
         candidates[t] = e.id  # the last event at an instant is the cause
+    named = [t for t, _ in timed]
     for _, e in timed:
+        for name in ("due", "ends"):
+            value = getattr(e, name, None)
+            if value is not None:
+                named.append(instant(value, tz, end=True))
         ends = getattr(e, "ends", None)
         if ends is not None:
             candidates.setdefault(instant(ends, tz, end=True) + US, None)
+    horizon = until if until is not None else max(named)
+    for t, e in timed:
+        window = getattr(e, "window", None)
+        if window is not None:
+            top = horizon
+            if e.ends is not None:
+                top = min(top, instant(e.ends, tz, end=True))
+            for c in window_candidates(window, tz, t, top):
+                candidates.setdefault(c, None)
     periods: list[tuple[datetime, str, str | None]] = []
     first = timed[0][0]
     for c in sorted(candidates):
-        if c < first:
+        if c < first or (until is not None and c > until):
             continue
-        phase = replay(dispute, events, c).phase()
+        phase = replay(dispute, [e for _, e in timed], c).phase(c, tz)
         if not periods or periods[-1][1] != phase:
             periods.append((c, phase, candidates[c]))
     return periods

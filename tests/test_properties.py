@@ -9,9 +9,24 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant
 
-from regtimeline import RULES, Event, RegTimelineError, Timeline
+from regtimeline import (
+    RULES,
+    BlockLifted,
+    DelistingLifted,
+    Event,
+    RegTimelineError,
+    ThrottleLifted,
+    Timeline,
+)
 from regtimeline._rules import TIME_MOVES
-from regtimeline.strategies import TimelineMachine, boundaries, events, invalid_appends, timelines
+from regtimeline.strategies import (
+    TimelineMachine,
+    boundaries,
+    events,
+    invalid_appends,
+    scopes,
+    timelines,
+)
 
 from . import reference as ref
 
@@ -36,7 +51,9 @@ class TestAgainstTheReference:
         anywhere = [data.draw(instants_near(timeline)) for _ in range(5)]
         for when in every_boundary + anywhere:
             note(f"at {when.isoformat()}")
-            assert ref.actual(timeline.status_at(when)) == ref.expected(
+            status = timeline.status_at(when)
+            assert ref.actual(status) == ref.expected(timeline.dispute, events, when)
+            assert ref.actual_slices(status, events) == ref.expected_slices(
                 timeline.dispute, events, when
             )
 
@@ -51,6 +68,66 @@ class TestAgainstTheReference:
         starts = [p.start for p in timeline.history()]
         assert ends[:-1] == starts[1:]
         assert not ends or ends[-1] is None
+
+    @given(timelines(max_size=15), st.data())
+    def test_history_until_agrees_with_the_naive_replay(self, timeline, data):
+        """history(until=...) lists the periods that start at or before `until`, windows
+        recurring up to it, the last one open."""
+        z = timeline.dispute.zone
+        keys = boundaries(timeline) or [z.day_start(pendulum.Date(2021, 1, 1))]
+        until = z.to_datetime(
+            data.draw(st.integers(keys[0] - 86_400 * 10**6, keys[-1] + 20 * 86_400 * 10**6))
+        )
+        periods = timeline.history(until=until)
+        got = [(p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in periods]
+        assert got == ref.expected_history(
+            timeline.dispute, list(timeline.events), ref.plain(until)
+        )
+        assert all(p.start <= until for p in periods)
+        assert not periods or periods[-1].end is None
+
+    @settings(max_examples=max(200, settings.default.max_examples))
+    @given(timelines(min_size=1, max_size=12), st.data())
+    def test_lifts_agree_with_the_reference(self, timeline, data):
+        """Lifts with any scope, naming an active restriction or not (typos, lifts that take
+        nothing away, several boxes left): accepted or refused as the reference says, and
+        the same status after."""
+        z = timeline.dispute.zone
+        last = max(z.key(e.at) for e in timeline.events)
+        at = z.to_datetime(last + data.draw(st.sampled_from((0, 1, 3_600 * 10**6))))
+        status = timeline.status_at(at)
+        kind, field, active = data.draw(
+            st.sampled_from(
+                [
+                    (ThrottleLifted, "throttle", status.throttles),
+                    (BlockLifted, "block", status.blocks),
+                    (DelistingLifted, "delisting", status.delistings),
+                ]
+            )
+        )
+        fields = {"scope": data.draw(st.none() | scopes(timeline.dispute.jurisdiction))}
+        if active and data.draw(st.booleans()):
+            fields[field] = data.draw(st.sampled_from(active)).id
+        if kind is DelistingLifted:
+            fields["stores"] = data.draw(st.none() | st.sampled_from(({"apple"}, {"google"})))
+        lift = kind(at=at, id="the-lift", **fields)
+        everything = [*timeline.events, lift]
+        try:
+            ref.validate(timeline.dispute, everything)
+        except RegTimelineError as exc:
+            expected_error: type[RegTimelineError] | None = type(exc)
+        else:
+            expected_error = None
+        try:
+            after = timeline.append(lift)
+        except RegTimelineError as exc:
+            assert type(exc) is expected_error, exc
+            return
+        assert expected_error is None
+        for when in (at, z.to_datetime(z.key(at) + 1)):
+            assert ref.actual(after.status_at(when)) == ref.expected(
+                timeline.dispute, everything, when
+            )
 
     @given(timelines(max_size=10), st.lists(events(), min_size=1, max_size=3))
     def test_acceptance_agrees_with_the_reference(self, timeline, extra):

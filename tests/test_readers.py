@@ -117,6 +117,7 @@ class TestReaders:
     def test_readers_read_what_encode_writes(self, event):
         """The encoding of any event with an id and a default scope takes the fast path."""
         assume(getattr(event, "scope", None) in (None, ThrottleImposed(at="2021-01-01").scope))
+        assume(getattr(event, "window", None) is None)  # windows take cattrs' path
         assume(event.kind in _READERS)
         data = encode(event)
         fast = _READERS[event.kind](data)

@@ -226,12 +226,12 @@ class TestThrottleImposed:
         d = t.status_at("2021-04-17").deadlines.get("d")
         assert (d.state, d.closed_by) == (DeadlineState.ENFORCED, "t")
 
-    def test_while_blocked_is_refused(self):
-        """No throttle while BLOCKED."""
+    def test_overlapping_an_active_block_is_refused(self):
+        """No throttle where a block is active (v2: only where its scope overlaps the block)."""
         message = refusal(
             InvalidTransition, timeline(BLOCK), ThrottleImposed(at="2021-03-21", id="t2")
         )
-        assert "BLOCKED" in message
+        assert "block 'b' is active on all services on all networks" in message
 
     def test_ends_not_after_at_is_refused(self):
         """`ends` must be after `at`."""
@@ -296,7 +296,7 @@ class TestThrottleLifted:
     def test_nothing_active_is_refused(self):
         """Nothing to lift: refused."""
         message = refusal(InvalidTransition, timeline(), ThrottleLifted(at="2021-03-12", id="l"))
-        assert "CLEAR" in message
+        assert "no active throttle overlaps" in message
 
     def test_unknown_throttle_is_refused(self):
         """Naming a throttle nobody imposed: UnknownReference."""
@@ -317,41 +317,62 @@ class TestThrottleLifted:
         )
         assert "no longer active" in message
 
-    @pytest.mark.parametrize(
-        "scope",
-        [
-            Scope(services={"messages"}),  # a service it does not cover
-            Scope(networks={"fixed"}, services={"photos"}),  # would leave an L-shaped scope
-        ],
-    )
-    def test_a_scope_not_covered_is_refused(self, scope):
-        """A lift must name part of what the throttle covers, as one networks x services set."""
+    def test_a_service_it_does_not_have_is_refused(self):
+        """The typo guard: a lift naming the throttle and a service no part of it has."""
         message = refusal(
             InvalidTransition,
             timeline(THROTTLE),
-            ThrottleLifted(at="2021-03-12", id="l", throttle="t", scope=scope),
+            ThrottleLifted(
+                at="2021-03-12", id="l", throttle="t", scope=Scope(services={"messages"})
+            ),
         )
         assert "photos+videos on all networks" in message
+        assert "services messages that no part of it has" in message
+
+    def test_an_l_shaped_remainder_is_kept(self):
+        """v2: lifting photos on fixed leaves photos on mobile and videos everywhere."""
+        t = timeline(
+            THROTTLE,
+            ThrottleLifted(
+                at="2021-03-12",
+                id="l",
+                throttle="t",
+                scope=Scope(networks={"fixed"}, services={"photos"}),
+            ),
+        )
+        (left,) = t.status_at("2021-03-13").throttles
+        assert left.scope == Scope(services={"videos"}) | Scope(
+            networks={"mobile"}, services={"photos"}
+        )
+        assert len(left.scope.boxes) == 2
 
     def test_naming_a_network_not_covered_is_refused(self):
-        """Lifting fixed from a mobile-only throttle is refused."""
+        """Lifting fixed from a mobile-only throttle, naming it, is refused (typo guard)."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t", scope=Scope(networks={"mobile"})))
+        message = refusal(
+            InvalidTransition,
+            t,
+            ThrottleLifted(at="2021-03-12", id="l", throttle="t", scope=Scope(networks={"fixed"})),
+        )
+        assert "networks fixed that no part of it has" in message
+
+    def test_without_an_id_it_must_overlap_an_active_throttle(self):
+        """Without an id, a lift on fixed networks does not touch a mobile-only throttle."""
         t = timeline(ThrottleImposed(at="2021-03-10", id="t", scope=Scope(networks={"mobile"})))
         message = refusal(
             InvalidTransition,
             t,
             ThrottleLifted(at="2021-03-12", id="l", scope=Scope(networks={"fixed"})),
         )
-        assert "does not cover" in message
+        assert "no active throttle overlaps all services on fixed" in message
 
-    def test_lifting_named_services_from_all_services_is_refused(self):
-        """'All services but photos' cannot be named as a Scope: refused, not guessed."""
+    def test_lifting_named_services_from_all_services_leaves_all_but_these(self):
+        """v2: 'all services but photos' is a scope."""
         t = timeline(ThrottleImposed(at="2021-03-10", id="t"))
-        message = refusal(
-            InvalidTransition,
-            t,
-            ThrottleLifted(at="2021-03-12", id="l", scope=Scope(services={"photos"})),
-        )
-        assert "cannot be named" in message
+        t = t.append(ThrottleLifted(at="2021-03-12", id="l", scope=Scope(services={"photos"})))
+        (left,) = t.status_at("2021-03-13").throttles
+        assert str(left.scope) == "all services except photos on all networks"
+        assert left.scope.boxes[0].services_except == frozenset({"photos"})
 
 
 class TestBlockImposed:
@@ -375,12 +396,15 @@ class TestBlockImposed:
         t = timeline(DEADLINE, BlockImposed(at="2021-04-16", id="b", enforces="d"))
         assert t.status_at("2021-04-16").deadlines.get("d").state is DeadlineState.ENFORCED
 
-    def test_already_blocked_is_refused(self):
-        """A second block while blocked is refused."""
+    def test_an_overlapping_block_is_refused(self):
+        """A second block on points an active block covers is refused, naming both."""
         message = refusal(
-            InvalidTransition, timeline(BLOCK), BlockImposed(at="2021-03-21", id="b2")
+            InvalidTransition,
+            timeline(BLOCK),
+            BlockImposed(at="2021-03-21", id="b2", scope=Scope(networks={"mobile"})),
         )
-        assert "already" in message or "BLOCKED" in message
+        assert "block 'b' is active on all services on all networks" in message
+        assert "overlaps it on all services on mobile" in message
 
     def test_ends_not_after_at_is_refused(self):
         """`ends` before `at` is refused."""
@@ -408,8 +432,8 @@ class TestBlockLifted:
         message = refusal(
             InvalidTransition, timeline(THROTTLE), BlockLifted(at="2021-03-25", id="u")
         )
-        assert "THROTTLED" in message
-        assert "BLOCKED" in message
+        assert "no active block overlaps" in message
+        assert "active blocks: none" in message
 
     def test_a_block_that_ran_out_cannot_be_lifted(self):
         """After `ends` the block is over: lifting it is refused."""
