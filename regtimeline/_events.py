@@ -53,7 +53,8 @@ def _canonical(value: Any) -> str:
                 f"Scope(networks={_canonical(value.networks)};"
                 f"services={_canonical(value.services)})"
             )
-        return "Scope(" + ",".join(sorted("|".join(cell) for cell in value._key())) + ")"
+        names, cells = value._key()
+        return f"Scope({_canonical(names)}:" + ",".join(sorted(map("|".join, cells))) + ")"
     if isinstance(value, frozenset):
         return "{" + ",".join(sorted(_canonical(v) for v in value)) + "}"
     if attrs.has(type(value)):  # a Scope, or the event inside a correction

@@ -165,12 +165,15 @@ def merged(boxes: Sequence[_Box], universes: _Universes) -> tuple[_Box, ...]:
 _OTHER: Final = "\x00other"  # stands for every value a scope does not name
 
 
-def canonical(boxes: Sequence[_Box], universes: _Universes) -> frozenset[tuple[str, ...]]:
-    """The points as a set of cells over the names that matter: equal sets, equal results.
+def canonical(
+    boxes: Sequence[_Box], universes: _Universes
+) -> tuple[tuple[frozenset[str], ...], frozenset[tuple[str, ...]]]:
+    """The points as the names that matter and a set of cells over them.
 
     Each dimension's atoms are the names the boxes mention plus one "every other value";
     a name that behaves exactly like "every other value" is dropped, so the result depends on
-    the points only, never on how the boxes were drawn.
+    the points only, never on how the boxes were drawn. The names kept are part of the
+    result: "every other value" means something else when they differ.
     """
     atoms: list[list[str]] = []
     for k, universe in enumerate(universes):
@@ -195,7 +198,9 @@ def canonical(boxes: Sequence[_Box], universes: _Universes) -> frozenset[tuple[s
             with_other = {c[:k] + c[k + 1 :] for c in cells if c[k] == _OTHER}
             if with_name == with_other:
                 cells = {c for c in cells if c[k] != name}
-    return frozenset(cells)
+                atoms[k].remove(name)
+    kept = tuple(frozenset(a) - {_OTHER} for a in atoms)
+    return kept, frozenset(cells)
 
 
 def _product(choices: list[list[str]]) -> Iterator[tuple[str, ...]]:
@@ -379,7 +384,7 @@ class Scope:
 
     __slots__ = ("_boxes", "_canonical")
     _boxes: tuple[_Box, ...]
-    _canonical: frozenset[tuple[str, ...]] | None
+    _canonical: tuple[tuple[frozenset[str], ...], frozenset[tuple[str, ...]]] | None
 
     def __init__(
         self,
@@ -486,7 +491,7 @@ class Scope:
             raise InvalidValue(msg)
         return region_overlaps(self._boxes, other._boxes)
 
-    def _key(self) -> frozenset[tuple[str, ...]]:
+    def _key(self) -> tuple[tuple[frozenset[str], ...], frozenset[tuple[str, ...]]]:
         key = self._canonical
         if key is None:
             key = canonical(self._boxes, _SCOPE_UNIVERSES)

@@ -1,8 +1,15 @@
-"""Bundled example data: the founding case, Roskomnadzor against Twitter, 2021-2022.
+"""Bundled example data: real disputes, from public reporting.
 
-The events live in ``regtimeline/data/twitter-russia-2021.jsonl``, in the library's own
-JSON Lines format; every event cites the public reporting it rests on, and where reporting
-gives only an approximate date, its `note` says so.
+- the founding case, Roskomnadzor against Twitter, 2021-2022 (`twitter_russia`);
+- the communications shutdown of Jammu and Kashmir, 2019-2021: regional, restored piece by
+  piece (`jammu_kashmir`);
+- Brazil's Supreme Court against X, 2024: a deadline enforced by a nationwide suspension,
+  alongside an order to the app stores (`brazil_x`).
+
+The events live in ``regtimeline/data/*.jsonl``, in the library's own JSON Lines format
+(written by ``tools/make_cases.py`` for the last two); every event cites the public
+reporting it rests on, and where reporting gives only an approximate date, its `note` says
+so.
 
 Examples:
     >>> timeline = twitter_russia()
@@ -21,7 +28,14 @@ from ._events import Event
 from ._files import load
 from ._timeline import Timeline
 
-__all__ = ["FOUNDING_CASE_FILE", "TWITTER_RUSSIA", "twitter_russia", "twitter_russia_events"]
+__all__ = [
+    "FOUNDING_CASE_FILE",
+    "TWITTER_RUSSIA",
+    "brazil_x",
+    "jammu_kashmir",
+    "twitter_russia",
+    "twitter_russia_events",
+]
 
 #: The file the founding case is read from (inside the installed package).
 FOUNDING_CASE_FILE: Final = "data/twitter-russia-2021.jsonl"
@@ -35,8 +49,45 @@ def twitter_russia() -> Timeline:
         >>> twitter_russia().status_at("2021-05-16").deadlines.get("block-threat").state.name
         'OVERDUE'
     """
-    with resources.as_file(resources.files("regtimeline") / FOUNDING_CASE_FILE) as path:
+    return _bundled(FOUNDING_CASE_FILE)
+
+
+def _bundled(name: str) -> Timeline:
+    with resources.as_file(resources.files("regtimeline") / name) as path:
         return load(path)
+
+
+@functools.cache
+def jammu_kashmir() -> Timeline:
+    """Jammu and Kashmir, 2019-2021: a regional shutdown restored piece by piece.
+
+    A block on the union territory's 20 districts from 4 August 2019; from 25 January 2020
+    a restriction (2G on mobile, whitelisted sites only) instead; fixed lines unrestricted
+    from 4 March 2020; 4G back in Ganderbal and Udhampur from 16 August 2020, 9 pm; 4G
+    everywhere on 5 February 2021. Districts are place names (they have no ISO 3166-2 code).
+
+    Examples:
+        >>> sept = jammu_kashmir().status_at("2020-09-01")
+        >>> sept.phase_for(region="Ganderbal").name, sept.phase_for(region="Srinagar").name
+        ('CLEAR', 'THROTTLED')
+    """
+    return _bundled("data/jammu-kashmir-2019.jsonl")
+
+
+@functools.cache
+def brazil_x() -> Timeline:
+    """Brazil's Supreme Court against X, 2024.
+
+    An order of 28 August to name a legal representative within 24 hours; a nationwide
+    suspension from 30 August enforcing it, with an order to Apple and Google to delist the
+    app that was suspended the same day; access authorised again on 8 October.
+
+    Examples:
+        >>> status = brazil_x().status_at("2024-09-15")
+        >>> status.phase.name, status.block.by
+        ('BLOCKED', 'Justice Alexandre de Moraes, Supremo Tribunal Federal')
+    """
+    return _bundled("data/brazil-x-2024.jsonl")
 
 
 def twitter_russia_events() -> tuple[Event, ...]:

@@ -198,26 +198,30 @@ def _rest(cells: set[tuple[str, ...]], k: int, value: str) -> set[tuple[str, ...
     return {c[:k] + c[k + 1 :] for c in cells if c[k] == value}
 
 
-def minimal(cells: frozenset[tuple[str, ...]], n: int) -> frozenset[tuple[str, ...]]:
-    """A normal form: drop, per dimension, each name whose cells are those of OTHER."""
+def minimal(cells: frozenset[tuple[str, ...]], universe: Universe, n: int) -> Any:
+    """A normal form: drop, per dimension, each name whose cells are those of OTHER; the
+    names kept are part of it (OTHER means "none of them")."""
     cells = set(cells)
-    for k in range(1, n):
-        names = {c[k] for c in cells} - {OTHER}
-        for name in sorted(names):
-            if _rest(cells, k, name) == _rest(cells, k, OTHER):
-                cells = {c for c in cells if c[k] != name}
-    return frozenset(cells)
+    kept = []
+    for k in range(n):
+        names = set(universe[k]) - {OTHER}
+        if k:
+            for name in sorted(names):
+                if _rest(cells, k, name) == _rest(cells, k, OTHER):
+                    cells = {c for c in cells if c[k] != name}
+                    names.discard(name)
+        kept.append(frozenset(names))
+    return tuple(kept), frozenset(cells)
 
 
-def library_cells(scope: Scope, stores: Any = None) -> frozenset[tuple[str, ...]]:
-    """A library scope's cells over the names it mentions (to compare in normal form)."""
-    names: list[set[str]] = [set(NETWORKS), {OTHER}, {OTHER}, {OTHER}, {OTHER}]
-    for box in scope.boxes:
+def library_universe(scopes: list[Scope], stores: set[str] | None = None) -> Universe:
+    """The names library scopes mention, per dimension, with OTHER."""
+    names: list[set[str]] = [set(NETWORKS), {OTHER}, {OTHER}, {OTHER}, {OTHER, *(stores or ())}]
+    for box in (b for scope in scopes for b in scope.boxes):
         for k, name in ((1, "services"), (2, "regions"), (3, "operators")):
             names[k] |= getattr(box, name) or set()
             names[k] |= getattr(box, f"{name}_except")
-    universe = tuple(tuple(sorted(n)) for n in names)
-    return cells_of(scope, universe)
+    return tuple(tuple(sorted(n)) for n in names)
 
 
 def _open(state: State, deadline_id: str, t: datetime, refs: type[Exception]) -> dict[str, Any]:
@@ -398,7 +402,8 @@ def deadline_state(d: dict[str, Any], t: datetime) -> str:
 
 def _restriction(r: dict[str, Any]) -> tuple[Any, ...]:
     n = 5 if r["kind"] == "delisting" else 4
-    return (r["id"], r["since"], minimal(r["cells"], n), r["rate"], r["ends"], r["window"], r["by"])
+    cells = minimal(r["cells"], r["names"], n)
+    return (r["id"], r["since"], cells, r["rate"], r["ends"], r["window"], r["by"])
 
 
 def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, Any]:
@@ -441,27 +446,29 @@ def _utc(value: datetime | None) -> datetime | None:
     return None if value is None else plain(value)
 
 
-def delisting_cells(delisting: Any) -> frozenset[tuple[str, ...]]:
-    """A library delisting's parts as cells (scope times stores) over the names it mentions."""
-    stores = {OTHER}
+def delisting_cells(delisting: Any) -> Any:
+    """A library delisting's parts as cells (scope times stores), in normal form."""
+    stores: set[str] = set()
     for part in delisting.parts:
         stores |= (part.stores or set()) | part.stores_except
+    universe = library_universe([part.scope for part in delisting.parts], stores)
     out: set[tuple[str, ...]] = set()
     for part in delisting.parts:
         chosen = (
-            [v for v in stores if v in part.stores]
+            [v for v in universe[4] if v in part.stores]
             if part.stores is not None
-            else [v for v in stores if v not in part.stores_except]
+            else [v for v in universe[4] if v not in part.stores_except]
         )
-        out |= {(*c, v) for c in library_cells(part.scope) for v in chosen}
-    return frozenset(out)
+        out |= {(*c, v) for c in cells_of(part.scope, universe) for v in chosen}
+    return minimal(frozenset(out), universe, 5)
 
 
 def _public(r: Any) -> tuple[Any, ...]:
     if hasattr(r, "parts"):
-        cells = minimal(delisting_cells(r), 5)
+        cells = delisting_cells(r)
     else:
-        cells = minimal(library_cells(r.scope), 4)
+        universe = library_universe([r.scope])
+        cells = minimal(cells_of(r.scope, universe), universe, 4)
     return (
         r.id,
         _utc(r.since),

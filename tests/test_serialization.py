@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import regtimeline
+import regtimeline.examples
 from regtimeline import (
     EventCorrected,
     EventRetracted,
@@ -172,6 +173,29 @@ class TestUpcasting:
             None,
         ]
         assert timeline.status_at("2021-04-06").items_removed == 1900
+
+    def test_schema_3_file_loads_as_schema_4(self, tmp_path):
+        """A schema-3 file (the founding case as 0.1 wrote it) is upcast: scopes gain
+        regions and operators, and everything else means what it meant."""
+        old = regtimeline.load(FIXTURES / "schema-3.jsonl")
+        new = regtimeline.examples.twitter_russia()
+        assert [e.id for e in old] == [e.id for e in new]
+        assert old.history() == new.history()
+        for day in ("2021-03-10", "2021-05-16", "2021-05-20", "2022-03-05"):
+            assert old.status_at(day).phase_for(network="fixed") == new.status_at(day).phase_for(
+                network="fixed"
+            )
+        regtimeline.dump(old, tmp_path / "again.jsonl")
+        assert b'"schema":4' in (tmp_path / "again.jsonl").read_bytes().splitlines()[0]
+        throttle = upcast(
+            {"type": "throttle_imposed", "scope": {"networks": ["fixed"], "services": None}}, 3
+        )
+        assert throttle["scope"] == {
+            "networks": ["fixed"],
+            "services": None,
+            "regions": None,
+            "operators": None,
+        }
 
     @pytest.mark.parametrize("version", [0, SCHEMA_VERSION + 1, "2", True, None])
     def test_unknown_versions_are_refused(self, version):

@@ -1,0 +1,211 @@
+"""Write the bundled real cases (regtimeline/data/*.jsonl) from the facts below.
+
+Run ``python tools/make_cases.py`` after changing a fact; the files are what ships, and the
+tests check dated statuses against them. Every event cites the public reporting it rests on.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+import regtimeline
+from regtimeline import (
+    BlockImposed,
+    BlockLifted,
+    DeadlineSet,
+    DelistingImposed,
+    DelistingLifted,
+    Dispute,
+    Scope,
+    Statement,
+    ThrottleImposed,
+    ThrottleLifted,
+    Timeline,
+)
+
+DATA = pathlib.Path(regtimeline.__file__).parent / "data"
+
+#: The 20 districts of the union territory of Jammu and Kashmir (10 in each division). They
+#: have no ISO 3166-2 codes, so they are place names, compared as written.
+JK_DISTRICTS = (
+    "Anantnag", "Bandipora", "Baramulla", "Budgam", "Ganderbal",
+    "Kulgam", "Kupwara", "Pulwama", "Shopian", "Srinagar",
+    "Doda", "Jammu", "Kathua", "Kishtwar", "Poonch",
+    "Rajouri", "Ramban", "Reasi", "Samba", "Udhampur",
+)  # fmt: skip
+
+HOME = "Home Department, Government of Jammu and Kashmir"
+
+
+def jammu_kashmir() -> Timeline:
+    """Jammu and Kashmir, 2019-2021."""
+    dispute = Dispute(
+        id="in-jk-internet-2019",
+        regulator="Government of India / Jammu and Kashmir administration",
+        platform="internet",
+        jurisdiction="IN",
+        timezone="Asia/Kolkata",
+    )
+    jk = Scope(regions=JK_DISTRICTS)
+    return Timeline(
+        dispute,
+        [
+            BlockImposed(
+                at="2019-08-04",
+                id="shutdown",
+                scope=jk,
+                by="Government of India",
+                source="https://www.outlookindia.com/website/story/india-news-government-decides-to-restore-4g-internet-in-jammu-and-kashmir-after-551-days/373359",
+                note=(
+                    "communication blockade imposed on 4 August 2019, the eve of the revocation "
+                    "of Article 370: mobile, fixed-line internet and landlines cut (Ladakh, then "
+                    "part of the state, is not modelled here)"
+                ),
+            ),
+            BlockLifted(
+                at="2020-01-25",
+                id="restored-2g-whitelist",
+                block="shutdown",
+                by=HOME,
+                source="https://scroll.in/latest/951036/j-k-2g-mobile-internet-broadband-to-be-restored-today-but-with-restrictions",
+                note="mobile data and fixed-line internet allowed again, with restrictions",
+            ),
+            ThrottleImposed(
+                at="2020-01-25",
+                id="restricted",
+                scope=jk,
+                rate="2G speed on mobile; about 300 whitelisted sites, no social media",
+                by=HOME,
+                source="https://scroll.in/latest/951036/j-k-2g-mobile-internet-broadband-to-be-restored-today-but-with-restrictions",
+                note=(
+                    "the order of 24 January 2020 allowed mobile data (2G) and fixed-line "
+                    "internet limited to whitelisted websites, from 25 January"
+                ),
+            ),
+            ThrottleLifted(
+                at="2020-03-04",
+                id="fixed-line-unrestricted",
+                throttle="restricted",
+                scope=Scope(networks={"fixed"}),
+                by=HOME,
+                source="https://indianexpress.com/article/india/jammu-kashmir-social-media-curbs-removed-6298847/",
+                note=(
+                    "whitelist and social-media ban removed; fixed-line internet at unlimited "
+                    "speed with MAC-binding; mobile data stays at 2G"
+                ),
+            ),
+            ThrottleLifted(
+                at="2020-08-16T21:00:00+05:30",
+                id="4g-trial",
+                throttle="restricted",
+                scope=Scope(regions={"Ganderbal", "Udhampur"}),
+                by=HOME,
+                source="https://www.thehindu.com/news/national/4g-internet-restored-in-ganderbal-udhampur-on-trial-basis/article32369451.ece",
+                note=(
+                    "high-speed mobile data restored on trial in Ganderbal (Kashmir) and "
+                    "Udhampur (Jammu) from 9 pm; the rest of the districts stay at 2G"
+                ),
+            ),
+            ThrottleLifted(
+                at="2021-02-05",
+                id="4g-everywhere",
+                throttle="restricted",
+                by=HOME,
+                source="https://www.thehindubusinessline.com/news/national/4g-services-being-restored-in-entire-jammu-and-kashmir/article33762038.ece",
+                note=(
+                    "4G restored in the entire union territory, announced on the evening of "
+                    "5 February 2021 (reported to resume from midnight): day precision"
+                ),
+            ),
+        ],
+    )
+
+
+STF = "Justice Alexandre de Moraes, Supremo Tribunal Federal"
+
+
+def brazil_x() -> Timeline:
+    """Brazil's Supreme Court against X, 2024."""
+    dispute = Dispute(
+        id="br-stf-x-2024",
+        regulator="Supremo Tribunal Federal",
+        platform="X",
+        jurisdiction="BR",
+        timezone="America/Sao_Paulo",
+    )
+    return Timeline(
+        dispute,
+        [
+            DeadlineSet(
+                at="2024-08-28",
+                id="legal-representative",
+                due="2024-08-29",
+                demand="name a legal representative of X in Brazil within 24 hours",
+                consequence="block",
+                source="https://extra.sc/2024/08/30/alexandre-de-moraes-ordena-suspensao-imediata-do-twitter-x-no-brasil/",
+                note=(
+                    "served by a post on the court's own profile on X on the evening of "
+                    "28 August; 24 hours, here to the end of 29 August (day precision)"
+                ),
+            ),
+            BlockImposed(
+                at="2024-08-30",
+                id="suspension",
+                enforces="legal-representative",
+                by=STF,
+                source="https://extra.sc/2024/08/30/alexandre-de-moraes-ordena-suspensao-imediata-do-twitter-x-no-brasil/",
+                note=(
+                    "immediate nationwide suspension; Anatel and internet providers notified "
+                    "to block it; R$50,000 a day for anyone reaching X through a VPN"
+                ),
+            ),
+            DelistingImposed(
+                at="2024-08-30",
+                id="app-stores",
+                stores={"apple", "google"},
+                by=STF,
+                source="https://extra.sc/2024/08/30/alexandre-de-moraes-ordena-suspensao-imediata-do-twitter-x-no-brasil/",
+                note="Apple and Google given five days to remove the X app from their stores",
+            ),
+            DelistingLifted(
+                at="2024-08-30",
+                id="app-stores-suspended",
+                delisting="app-stores",
+                by=STF,
+                source="https://noticias.uol.com.br/colunas/carolina-brigido/2024/08/30/moraes-suspende-por-ora-obrigacao-de-apple-e-google-de-banir-x-das-lojas.htm",
+                note=(
+                    "hours later, the same day, the order to the app stores (and the one on "
+                    "VPN apps) was suspended; the VPN fine stayed. Day precision: the "
+                    "delisting order is on the record but was never in force at a day's end"
+                ),
+            ),
+            Statement(
+                at="2024-09-02",
+                id="first-panel-upholds",
+                by="First Panel, Supremo Tribunal Federal",
+                text="the suspension is upheld unanimously",
+                source="https://oficinadanet.com.br/twitter/57374-stf-autoriza-desbloqueio-x-twitter-brasil",
+            ),
+            BlockLifted(
+                at="2024-10-08",
+                id="return-authorised",
+                block="suspension",
+                by=STF,
+                source="https://www.ctvnews.ca/world/elon-musk-s-x-to-be-reinstated-in-brazil-after-complying-with-supreme-court-demands-1.7066793",
+                note=(
+                    "X named a legal representative, blocked the accounts ordered and paid the "
+                    "fines (R$28.6 million); Anatel told to restore access, which providers "
+                    "did from 8-9 October"
+                ),
+            ),
+        ],
+    )
+
+
+if __name__ == "__main__":
+    for name, build in (
+        ("jammu-kashmir-2019.jsonl", jammu_kashmir),
+        ("brazil-x-2024.jsonl", brazil_x),
+    ):
+        regtimeline.dump(build(), DATA / name)
+        print("wrote", DATA / name)
