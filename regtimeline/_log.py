@@ -109,7 +109,18 @@ class _Restr:
     Delistings have a fifth dimension, the app stores.
     """
 
-    __slots__ = ("boxes", "by", "ends", "id", "kind", "public", "rate", "since", "window")
+    __slots__ = (
+        "boxes",
+        "by",
+        "ends",
+        "id",
+        "kind",
+        "named",
+        "public",
+        "rate",
+        "since",
+        "window",
+    )
 
     def __init__(
         self,
@@ -131,6 +142,12 @@ class _Restr:
         self.by = by
         self.rate = rate
         self.public: Throttle | Block | Delisting | None = None
+        # per dimension, every value its boxes name when none says "all except" (else None):
+        # phase_for rejects most restrictions with one set lookup
+        self.named = tuple(
+            None if any(b[k][1] for b in boxes) else frozenset().union(*(b[k][0] for b in boxes))
+            for k in range(4)
+        )
 
     def narrowed(self, boxes: tuple[_Box, ...]) -> _Restr:
         return _Restr(
@@ -587,8 +604,15 @@ class Log:
         if point == (None, None, None, None):
             return _phase(snap, key, self.zone)
         zone = self.zone
+        # the dimension most likely to tell restrictions apart: regions, operators, services,
+        # networks (two values only); one set lookup in it rejects most restrictions
+        k = next(k for k in (2, 3, 1, 0) if point[k] is not None)
+        v = point[k]
         best = Phase.CLEAR
         for r in snap.restrictions:
+            values = r.named[k]
+            if values is not None and v not in values:
+                continue
             phase = _PHASE_OF_KIND[r.kind]
             if phase > best and _touches(r, point) and _in_force(r, key, zone):
                 best = phase
