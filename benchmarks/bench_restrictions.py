@@ -35,8 +35,8 @@ from regtimeline import (
 )
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
-from bench_core import DISPUTE as CORE_DISPUTE  # noqa: E402
-from bench_core import make_events as core_events  # noqa: E402
+from bench_core import DISPUTE as CORE_DISPUTE
+from bench_core import make_events as core_events
 
 DISPUTE = Dispute(
     id="bench-regions",
@@ -61,8 +61,10 @@ def make_events(n: int, active: int) -> list[Event]:
         if i % 10 == 0:
             if len(live) >= active:
                 rid, is_block = live.popleft()
-                lift = BlockLifted(at=at, id=f"u{i}", block=rid) if is_block else ThrottleLifted(
-                    at=at, id=f"u{i}", throttle=rid
+                lift = (
+                    BlockLifted(at=at, id=f"u{i}", block=rid)
+                    if is_block
+                    else ThrottleLifted(at=at, id=f"u{i}", throttle=rid)
                 )
                 events.append(lift)
                 continue
@@ -93,6 +95,31 @@ def median_us(fn, args) -> float:
     return statistics.median(samples) / 1000
 
 
+def measure(n: int, active: int, queries_n: int, rng: random.Random) -> str:
+    core = Timeline(CORE_DISPUTE, core_events(n))
+    events = make_events(n, active)
+    t0 = time.perf_counter()
+    timeline = Timeline(DISPUTE, events)
+    build = n / (time.perf_counter() - t0)
+    queries = [START.add(seconds=rng.uniform(0, n * STEP)) for _ in range(queries_n)]
+    regions = [f"district-{rng.randint(1, n // 10)}" for _ in queries]
+    baseline = median_us(lambda q: core.status_at(q).phase, queries)
+    phase = median_us(lambda q: timeline.status_at(q).phase, queries)
+    pairs = list(zip(queries, regions, strict=True))
+    slice_ = median_us(
+        lambda p: timeline.status_at(p[0]).phase_for(network="mobile", region=p[1]), pairs
+    )
+    service = median_us(lambda q: timeline.status_at(q).phase_for(service="service-3"), queries)
+    at_t = statistics.median(
+        len(timeline.status_at(q).throttles) + len(timeline.status_at(q).blocks)
+        for q in queries[:200]
+    )
+    return (
+        f"| {n:,} | {at_t:.0f} | {build:,.0f} | {baseline:.2f} | {phase:.2f} "
+        f"| {slice_:.2f} | {service:.2f} |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
@@ -107,30 +134,7 @@ def main() -> None:
     )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for n in args.sizes:
-        core = Timeline(CORE_DISPUTE, core_events(n))
-        events = make_events(n, args.active)
-        t0 = time.perf_counter()
-        timeline = Timeline(DISPUTE, events)
-        build = n / (time.perf_counter() - t0)
-        queries = [START.add(seconds=rng.uniform(0, n * STEP)) for _ in range(args.queries)]
-        regions = [f"district-{rng.randint(1, n // 10)}" for _ in queries]
-        baseline = median_us(lambda q: core.status_at(q).phase, queries)
-        phase = median_us(lambda q: timeline.status_at(q).phase, queries)
-        pairs = list(zip(queries, regions, strict=True))
-        slice_ = median_us(
-            lambda p: timeline.status_at(p[0]).phase_for(network="mobile", region=p[1]), pairs
-        )
-        service = median_us(
-            lambda q: timeline.status_at(q).phase_for(service="service-3"), queries
-        )
-        at_t = statistics.median(
-            len(timeline.status_at(q).throttles) + len(timeline.status_at(q).blocks)
-            for q in queries[:200]
-        )
-        print(
-            f"| {n:,} | {at_t:.0f} | {build:,.0f} | {baseline:.2f} | {phase:.2f} "
-            f"| {slice_:.2f} | {service:.2f} |"
-        )
+        print(measure(n, args.active, args.queries, rng))
 
 
 if __name__ == "__main__":

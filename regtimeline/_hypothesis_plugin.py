@@ -19,6 +19,7 @@ def _hypothesis_setup_hook() -> None:
     from ._events import EVENT_TYPES, Event  # noqa: PLC0415
     from ._scope import Scope  # noqa: PLC0415
     from ._timeline import Timeline  # noqa: PLC0415
+    from ._window import Window  # noqa: PLC0415
 
     def later(name: str, *args: Any) -> Any:
         def make() -> Any:
@@ -28,6 +29,7 @@ def _hypothesis_setup_hook() -> None:
 
     st.register_type_strategy(Dispute, later("disputes"))
     st.register_type_strategy(Scope, later("scopes"))
+    st.register_type_strategy(Window, later("windows"))
     st.register_type_strategy(Timeline, later("timelines"))
     st.register_type_strategy(Event, later("events"))
     for kind in EVENT_TYPES:

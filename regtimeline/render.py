@@ -167,6 +167,7 @@ def gantt(timeline: Timeline, *, until: When | None = None) -> str:
     tags = {
         Phase.BLOCKED: "crit, ",
         Phase.THROTTLED: "active, ",
+        Phase.DELISTED: "",
         Phase.WARNED: "",
         Phase.CLEAR: "done, ",
     }

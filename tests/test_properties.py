@@ -173,6 +173,32 @@ class TestRulesTable:
 
 
 class TestTimelineProperties:
+    @settings(max_examples=max(200, settings.default.max_examples))
+    @given(timelines(max_size=25))
+    def test_restrictions_without_windows_never_overlap_where_the_rules_forbid(self, timeline):
+        """At every boundary: no two blocks, no block and throttle, no two delistings (their
+        stores included) cover a common point, windows aside; and phase_for of a slice is
+        never above the phase."""
+        z = timeline.dispute.zone
+        for key in boundaries(timeline):
+            s = timeline.status_at(z.to_datetime(key))
+            plain_blocks = [b for b in s.blocks if b.window is None]
+            plain_throttles = [t for t in s.throttles if t.window is None]
+            for i, b in enumerate(plain_blocks):
+                assert not any(b.scope.overlaps(c.scope) for c in plain_blocks[i + 1 :])
+                assert not any(b.scope.overlaps(t.scope) for t in plain_throttles)
+            for i, d in enumerate(s.delistings):
+                for e in s.delistings[i + 1 :]:
+                    assert not any(
+                        p.scope.overlaps(q.scope)
+                        and (p.stores is None or q.stores is None or p.stores & q.stores)
+                        for p in d.parts
+                        for q in e.parts
+                        if not p.stores_except and not q.stores_except
+                    )
+            for network in ("mobile", "fixed"):
+                assert s.phase_for(network=network) <= s.phase
+
     @given(timelines(max_size=15), st.data())
     def test_a_refused_append_leaves_the_timeline_equal(self, timeline, data):
         """(b) A refused append changes nothing."""

@@ -65,6 +65,31 @@ class TestGantt:
         assert "BLOCKED :crit, p1, 2022-03-04 00:00, 2022-06-01 23:59" in chart
         assert "block-threat (OVERDUE) :crit, d0, 2021-03-16 00:00, 2021-05-15 23:59" in chart
 
+    def test_every_phase_is_drawn(self):
+        """Delisted, blocked, throttled, warned and clear periods all become bars."""
+        from regtimeline import (
+            BlockImposed,
+            BlockLifted,
+            DeadlineSet,
+            DelistingImposed,
+            ThrottleImposed,
+        )
+
+        d = Dispute(id="d", regulator="R", platform="P", jurisdiction="BR", timezone="UTC")
+        t = Timeline(
+            d,
+            [
+                DeadlineSet(at="2024-08-01", id="x", due="2024-08-02"),
+                DelistingImposed(at="2024-08-03", id="store", ends="2024-08-20"),
+                ThrottleImposed(at="2024-08-05", id="t", ends="2024-08-06"),
+                BlockImposed(at="2024-08-10", id="b"),
+                BlockLifted(at="2024-08-12", id="u"),
+            ],
+        )
+        chart = gantt(t)
+        for phase in ("WARNED", "DELISTED", "THROTTLED", "BLOCKED"):
+            assert f"    {phase} :" in chart
+
     def test_empty_timeline(self):
         """An empty timeline draws an empty chart, not an error."""
         empty = Timeline(

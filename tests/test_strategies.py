@@ -40,6 +40,14 @@ class TestReach:
             "partial_lift": 0,
             "ran_out": 0,
             "extended_twice": 0,
+            "window": 0,
+            "wrapping_window": 0,
+            "several_blocks": 0,
+            "several_boxes": 0,
+            "all_except": 0,
+            "regions": 0,
+            "operators": 0,
+            "partial_block_lift": 0,
         }
 
         @THOUSAND
@@ -68,6 +76,25 @@ class TestReach:
                 e.kind == "throttle_lifted" and e.scope is not None for e in timeline.events
             )
             seen["ran_out"] += any(p.cause is None for p in timeline.history())
+            windows = [w for e in timeline.events if (w := getattr(e, "window", None))]
+            seen["window"] += bool(windows)
+            seen["wrapping_window"] += any(w.wraps for w in windows)
+            scopes = [e.scope for e in timeline.events if getattr(e, "scope", None)]
+            seen["regions"] += any(s.names(2) for s in scopes)
+            seen["operators"] += any(s.names(3) for s in scopes)
+            seen["partial_block_lift"] += any(
+                e.kind == "block_lifted" and e.scope is not None for e in timeline.events
+            )
+            for key in boundaries(timeline):
+                status = timeline.status_at(z.to_datetime(key))
+                seen["several_blocks"] += len(status.blocks) > 1
+                remainders = [r.scope for r in (*status.throttles, *status.blocks)]
+                seen["several_boxes"] += any(len(s.boxes) > 1 for s in remainders)
+                seen["all_except"] += any(
+                    b.services_except or b.regions_except or b.operators_except
+                    for s in remainders
+                    for b in s.boxes
+                )
 
         check()
         assert seen["examples"] >= 1000
@@ -75,7 +102,8 @@ class TestReach:
         assert all(phases[p] > 0 for p in Phase), phases
         assert all(states[s] > 0 for s in DeadlineState), states
         assert all(
-            refused[e] > 0 for e in ("InvalidTransition", "UnknownReference", "DuplicateEvent")
+            refused[e] > 0
+            for e in ("InvalidTransition", "UnknownReference", "DuplicateEvent", "InvalidValue")
         ), refused
         assert all(v > 0 for v in seen.values()), seen
 
