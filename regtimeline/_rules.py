@@ -43,6 +43,10 @@ def _down_from(phase: Phase) -> frozenset[tuple[Phase, Phase]]:
     return frozenset((phase, p) for p in Phase if p < phase)
 
 
+#: An imposition that `enforces` the last open deadline with its window shut: WARNED -> CLEAR.
+_ENFORCED_WHILE_SHUT: Final = frozenset({(Phase.WARNED, Phase.CLEAR)})
+
+
 @attrs.frozen(kw_only=True)
 class Rule:
     """What one kind of event may do.
@@ -119,7 +123,7 @@ _TABLE: Final = (
     Rule(
         event=ThrottleImposed,
         phases=_ANY,
-        moves=_up_to(Phase.THROTTLED),
+        moves=_up_to(Phase.THROTTLED) | _ENFORCED_WHILE_SHUT,
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
         effect=(
@@ -147,7 +151,7 @@ _TABLE: Final = (
     Rule(
         event=BlockImposed,
         phases=_ANY,
-        moves=_up_to(Phase.BLOCKED),
+        moves=_up_to(Phase.BLOCKED) | _ENFORCED_WHILE_SHUT,
         deadline_from=_OPEN,
         deadline_to=DeadlineState.ENFORCED,
         effect=(

@@ -93,7 +93,8 @@ __all__ = [
 T = TypeVar("T")
 
 #: The zones `disputes()` draws from: UTC first (it shrinks there), then zones with DST
-#: changes (Brussels, New York, Sao Paulo until 2019, Lord Howe's half hour, Chatham),
+#: changes (Brussels, New York, Sao Paulo until 2019, Moscow until 2011 (timelines start
+#: from 2008 so that both are reached), Lord Howe's half hour, Chatham),
 #: zones with odd offsets, and Moscow of the founding case.
 TIMEZONES: Final = (
     "UTC",
@@ -264,7 +265,7 @@ def windows() -> st.SearchStrategy[Window]:
         True
     """
     days = st.none() | st.frozensets(
-        dates(_dt.date(2019, 1, 1), _dt.date(2024, 12, 31)), min_size=1, max_size=3
+        dates(_dt.date(2008, 1, 1), _dt.date(2024, 12, 31)), min_size=1, max_size=3
     )
     clock = st.sampled_from(_CLOCKS)
     return st.builds(Window, start=clock, end=clock, days=days)
@@ -430,7 +431,7 @@ _NEAR_DAYS: Final = st.integers(0, 4)  # one restriction in five gets a window
 _STORE_SETS: Final = st.none() | st.frozensets(st.sampled_from(_STORES), min_size=1, max_size=2)
 _BYS: Final = st.none() | st.sampled_from(("court", "regulator"))
 _DISPUTES: Final = disputes()
-_FIRST_DAYS: Final = dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31))
+_FIRST_DAYS: Final = dates(_dt.date(2008, 1, 1), _dt.date(2023, 12, 31))
 
 
 @functools.lru_cache(maxsize=512)
@@ -1004,7 +1005,7 @@ class TimelineMachine(RuleBasedStateMachine):
         super().__init__()
         self.refused = 0
 
-    @initialize(dispute=disputes(), first=dates(_dt.date(2019, 1, 1), _dt.date(2023, 12, 31)))
+    @initialize(dispute=disputes(), first=dates(_dt.date(2008, 1, 1), _dt.date(2023, 12, 31)))
     def start(self, dispute: Dispute, first: pendulum.Date) -> None:
         """Begin with an empty timeline (the first step; invariants run after it)."""
         self.timeline = Timeline(dispute)

@@ -606,10 +606,19 @@ def expected_history(
                 candidates.setdefault(c, None)
     periods: list[tuple[datetime, str, str | None]] = []
     first = timed[0][0]
+    # one pass: the state after every event at or before c, expired to c (as `replay` gives)
+    universe = universe_of([e for _, e in timed])
+    state = State()
+    pending = list(timed)
     for c in sorted(candidates):
         if c < first or (until is not None and c > until):
             continue
-        phase = replay(dispute, [e for _, e in timed], c).phase(c, tz)
+        while pending and pending[0][0] <= c:
+            t, e = pending.pop(0)
+            state.expire(t)
+            apply(state, e, t, tz, universe, dispute.jurisdiction)
+        state.expire(c)
+        phase = state.phase(c, tz)
         if not periods or periods[-1][1] != phase:
             periods.append((c, phase, candidates[c]))
     return periods
