@@ -189,14 +189,20 @@ class WarningIssued(Event):
 class DeadlineSet(Event):
     """A deadline opens (PENDING until `due`, inclusive; a bare date means its whole day).
 
+    Without `due` it is an open demand: PENDING, never OVERDUE, until met, withdrawn or
+    enforced; a later `DeadlineExtended` may give it its first due date (conditions for
+    lifting a suspension, announced with no date).
+
     Examples:
         >>> DeadlineSet(at="2021-03-16", id="d", due="2021-04-15").due
         Date(2021, 4, 15)
+        >>> DeadlineSet(at="2021-06-05", id="conditions", demand="register locally").due is None
+        True
     """
 
     kind: ClassVar[str] = "deadline_set"
 
-    due: Moment = attrs.field(converter=f.moment)
+    due: Moment | None = attrs.field(default=None, converter=f.optional_moment)
     demand: str = attrs.field(default="", converter=f.text)
     consequence: Consequence | None = attrs.field(default=None, converter=f.consequence)
 

@@ -160,7 +160,10 @@ class _Restr:
 
 
 class _DeadlineRec:
-    """One version of a deadline: made by one event, valid until the next version."""
+    """One version of a deadline: made by one event, valid until the next version.
+
+    `due` is None for an open demand (a `DeadlineSet` without a due date).
+    """
 
     __slots__ = (
         "closed",
@@ -169,6 +172,7 @@ class _DeadlineRec:
         "consequence",
         "demand",
         "due",
+        "enforced_by",
         "extensions",
         "id",
         "original_due",
@@ -180,14 +184,15 @@ class _DeadlineRec:
         self,
         id: str,
         set_at: int,
-        original_due: int,
-        due: int,
-        extensions: tuple[tuple[str, int, int, int], ...],
+        original_due: int | None,
+        due: int | None,
+        extensions: tuple[tuple[str, int, int | None, int], ...],
         demand: str,
         consequence: Consequence | None,
         closed: DeadlineState | None = None,
         closed_at: int | None = None,
         closed_by: str | None = None,
+        enforced_by: tuple[str, ...] = (),
     ) -> None:
         self.id = id
         self.set_at = set_at
@@ -199,12 +204,14 @@ class _DeadlineRec:
         self.closed = closed
         self.closed_at = closed_at
         self.closed_by = closed_by
+        self.enforced_by = enforced_by
         self.public: dict[DeadlineState, Deadline] = {}
 
     def state_at(self, key: int) -> DeadlineState:
         if self.closed is not None:
             return self.closed
-        return DeadlineState.OVERDUE if key > self.due else DeadlineState.PENDING
+        due = self.due
+        return DeadlineState.OVERDUE if due is not None and key > due else DeadlineState.PENDING
 
     def extended(self, by: str, at: int, due: int) -> _DeadlineRec:
         return _DeadlineRec(
@@ -218,6 +225,9 @@ class _DeadlineRec:
         )
 
     def closed_as(self, state: DeadlineState, at: int, by: str) -> _DeadlineRec:
+        enforced_by = self.enforced_by
+        if state is DeadlineState.ENFORCED:
+            enforced_by = (*enforced_by, by)
         return _DeadlineRec(
             self.id,
             self.set_at,
@@ -229,6 +239,7 @@ class _DeadlineRec:
             state,
             at,
             by,
+            enforced_by,
         )
 
 
@@ -540,7 +551,7 @@ class Log:
         event: Event,
         key: int,
         index: int,
-        due: int,
+        due: int | None,
         demand: str,
         consequence: Consequence | None,
     ) -> None:
@@ -566,25 +577,29 @@ class Log:
             )
         version = track.versions[-1]
         state = version.state_at(key)
-        if state not in RULES[type(event)].deadline_from:
+        allowed = RULES[type(event)].deadline_from
+        if state not in allowed:
+            names = ", ".join(s.name for s in DeadlineState if s in allowed)
             raise self.refuse(
                 event,
                 key,
                 f"deadline {deadline_id!r} is {state.name} since {self.when(version.closed_at)}"
                 if version.closed_at is not None
                 else f"deadline {deadline_id!r} is {state.name}",
-                "only an open (PENDING or OVERDUE) deadline can be acted on",
+                f"{event.kind} acts only on a deadline that is {names}",
                 InvalidTransition,
             )
         return track, version
 
     def close_deadline(
         self, event: Event, key: int, index: int, deadline_id: str, state: DeadlineState
-    ) -> None:
+    ) -> int:
+        """Close (or enforce again) a deadline; 1 if it was open until now, else 0."""
         field = "deadline" if state is not DeadlineState.ENFORCED else "enforces"
         track, version = self.open_version(event, key, deadline_id, field)
         track.versions.append(version.closed_as(state, key, event.id))
         track.made_by.append(index)
+        return 1 if version.closed is None else 0
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -648,16 +663,19 @@ class Log:
         return self.events[i - 1] if i else None
 
     def horizon(self, n: int) -> int | None:
-        """The latest instant the first `n` events name (their times, dues and ends)."""
+        """The latest instant the first `n` events name: their times, due dates, and the
+        instant after each `ends` (when the restriction is over)."""
         if not n:
             return None
         latest = self.keys[n - 1]
         zone = self.zone
         for event in self.events[:n]:
-            for field in ("due", "ends"):
-                value = getattr(event, field, None)
-                if value is not None:
-                    latest = max(latest, zone.key(value, end=True))
+            due = getattr(event, "due", None)
+            if due is not None:
+                latest = max(latest, zone.key(due, end=True))
+            ends = getattr(event, "ends", None)
+            if ends is not None:
+                latest = max(latest, zone.key(ends, end=True) + 1)
         return latest
 
     def history(self, n: int, until: int | None = None) -> tuple[Period, ...]:
@@ -735,10 +753,15 @@ class Log:
             public = rec.public[state] = Deadline(
                 id=rec.id,
                 state=state,
-                due=to_dt(rec.due),
-                original_due=to_dt(rec.original_due),
+                due=None if rec.due is None else to_dt(rec.due),
+                original_due=None if rec.original_due is None else to_dt(rec.original_due),
                 extensions=tuple(
-                    Extension(id=by, at=to_dt(at), previous_due=to_dt(prev), due=to_dt(due))
+                    Extension(
+                        id=by,
+                        at=to_dt(at),
+                        previous_due=None if prev is None else to_dt(prev),
+                        due=to_dt(due),
+                    )
                     for by, at, prev, due in rec.extensions
                 ),
                 set_at=to_dt(rec.set_at),
@@ -746,6 +769,7 @@ class Log:
                 consequence=rec.consequence,
                 closed_at=None if rec.closed_at is None else to_dt(rec.closed_at),
                 closed_by=rec.closed_by,
+                enforced_by=rec.enforced_by,
             )
         return public
 
@@ -768,7 +792,7 @@ def _warning(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
 
 def _deadline_set(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, DeadlineSet)
-    due = log.check_after(ev, key, ev.due, "due")
+    due = None if ev.due is None else log.check_after(ev, key, ev.due, "due")
     log.open_deadline(ev, key, index, due, ev.demand, ev.consequence)
     return snap.but(open_deadlines=snap.open_deadlines + 1, n_tracks=snap.n_tracks + 1)
 
@@ -777,8 +801,9 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
     assert isinstance(ev, DeadlineExtended)
     track, version = log.open_version(ev, key, ev.deadline, "deadline")
     if ev.by is not None:
+        start = key if version.due is None else version.due  # an open demand: from now
         try:
-            due = log.zone.shift(version.due, ev.by)
+            due = log.zone.shift(start, ev.by)
         except TimeError as exc:
             raise log.refuse(ev, key, f"deadline {ev.deadline!r}", str(exc), TimeError) from None
         asked = f"by {ev.by}"
@@ -786,7 +811,17 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
         assert ev.due is not None
         due = log.zone.key(ev.due, end=True)
         asked = f"to {ev.due}"
-    if due <= version.due:
+    if version.due is None:
+        if due <= key:
+            raise log.refuse(
+                ev,
+                key,
+                f"deadline {ev.deadline!r} is an open demand with no due date",
+                f"giving it one {asked} gives {log.when(due)}, which is not after the "
+                "extension's own time",
+                InvalidTransition,
+            )
+    elif due <= version.due:
         raise log.refuse(
             ev,
             key,
@@ -802,8 +837,8 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
 def _closer(state: DeadlineState) -> _Handler:
     def close(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
         assert isinstance(ev, DeadlineMet | DeadlineWithdrawn)
-        log.close_deadline(ev, key, index, ev.deadline, state)
-        return snap.but(open_deadlines=snap.open_deadlines - 1)
+        was_open = log.close_deadline(ev, key, index, ev.deadline, state)
+        return snap.but(open_deadlines=snap.open_deadlines - was_open)
 
     return close
 
@@ -813,8 +848,7 @@ def _enforce(
 ) -> int:
     if ev.enforces is None:
         return 0
-    log.close_deadline(ev, key, index, ev.enforces, DeadlineState.ENFORCED)
-    return 1
+    return log.close_deadline(ev, key, index, ev.enforces, DeadlineState.ENFORCED)
 
 
 def _coverage(ev: Event, scope: Scope | None) -> tuple[_Box, ...]:

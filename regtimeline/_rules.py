@@ -33,6 +33,8 @@ __all__ = ["RULES", "RUN_OUT_MOVES", "TIME_MOVES", "WINDOW_OPENS", "Rule"]
 
 _ANY: Final = frozenset(Phase)
 _OPEN: Final = frozenset({DeadlineState.PENDING, DeadlineState.OVERDUE})
+#: Open, or ENFORCED: a platform may comply after the block, and a block may follow a throttle.
+_OPEN_OR_ENFORCED: Final = _OPEN | {DeadlineState.ENFORCED}
 
 
 def _up_to(phase: Phase) -> frozenset[tuple[Phase, Phase]]:
@@ -89,7 +91,7 @@ _TABLE: Final = (
         phases=_ANY,
         moves=frozenset({(Phase.CLEAR, Phase.WARNED)}),
         deadline_to=DeadlineState.PENDING,
-        effect="opens a deadline (PENDING)",
+        effect="opens a deadline (PENDING); without `due`, an open demand (never OVERDUE)",
         refused_when="`due` is not after `at`",
     ),
     Rule(
@@ -97,34 +99,38 @@ _TABLE: Final = (
         phases=_ANY,
         deadline_from=_OPEN,
         deadline_to=DeadlineState.PENDING,
-        effect="moves the due date later (to `due`, or `by` a calendar-aware duration)",
+        effect=(
+            "moves the due date later (to `due`, or `by` a calendar-aware duration); gives an "
+            "open demand its first due date (`by` counts from the extension's `at`)"
+        ),
         refused_when=(
-            "unknown deadline; deadline not open at `at`; new due not later than the current"
+            "unknown deadline; deadline not open at `at`; new due not later than the current "
+            "one (for an open demand: not after the extension's `at`)"
         ),
     ),
     Rule(
         event=DeadlineMet,
         phases=_ANY,
         moves=frozenset({(Phase.WARNED, Phase.CLEAR)}),
-        deadline_from=_OPEN,
+        deadline_from=_OPEN_OR_ENFORCED,
         deadline_to=DeadlineState.MET,
-        effect="closes the deadline as MET",
-        refused_when="unknown deadline; deadline not open",
+        effect="closes the deadline as MET (also after it was ENFORCED)",
+        refused_when="unknown deadline; deadline MET or WITHDRAWN already",
     ),
     Rule(
         event=DeadlineWithdrawn,
         phases=_ANY,
         moves=frozenset({(Phase.WARNED, Phase.CLEAR)}),
-        deadline_from=_OPEN,
+        deadline_from=_OPEN_OR_ENFORCED,
         deadline_to=DeadlineState.WITHDRAWN,
-        effect="closes the deadline as WITHDRAWN",
-        refused_when="unknown deadline; deadline not open",
+        effect="closes the deadline as WITHDRAWN (also after it was ENFORCED)",
+        refused_when="unknown deadline; deadline MET or WITHDRAWN already",
     ),
     Rule(
         event=ThrottleImposed,
         phases=_ANY,
         moves=_up_to(Phase.THROTTLED) | _ENFORCED_WHILE_SHUT,
-        deadline_from=_OPEN,
+        deadline_from=_OPEN_OR_ENFORCED,
         deadline_to=DeadlineState.ENFORCED,
         effect=(
             "a throttle is active on its scope (in force inside its window, if it has one); "
@@ -132,7 +138,7 @@ _TABLE: Final = (
         ),
         refused_when=(
             "its scope overlaps an active block (neither with a window); `ends` not after "
-            "`at`; `enforces` names an unknown or closed deadline"
+            "`at`; `enforces` names an unknown, MET or WITHDRAWN deadline"
         ),
     ),
     Rule(
@@ -152,7 +158,7 @@ _TABLE: Final = (
         event=BlockImposed,
         phases=_ANY,
         moves=_up_to(Phase.BLOCKED) | _ENFORCED_WHILE_SHUT,
-        deadline_from=_OPEN,
+        deadline_from=_OPEN_OR_ENFORCED,
         deadline_to=DeadlineState.ENFORCED,
         effect=(
             "a block is active on its scope; it ends the part of every active throttle it "
@@ -160,7 +166,7 @@ _TABLE: Final = (
         ),
         refused_when=(
             "its scope overlaps an active block (neither with a window); `ends` not after "
-            "`at`; `enforces` names an unknown or closed deadline"
+            "`at`; `enforces` names an unknown, MET or WITHDRAWN deadline"
         ),
     ),
     Rule(
@@ -174,12 +180,12 @@ _TABLE: Final = (
         event=DelistingImposed,
         phases=_ANY,
         moves=_up_to(Phase.DELISTED),
-        deadline_from=_OPEN,
+        deadline_from=_OPEN_OR_ENFORCED,
         deadline_to=DeadlineState.ENFORCED,
         effect="the app is out of the named app stores on its scope: DELISTED",
         refused_when=(
             "its scope and stores overlap an active delisting; `ends` not after `at`; "
-            "`enforces` names an unknown or closed deadline"
+            "`enforces` names an unknown, MET or WITHDRAWN deadline"
         ),
     ),
     Rule(

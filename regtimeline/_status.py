@@ -32,11 +32,14 @@ __all__ = [
 
 @attrs.frozen(kw_only=True)
 class Extension:
-    """One move of a deadline: by which event, when, from which due to which."""
+    """One move of a deadline: by which event, when, from which due to which.
+
+    `previous_due` is None when the extension gave an open demand its first due date.
+    """
 
     id: str
     at: pendulum.DateTime
-    previous_due: pendulum.DateTime
+    previous_due: pendulum.DateTime | None
     due: pendulum.DateTime
 
 
@@ -46,27 +49,34 @@ class Deadline:
 
     Attributes:
         id: the id of the `DeadlineSet` or `WarningIssued` that opened it.
-        state: PENDING, OVERDUE (open), or MET, WITHDRAWN, ENFORCED (closed).
-        due: the current due instant (inclusive: still PENDING at it).
-        original_due: the due instant it was opened with.
+        state: PENDING, OVERDUE (open), or MET, WITHDRAWN, ENFORCED (closed). An ENFORCED
+            deadline may still be MET or WITHDRAWN later (the platform complies after the
+            block), or enforced again (escalation).
+        due: the current due instant (inclusive: still PENDING at it); None for an open
+            demand that has no due date (PENDING, never OVERDUE).
+        original_due: the due instant it was opened with (None for an open demand, and it
+            stays None after an extension gives it a due date).
         extensions: every `DeadlineExtended` applied so far, oldest first.
         set_at: when it was opened.
         demand: what it demands (the warning's text for a warning's deadline).
         consequence: what is threatened, if known.
         closed_at: when it was met, withdrawn or enforced (None while open).
         closed_by: the id of the event that closed it.
+        enforced_by: the ids of every event that enforced it, oldest first (kept when it
+            is later met or withdrawn).
     """
 
     id: str
     state: DeadlineState
-    due: pendulum.DateTime
-    original_due: pendulum.DateTime
+    due: pendulum.DateTime | None
+    original_due: pendulum.DateTime | None
     extensions: tuple[Extension, ...]
     set_at: pendulum.DateTime
     demand: str
     consequence: Consequence | None
     closed_at: pendulum.DateTime | None
     closed_by: str | None
+    enforced_by: tuple[str, ...] = ()
 
     @property
     def is_open(self) -> bool:

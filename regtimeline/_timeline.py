@@ -404,7 +404,8 @@ class Timeline:
         window opening or closing) start periods of their own, with `cause` None. A window
         with no end recurs for ever: with `until`, the periods are those that start at or
         before it (events after it are left out), the one containing it open; without, they
-        stop at the latest instant any event names (its time, a due date, an `ends`). With
+        stop at the latest instant any event names (its time, a due date, the instant after
+        an `ends`). With
         `as_of`, the history as the record told it then.
 
         Args:

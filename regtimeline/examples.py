@@ -4,7 +4,9 @@
 - the communications shutdown of Jammu and Kashmir, 2019-2021: regional, restored piece by
   piece (`jammu_kashmir`);
 - Brazil's Supreme Court against X, 2024: a deadline enforced by a nationwide suspension,
-  alongside an order to the app stores (`brazil_x`).
+  alongside an order to the app stores, then met (`brazil_x`);
+- Nigeria against Twitter, 2021-2022: a suspension, conditions for lifting it with no date
+  (an open demand), met in January 2022 (`nigeria_twitter`).
 
 The events live in ``regtimeline/data/*.jsonl``, in the library's own JSON Lines format
 (written by ``tools/make_cases.py`` for the last two); every event cites the public
@@ -33,6 +35,7 @@ __all__ = [
     "TWITTER_RUSSIA",
     "brazil_x",
     "jammu_kashmir",
+    "nigeria_twitter",
     "twitter_russia",
     "twitter_russia_events",
 ]
@@ -80,7 +83,8 @@ def brazil_x() -> Timeline:
 
     An order of 28 August to name a legal representative within 24 hours; a nationwide
     suspension from 30 August enforcing it, with an order to Apple and Google to delist the
-    app that was suspended the same day; access authorised again on 8 October.
+    app that was suspended the same day; the demand met and access authorised again on
+    8 October.
 
     Examples:
         >>> status = brazil_x().status_at("2024-09-15")
@@ -88,6 +92,22 @@ def brazil_x() -> Timeline:
         ('BLOCKED', 'Justice Alexandre de Moraes, Supremo Tribunal Federal')
     """
     return _bundled("data/brazil-x-2024.jsonl")
+
+
+@functools.cache
+def nigeria_twitter() -> Timeline:
+    """Nigeria against Twitter, 2021-2022: a suspension lifted when an open demand was met.
+
+    Suspended from 5 June 2021; on 1 October 2021 five conditions for lifting it, with no
+    date (an open demand: PENDING, never OVERDUE); met on 12 January 2022, lifted from
+    midnight on 13 January.
+
+    Examples:
+        >>> demand = nigeria_twitter().status_at("2021-12-31").deadlines.get("five-conditions")
+        >>> demand.state.name, demand.due
+        ('PENDING', None)
+    """
+    return _bundled("data/nigeria-twitter-2021.jsonl")
 
 
 def twitter_russia_events() -> tuple[Event, ...]:

@@ -180,7 +180,7 @@ def gantt(timeline: Timeline, *, until: When | None = None) -> str:
     if status.deadlines:
         lines.append("    section Deadlines")
         for n, deadline in enumerate(status.deadlines):
-            end = deadline.closed_at if deadline.closed_at is not None else deadline.due
+            end = deadline.closed_at or deadline.due or end_of_last  # an open demand: to now
             name = _label(f"{deadline.id} ({deadline.state.name})")
             tag = "crit, " if deadline.state is DeadlineState.OVERDUE else ""
             lines.append(

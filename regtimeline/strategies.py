@@ -38,7 +38,7 @@ import attrs
 import pendulum
 
 from ._dispute import Dispute
-from ._enums import Consequence
+from ._enums import Consequence, DeadlineState
 from ._events import (
     EVENT_TYPES,
     BlockImposed,
@@ -326,7 +326,7 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
             "due": later,
             "consequence": consequence,
         },
-        DeadlineSet: {"due": moments(), "demand": _words(), "consequence": consequence},
+        DeadlineSet: {"due": later, "demand": _words(), "consequence": consequence},
         DeadlineExtended: {"deadline": _ids(), "by": durations()},
         DeadlineMet: {"deadline": _ids()},
         DeadlineWithdrawn: {"deadline": _ids()},
@@ -427,7 +427,11 @@ _SCOPES: Final = {country: scopes(country) for country in _REGIONS}
 _ANY_SCOPES: Final = scopes()
 _WINDOWS: Final = windows()
 _WINDOWED: Final = st.integers(0, 4)
-_NEAR_DAYS: Final = st.integers(0, 4)  # one restriction in five gets a window
+_NEAR_DAYS: Final = st.integers(0, 4)
+_OPEN_DEMAND: Final = st.integers(0, 3)
+_FINAL: Final = frozenset(
+    {DeadlineState.MET, DeadlineState.WITHDRAWN}
+)  # one restriction in five gets a window
 _STORE_SETS: Final = st.none() | st.frozensets(st.sampled_from(_STORES), min_size=1, max_size=2)
 _BYS: Final = st.none() | st.sampled_from(("court", "regulator"))
 _DISPUTES: Final = disputes()
@@ -451,13 +455,17 @@ class _Next:
         self.local = self.zone.to_datetime(key)
         self.status = timeline.status_at(self.local)
         self.open = self.status.deadlines.open()
+        # what DeadlineMet, DeadlineWithdrawn and `enforces` may name: open or ENFORCED
+        self.closable = [d for d in self.status.deadlines if d.state not in _FINAL]
         self.requests = [e.id for e in timeline.events if isinstance(e, TakedownRequested)]
         self.at = at
         self.number = len(timeline) + 1
 
     def possible(self, kind: type[Event]) -> bool:
-        if kind in (DeadlineExtended, DeadlineMet, DeadlineWithdrawn):
+        if kind is DeadlineExtended:
             return bool(self.open)
+        if kind in (DeadlineMet, DeadlineWithdrawn):
+            return bool(self.closable)
         if kind is ThrottleLifted:
             return bool(self.status.throttles)
         if kind is BlockLifted:
@@ -510,9 +518,9 @@ class _Next:
         return self.after() if self.draw(_BOOL) else None
 
     def enforces(self) -> str | None:
-        if not self.open:
+        if not self.closable:
             return None
-        return self.maybe_pick([d.id for d in self.open])
+        return self.maybe_pick([d.id for d in self.closable])
 
 
 def _warning(n: _Next) -> Event:
@@ -526,7 +534,8 @@ def _warning(n: _Next) -> Event:
 
 
 def _deadline_set(n: _Next) -> Event:
-    return DeadlineSet(**n.base(DeadlineSet), due=n.after(), demand=n.draw(_WORDS_TEXT))
+    due = None if n.draw(_OPEN_DEMAND) == 0 else n.after()  # one in four: an open demand
+    return DeadlineSet(**n.base(DeadlineSet), due=due, demand=n.draw(_WORDS_TEXT))
 
 
 def _deadline_extended(n: _Next) -> Event:
@@ -534,6 +543,8 @@ def _deadline_extended(n: _Next) -> Event:
     if n.draw(_BOOL):
         by = n.draw(_DURATIONS)
         return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, by=by)
+    if deadline.due is None:  # an open demand gets its first due date
+        return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, due=n.after())
     due = deadline.due.add(days=n.draw(_EXTENSION_DAYS))
     day = pendulum.Date(due.year, due.month, due.day)
     return DeadlineExtended(**n.base(DeadlineExtended), deadline=deadline.id, due=day)
@@ -541,7 +552,7 @@ def _deadline_extended(n: _Next) -> Event:
 
 def _closing(kind: type[DeadlineMet | DeadlineWithdrawn]) -> Any:
     def build(n: _Next) -> Event:
-        return kind(**n.base(kind), deadline=n.pick(n.open).id)
+        return kind(**n.base(kind), deadline=n.pick(n.closable).id)
 
     return build
 
@@ -934,7 +945,7 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
         )
     )
     options += _restriction_refusals(timeline, status, fresh)
-    closed = [d for d in status.deadlines if not d.is_open]
+    closed = [d for d in status.deadlines if d.state in _FINAL]
     if closed:
         options.append(
             (
@@ -966,7 +977,8 @@ def boundaries(timeline: Timeline, window_days: int = 8) -> list[int]:
                 keys.add(z.key(value, end=True))
     if timeline.events:
         for deadline in timeline.status_at(z.to_datetime(max(keys))).deadlines:
-            keys.add(z.key(deadline.due))
+            if deadline.due is not None:
+                keys.add(z.key(deadline.due))
     for event in timeline.events:
         window = getattr(event, "window", None)
         if window is not None:

@@ -233,6 +233,15 @@ def _open(state: State, deadline_id: str, t: datetime, refs: type[Exception]) ->
     return d
 
 
+def _not_final(state: State, deadline_id: str) -> dict[str, Any]:
+    if deadline_id not in state.deadlines:
+        raise UnknownReference(deadline_id)
+    d = state.deadlines[deadline_id]
+    if d["closed"] in ("MET", "WITHDRAWN"):
+        raise InvalidTransition(deadline_id)
+    return d
+
+
 def check_regions(e: Event, country: str) -> None:
     """DESIGN: a region code of another country than the dispute's is refused at append."""
     if e.scope is None:
@@ -250,9 +259,10 @@ def apply(
     if isinstance(e, WarningIssued | DeadlineSet):
         if isinstance(e, WarningIssued):
             state.warnings += 1
-        if e.due is not None:
-            due = instant(e.due, tz, end=True)
-            if due <= t:
+        # DESIGN: a DeadlineSet without `due` is an open demand (PENDING, never OVERDUE)
+        if e.due is not None or isinstance(e, DeadlineSet):
+            due = None if e.due is None else instant(e.due, tz, end=True)
+            if due is not None and due <= t:
                 raise InvalidTransition(e.id)
             state.deadlines[e.id] = {
                 "due": due,
@@ -262,16 +272,21 @@ def apply(
                 "closed": None,
                 "closed_at": None,
                 "closed_by": None,
+                "enforced_by": [],
             }
     elif isinstance(e, DeadlineExtended):
         d = _open(state, e.deadline, t, UnknownReference)
-        new = shift(d["due"], e.by, tz) if e.by is not None else instant(e.due, tz, end=True)
-        if new <= d["due"]:
+        if e.by is not None:  # an open demand: `by` counts from the extension's own time
+            new = shift(t if d["due"] is None else d["due"], e.by, tz)
+        else:
+            new = instant(e.due, tz, end=True)
+        if new <= (t if d["due"] is None else d["due"]):
             raise InvalidTransition(e.id)
         d["extensions"].append((e.id, t, d["due"], new))
         d["due"] = new
     elif isinstance(e, DeadlineMet | DeadlineWithdrawn):
-        d = _open(state, e.deadline, t, UnknownReference)
+        # DESIGN v2: also accepted on an ENFORCED deadline; refused when MET or WITHDRAWN
+        d = _not_final(state, e.deadline)
         d.update(
             closed="MET" if isinstance(e, DeadlineMet) else "WITHDRAWN", closed_at=t, closed_by=e.id
         )
@@ -290,9 +305,10 @@ def apply(
             r["window"] is None and r["cells"] & cells for r in state.active(rival)
         ):
             raise InvalidTransition(e.id)
-        if e.enforces is not None:
-            d = _open(state, e.enforces, t, UnknownReference)
+        if e.enforces is not None:  # DESIGN v2: open or already ENFORCED (escalation)
+            d = _not_final(state, e.enforces)
             d.update(closed="ENFORCED", closed_at=t, closed_by=e.id)
+            d["enforced_by"].append(e.id)
         if kind == "block" and window is None:
             for r in state.active("throttle"):
                 if r["window"] is None:
@@ -397,7 +413,7 @@ def validate(dispute: Dispute, events: list[Event]) -> None:
 def deadline_state(d: dict[str, Any], t: datetime) -> str:
     if d["closed"] is not None:
         return d["closed"]
-    return "OVERDUE" if t > d["due"] else "PENDING"
+    return "OVERDUE" if d["due"] is not None and t > d["due"] else "PENDING"
 
 
 def _restriction(r: dict[str, Any]) -> tuple[Any, ...]:
@@ -431,6 +447,7 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
                 d["set_at"],
                 d["closed_at"],
                 d["closed_by"],
+                tuple(d["enforced_by"]),
             )
             for k, d in s.deadlines.items()
         ],
@@ -499,6 +516,7 @@ def actual(status: Status) -> dict[str, Any]:
                 _utc(d.set_at),
                 _utc(d.closed_at),
                 d.closed_by,
+                d.enforced_by,
             )
             for d in status.deadlines
         ],
@@ -586,14 +604,14 @@ def expected_history(
     candidates: dict[datetime, str | None] = {}
     for t, e in timed:
         candidates[t] = e.id  # the last event at an instant is the cause
-    named = [t for t, _ in timed]
+    named = [t for t, _ in timed]  # DESIGN: the latest instant any event names...
     for _, e in timed:
-        for name in ("due", "ends"):
-            value = getattr(e, name, None)
-            if value is not None:
-                named.append(instant(value, tz, end=True))
+        due = getattr(e, "due", None)
+        if due is not None:
+            named.append(instant(due, tz, end=True))
         ends = getattr(e, "ends", None)
-        if ends is not None:
+        if ends is not None:  # ... an `ends` names the instant after it, when it is over
+            named.append(instant(ends, tz, end=True) + US)
             candidates.setdefault(instant(ends, tz, end=True) + US, None)
     horizon = until if until is not None else max(named)
     for t, e in timed:

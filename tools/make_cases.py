@@ -12,6 +12,7 @@ import regtimeline
 from regtimeline import (
     BlockImposed,
     BlockLifted,
+    DeadlineMet,
     DeadlineSet,
     DelistingImposed,
     DelistingLifted,
@@ -186,6 +187,17 @@ def brazil_x() -> Timeline:
                 text="the suspension is upheld unanimously",
                 source="https://oficinadanet.com.br/twitter/57374-stf-autoriza-desbloqueio-x-twitter-brasil",
             ),
+            DeadlineMet(
+                at="2024-10-08",
+                id="representative-named",
+                deadline="legal-representative",
+                source="https://oficinadanet.com.br/twitter/57374-stf-autoriza-desbloqueio-x-twitter-brasil",
+                note=(
+                    "X formalised Rachel de Oliveira Villa Nova as its legal representative; "
+                    "recorded here on the day the court accepted compliance (the filing came "
+                    "earlier, on a day the sources used do not give)"
+                ),
+            ),
             BlockLifted(
                 at="2024-10-08",
                 id="return-authorised",
@@ -202,10 +214,82 @@ def brazil_x() -> Timeline:
     )
 
 
+def nigeria_twitter() -> Timeline:
+    """Nigeria against Twitter, 2021-2022: a suspension lifted when an open demand was met."""
+    dispute = Dispute(
+        id="ng-fgn-twitter-2021",
+        regulator="Federal Government of Nigeria",
+        platform="Twitter",
+        jurisdiction="NG",
+        timezone="Africa/Lagos",
+    )
+    return Timeline(
+        dispute,
+        [
+            Statement(
+                at="2021-06-04",
+                id="suspension-announced",
+                by="Lai Mohammed, Minister of Information and Culture",
+                text=(
+                    "Twitter's operations in Nigeria are suspended indefinitely, for the "
+                    "persistent use of the platform for activities capable of undermining "
+                    "Nigeria's corporate existence"
+                ),
+                source="https://nationalpost.com/pmn/news-pmn/crime-pmn/nigeria-indefinitely-suspends-twitter-operations-information-minister",
+            ),
+            BlockImposed(
+                at="2021-06-05",
+                id="suspension",
+                by="Federal Government of Nigeria",
+                source="https://ewn.co.za/2021/06/04/nigeria-govt-says-indefinitely-suspending-twitter-in-country",
+                note=(
+                    "Twitter still worked after the statement of Friday 4 June; network "
+                    "operators blocked it from Saturday 5 June (day precision)"
+                ),
+            ),
+            DeadlineSet(
+                at="2021-10-01",
+                id="five-conditions",
+                demand=(
+                    "respect for national security and cohesion; registration, physical "
+                    "presence and representation in Nigeria; fair taxation; dispute "
+                    "resolution; local content"
+                ),
+                consequence="other",
+                source="https://thenigeriadaily.com/?p=29177",
+                note=(
+                    "President Buhari's Independence Day broadcast: the suspension would be "
+                    "lifted only once these conditions were met; no date was set"
+                ),
+            ),
+            DeadlineMet(
+                at="2022-01-12",
+                id="conditions-agreed",
+                deadline="five-conditions",
+                source="https://techgenyz.com/nigeria-lifts-ban-on-twitter-after-7-months/",
+                note=(
+                    "Twitter agreed to set up a legal entity in Nigeria in the first quarter "
+                    "of 2022, appoint a country representative, comply with tax obligations "
+                    "and enrol Nigeria in its law-enforcement portals"
+                ),
+            ),
+            BlockLifted(
+                at="2022-01-13",
+                id="suspension-lifted",
+                block="suspension",
+                by="President Muhammadu Buhari",
+                source="https://bizwatchnigeria.ng/breaking-buhari-lifts-twitter-ban-in-nigeria-lifted/",
+                note="lifted 'effective from 12am tonight, 13th January 2022' (NITDA statement)",
+            ),
+        ],
+    )
+
+
 if __name__ == "__main__":
     for name, build in (
         ("jammu-kashmir-2019.jsonl", jammu_kashmir),
         ("brazil-x-2024.jsonl", brazil_x),
+        ("nigeria-twitter-2021.jsonl", nigeria_twitter),
     ):
         regtimeline.dump(build(), DATA / name)
         print("wrote", DATA / name)
