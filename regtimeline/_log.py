@@ -663,8 +663,10 @@ class Log:
         return self.events[i - 1] if i else None
 
     def horizon(self, n: int) -> int | None:
-        """The latest instant the first `n` events name: their times, due dates, and the
-        instant after each `ends` (when the restriction is over)."""
+        """The latest instant the first `n` events name.
+
+        Their times, due dates, and the instant after each `ends` (when it is over).
+        """
         if not n:
             return None
         latest = self.keys[n - 1]
