@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ._scope import Scope
 from ._status import Period, Status
 from ._timeline import Timeline
 
@@ -43,17 +44,22 @@ def describe_status(status: Status) -> list[str]:
         'phase: CLEAR'
     """
     lines = [f"phase: {status.phase.name}"]
-    if status.block is not None:
-        ends = "" if status.block.ends is None else f" until {_when(status.block.ends)}"
-        lines.append(f"  block {status.block.id!r} since {_when(status.block.since)}{ends}")
+    for b in status.blocks:
+        ends = "" if b.ends is None else f" until {_when(b.ends)}"
+        scope = "" if b.scope == Scope() else f": {b.scope}"
+        lines.append(f"  block {b.id!r} since {_when(b.since)}{scope}{ends}")
     for t in status.throttles:
         ends = "" if t.ends is None else f" until {_when(t.ends)}"
         lines.append(f"  throttle {t.id!r} since {_when(t.since)}: {t.scope}{ends}")
-    for d in status.deadlines:
-        moved = f", extended {len(d.extensions)}x from {_when(d.original_due)}"
+    for d in status.delistings:
+        stores = "every store" if d.stores is None else "+".join(sorted(d.stores))
+        lines.append(f"  delisting {d.id!r} since {_when(d.since)}: {stores}, {d.scope}")
+    for x in status.deadlines:
+        due = "no due date" if x.due is None else f"due {_when(x.due)}"
+        first = "no date" if x.original_due is None else _when(x.original_due)
+        moved = f", extended {len(x.extensions)}x from {first}"
         lines.append(
-            f"  deadline {d.id!r}: {d.state.name}, due {_when(d.due)}"
-            + (moved if d.extensions else "")
+            f"  deadline {x.id!r}: {x.state.name}, {due}" + (moved if x.extensions else "")
         )
     if status.items_requested or status.items_removed:
         lines.append(f"  items: {status.items_requested} requested, {status.items_removed} removed")
