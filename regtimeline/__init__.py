@@ -9,7 +9,7 @@ Examples:
 """
 
 from ._dispute import Dispute
-from ._enums import Consequence, DeadlineState, Phase
+from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import (
     BlockImposed,
     BlockLifted,
@@ -42,7 +42,9 @@ from ._status import (
     DelistingPart,
     Extension,
     Period,
+    Request,
     Status,
+    Takedowns,
     Throttle,
 )
 from ._timeline import Timeline
@@ -93,6 +95,8 @@ __all__ = [
     "Period",
     "Phase",
     "RegTimelineError",
+    "Request",
+    "RequestState",
     "Revision",
     "Rule",
     "SchemaError",
@@ -101,6 +105,7 @@ __all__ = [
     "Status",
     "Store",
     "TakedownRequested",
+    "Takedowns",
     "Throttle",
     "ThrottleImposed",
     "ThrottleLifted",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-__all__ = ["Consequence", "DeadlineState", "Phase"]
+__all__ = ["Consequence", "DeadlineState", "Phase", "RequestState"]
 
 
 class Phase(enum.IntEnum):
@@ -67,6 +67,26 @@ class Consequence(enum.Enum):
     DELIST = "delist"
     FINE = "fine"
     OTHER = "other"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RequestState(enum.Enum):
+    """Where a takedown request stands at an instant.
+
+    `PENDING` while items are outstanding and the instant is at or before its SLA due
+    instant (inclusive); `OVERDUE` strictly after it (time alone makes that change; a request
+    without an SLA is never overdue); `DONE` once every item is removed.
+
+    Examples:
+        >>> RequestState.DONE.name
+        'DONE'
+    """
+
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    DONE = "done"
 
     def __str__(self) -> str:
         return self.name

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import array
 import bisect
+import datetime as _dt
 import decimal
+import fractions
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final, TypeAlias
 
+import attrs
 import pendulum
 
-from ._enums import Consequence, DeadlineState, Phase
+from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import (
     BlockImposed,
     BlockLifted,
@@ -67,9 +70,12 @@ from ._status import (
     DelistingPart,
     Extension,
     Period,
+    Request,
+    Takedowns,
     Throttle,
 )
-from ._time import Moment, Zone
+from ._time import MAX_KEY, Moment, Zone
+from ._wavelet import WeightedWavelet
 from ._window import Window, edges, in_force
 from .errors import (
     InvalidTransition,
@@ -265,6 +271,54 @@ class _Track:
         return track
 
 
+class _Request:
+    """One takedown request: its fixed facts, and the items removed after each removal."""
+
+    __slots__ = ("at", "due", "id", "items", "made_by", "removed", "sla")
+
+    def __init__(self, id: str, at: int, sla: str | None, due: int | None, items: int) -> None:
+        self.id = id
+        self.at = at
+        self.sla = sla
+        self.due = due
+        self.items = items
+        self.removed: list[int] = []  # cumulative items removed, one per removal
+        self.made_by: list[int] = []  # the event index of each removal
+
+    def removed_before(self, i: int) -> int:
+        """Items removed under it by the first `i` events."""
+        cut = bisect.bisect_left(self.made_by, i)
+        return self.removed[cut - 1] if cut else 0
+
+    def copy_before(self, i: int) -> _Request:
+        request = _Request(self.id, self.at, self.sla, self.due, self.items)
+        cut = bisect.bisect_left(self.made_by, i)
+        request.removed = self.removed[:cut]
+        request.made_by = self.made_by[:cut]
+        return request
+
+
+#: After each removal under a request, the running totals: items removed under requests,
+#: their latency summed (us), the longest latency (us), items removed under a request with
+#: an SLA, and those removed within it.
+_NO_REMOVALS: Final = (0, 0, 0, 0, 0)
+
+
+#: Below this many requests and removals, takedown figures are scanned, not indexed.
+_SCAN_BELOW: Final = 512
+
+
+@attrs.frozen
+class _TakedownIndex:
+    """Wavelet matrices over a log's first `requests` requests and `removals` removals."""
+
+    requests: int
+    removals: int
+    request_dues: WeightedWavelet
+    removal_dues: WeightedWavelet
+    latencies: WeightedWavelet
+
+
 class _Snap:
     """The restrictions and deadlines right after one event.
 
@@ -391,7 +445,14 @@ class Log:
         "ids",
         "keys",
         "lock",
+        "removal_at",
+        "removal_latency",
+        "removal_totals",
+        "request_at",
+        "request_of",
+        "requests",
         "snaps",
+        "takedown_index",
         "tally",
         "track_of",
         "tracks",
@@ -413,6 +474,16 @@ class Log:
         self.ids: dict[str, int] = {}
         self.tracks: list[_Track] = []
         self.track_of: dict[str, _Track] = {}
+        # takedown requests in the order made, with the event index that made each; removals
+        # under a request, with their index, (latency, items) and the running totals after
+        self.requests: list[_Request] = []
+        self.request_of: dict[str, _Request] = {}
+        self.request_at = array.array("q")
+        self.removal_at = array.array("q")
+        self.removal_latency: list[tuple[int, int]] = []
+        self.removal_totals: list[tuple[int, int, int, int, int]] = []
+        # built on demand for large logs (see `_takedown_index`); dropped on truncate
+        self.takedown_index: _TakedownIndex | None = None
         self.lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -437,6 +508,14 @@ class Log:
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
         log.tracks = [t.copy_before(n) for t in self.tracks[:n_tracks]]
         log.track_of = {t.id: t for t in log.tracks}
+        r = bisect.bisect_left(self.request_at, n)
+        log.requests = [q.copy_before(n) for q in self.requests[:r]]
+        log.request_of = {q.id: q for q in log.requests}
+        log.request_at = self.request_at[:r]
+        m = bisect.bisect_left(self.removal_at, n)
+        log.removal_at = self.removal_at[:m]
+        log.removal_latency = self.removal_latency[:m]
+        log.removal_totals = self.removal_totals[:m]
         return log
 
     def truncate(self, n: int) -> None:
@@ -455,6 +534,17 @@ class Log:
             if track.made_by and track.made_by[-1] >= n:
                 cut = bisect.bisect_left(track.made_by, n)
                 del track.versions[cut:], track.made_by[cut:]
+        r = bisect.bisect_left(self.request_at, n)
+        for request in self.requests[r:]:
+            del self.request_of[request.id]
+        del self.requests[r:], self.request_at[r:]
+        for request in self.requests:
+            if request.made_by and request.made_by[-1] >= n:
+                cut = bisect.bisect_left(request.made_by, n)
+                del request.removed[cut:], request.made_by[cut:]
+        m = bisect.bisect_left(self.removal_at, n)
+        del self.removal_at[m:], self.removal_latency[m:], self.removal_totals[m:]
+        self.takedown_index = None
 
     def totals(self, n: int) -> array.array[int]:
         """Warnings, requested and removed items after the first `n` entries."""
@@ -661,6 +751,111 @@ class Log:
 
     def status_last_event(self, i: int) -> Event | None:
         return self.events[i - 1] if i else None
+
+    def status_takedowns(self, i: int, key: int) -> Takedowns:
+        return Takedowns(self, i, key)
+
+    # The `TakedownSource` protocol.
+
+    def takedown_counts(self, i: int) -> tuple[int, int, int, int, int, int, int, int]:
+        requests = bisect.bisect_left(self.request_at, i)
+        m = bisect.bisect_left(self.removal_at, i)
+        items, total, longest, with_sla, within = self.removal_totals[m - 1] if m else _NO_REMOVALS
+        _, requested, removed = self.totals(i)
+        return (requests, requested, removed, items, total, longest, with_sla, within)
+
+    def takedown_overdue(self, i: int, key: int) -> int:
+        r = bisect.bisect_left(self.request_at, i)
+        m = bisect.bisect_left(self.removal_at, i)
+        index = self._takedown_index(r, m)
+        if index is None:  # a short log: a scan is cheaper than an index
+            overdue = 0
+            for request in self.requests[:r]:
+                if request.due is not None and key > request.due:
+                    overdue += request.items - request.removed_before(i)
+            return overdue
+        # items of requests due before `key`, less the items removed under them by then
+        return index.request_dues.weight_below(r, key) - index.removal_dues.weight_below(m, key)
+
+    def takedown_median(self, i: int) -> _dt.timedelta | None:
+        m = bisect.bisect_left(self.removal_at, i)
+        count = self.removal_totals[m - 1][0] if m else 0
+        if not count:
+            return None
+        index = self._takedown_index(bisect.bisect_left(self.request_at, i), m)
+        if index is None:
+            weighted = sorted(p for p in self.removal_latency[:m] if p[1])
+
+            def nth(k: int) -> int:  # the k-th smallest latency, counting each item
+                for latency, items in weighted:
+                    if k < items:
+                        return latency
+                    k -= items
+                raise AssertionError  # k < count
+        else:
+            if count % 2:
+                return _dt.timedelta(microseconds=index.latencies.kth(m, count // 2))
+            low, high = index.latencies.kth_pair(m, count // 2 - 1)
+            return _dt.timedelta(microseconds=round(fractions.Fraction(low + high, 2)))
+        if count % 2:
+            middle = nth(count // 2)
+        else:
+            middle = round(fractions.Fraction(nth(count // 2 - 1) + nth(count // 2), 2))
+        return _dt.timedelta(microseconds=middle)
+
+    def _takedown_index(self, r: int, m: int) -> _TakedownIndex | None:
+        """Wavelet matrices over requests and removals, for prefixes of a large log."""
+        if r + m < _SCAN_BELOW:
+            return None
+        index = self.takedown_index
+        if index is None or index.requests < r or index.removals < m:
+            requests = self.requests
+            never = MAX_KEY + 1  # no SLA: never overdue
+            due_of = {q.id: (never if q.due is None else q.due) for q in requests}
+            # removals in event order, each with the due of its request
+            owners = sorted((made, due_of[q.id]) for q in requests for made in q.made_by)
+            latencies = self.removal_latency
+            index = _TakedownIndex(
+                requests=len(requests),
+                removals=len(latencies),
+                request_dues=WeightedWavelet(
+                    [due_of[q.id] for q in requests], [q.items for q in requests]
+                ),
+                removal_dues=WeightedWavelet(
+                    [due for _, due in owners], [items for _, items in latencies]
+                ),
+                latencies=WeightedWavelet(
+                    [lat for lat, _ in latencies], [items for _, items in latencies]
+                ),
+            )
+            self.takedown_index = index
+        return index
+
+    def takedown_requests(self, i: int, key: int) -> tuple[Request, ...]:
+        to_dt = self.zone.to_datetime
+        out = []
+        for request in self.requests[: bisect.bisect_left(self.request_at, i)]:
+            removed = request.removed_before(i)
+            outstanding = request.items - removed
+            if not outstanding:
+                state = RequestState.DONE
+            elif request.due is not None and key > request.due:
+                state = RequestState.OVERDUE
+            else:
+                state = RequestState.PENDING
+            out.append(
+                Request(
+                    id=request.id,
+                    state=state,
+                    at=to_dt(request.at),
+                    sla=request.sla,
+                    due=None if request.due is None else to_dt(request.due),
+                    requested=request.items,
+                    removed=removed,
+                    outstanding=outstanding,
+                )
+            )
+        return tuple(out)
 
     def horizon(self, n: int) -> int | None:
         """The latest instant the first `n` events name.
@@ -1007,6 +1202,16 @@ def _lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
 
 def _takedown(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, TakedownRequested)
+    due = None
+    if ev.sla is not None:
+        try:
+            due = log.zone.shift(key, ev.sla)
+        except TimeError as exc:
+            raise log.refuse(ev, key, f"its sla {ev.sla}", str(exc), TimeError) from None
+    request = _Request(ev.id, key, ev.sla, due, ev.items)
+    log.requests.append(request)
+    log.request_of[ev.id] = request
+    log.request_at.append(index)
     log.tally[1] += ev.items
     return snap
 
@@ -1014,8 +1219,8 @@ def _takedown(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
 def _removed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, ContentRemoved)
     if ev.request is not None:
-        at = log.ids.get(ev.request)
-        if at is None or not isinstance(log.events[at], TakedownRequested):
+        request = log.request_of.get(ev.request)
+        if request is None:
             raise log.refuse(
                 ev,
                 key,
@@ -1023,6 +1228,33 @@ def _removed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
                 "link it to an earlier TakedownRequested id, or leave `request` out",
                 UnknownReference,
             )
+        done = request.removed[-1] if request.removed else 0
+        outstanding = request.items - done
+        if ev.items > outstanding:
+            raise log.refuse(
+                ev,
+                key,
+                f"request {ev.request!r} has {outstanding} of its {request.items} items "
+                "outstanding",
+                f"it removes {ev.items}: more than the request still has",
+                InvalidTransition,
+            )
+        request.removed.append(done + ev.items)
+        request.made_by.append(index)
+        latency = key - request.at
+        items, total, longest, with_sla, within = (
+            log.removal_totals[-1] if log.removal_totals else _NO_REMOVALS
+        )
+        if ev.items:
+            longest = max(longest, latency)
+        if request.due is not None:
+            with_sla += ev.items
+            within += ev.items if key <= request.due else 0
+        log.removal_at.append(index)
+        log.removal_latency.append((latency, ev.items))
+        log.removal_totals.append(
+            (items + ev.items, total + latency * ev.items, longest, with_sla, within)
+        )
     log.tally[2] += ev.items
     return snap
 

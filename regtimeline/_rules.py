@@ -201,14 +201,23 @@ _TABLE: Final = (
     Rule(
         event=TakedownRequested,
         phases=_ANY,
-        effect="counted in `items_requested`",
+        effect=(
+            "opens a request: PENDING until `at + sla`, OVERDUE after it while items are "
+            "outstanding, DONE when all are removed; counted in `items_requested`"
+        ),
         refused_when="never",
     ),
     Rule(
         event=ContentRemoved,
         phases=_ANY,
-        effect="counted in `items_removed`",
-        refused_when="`request` names no earlier TakedownRequested",
+        effect=(
+            "counted in `items_removed`; with `request`, removes that many of its items, with "
+            "their latency"
+        ),
+        refused_when=(
+            "`request` names no earlier TakedownRequested; more items than the request still "
+            "has outstanding"
+        ),
     ),
     Rule(
         event=FineImposed,

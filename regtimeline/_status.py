@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import decimal
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol, overload
 import attrs
 import pendulum
 
-from ._enums import Consequence, DeadlineState, Phase
+from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import Event
 from ._scope import REGION_CODE, Scope
 from ._window import Window
@@ -24,8 +25,10 @@ __all__ = [
     "DelistingPart",
     "Extension",
     "Period",
+    "Request",
     "Status",
     "StatusSource",
+    "Takedowns",
     "Throttle",
 ]
 
@@ -251,6 +254,175 @@ else:
     cached = _Cached
 
 
+@attrs.frozen(kw_only=True)
+class Request:
+    """One takedown request as it stands at the status's instant.
+
+    Attributes:
+        id: the id of its `TakedownRequested`.
+        state: PENDING, OVERDUE (items outstanding after its due instant) or DONE.
+        at: when it was made.
+        sla: the time allowed, as ISO 8601 text, or None.
+        due: ``at + sla`` (calendar-aware in the dispute's zone), or None without an SLA.
+        requested: items asked for.
+        removed: items removed under it so far.
+        outstanding: items still to remove.
+    """
+
+    id: str
+    state: RequestState
+    at: pendulum.DateTime
+    sla: str | None
+    due: pendulum.DateTime | None
+    requested: int
+    removed: int
+    outstanding: int
+
+
+class TakedownSource(Protocol):
+    """What `Takedowns` reads its figures from (the timeline's log)."""
+
+    def takedown_counts(self, i: int) -> tuple[int, int, int, int, int, int, int, int]: ...
+    def takedown_overdue(self, i: int, key: int) -> int: ...
+    def takedown_median(self, i: int) -> datetime.timedelta | None: ...
+    def takedown_requests(self, i: int, key: int) -> tuple[Request, ...]: ...
+
+
+class Takedowns:
+    """Takedown requests and removals at one instant: counts, latency, the SLA.
+
+    Counts are ints; the latency figures are over the items removed under a request (each
+    item weighted equally; latency = removal time minus request time) and are None when no
+    item was removed under a request; `within_sla` is the share, 0 to 1, of the items
+    removed under a request with an SLA that were removed at or before its due instant.
+    Mean and median are rounded to the microsecond (half to even).
+
+    Examples:
+        >>> from regtimeline import ContentRemoved, Dispute, TakedownRequested, Timeline
+        >>> d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU",
+        ...             timezone="Europe/Moscow")
+        >>> t = Timeline(d, [
+        ...     TakedownRequested(at="2021-03-10T10:00:00+03:00", id="r", items=3, sla="PT24H"),
+        ...     ContentRemoved(at="2021-03-11T09:00:00+03:00", id="a", items=2, request="r"),
+        ...     ContentRemoved(at="2021-03-14T10:00:00+03:00", id="b", items=1, request="r"),
+        ... ])
+        >>> tk = t.status_at("2021-03-15").takedowns
+        >>> tk.requested, tk.removed, tk.outstanding, tk.latency_max.days, tk.within_sla
+        (3, 3, 0, 4, 0.6666666666666666)
+        >>> str(tk.latency_median)
+        '23:00:00'
+    """
+
+    __slots__ = ("__dict__", "_i", "_key", "_source")
+
+    def __init__(self, source: TakedownSource, i: int, key: int) -> None:
+        self._source = source
+        self._i = i
+        self._key = key
+
+    @cached
+    def _counts(self) -> tuple[int, int, int, int, int, int, int, int]:
+        return self._source.takedown_counts(self._i)
+
+    @property
+    def requests(self) -> int:
+        """How many requests were made."""
+        return self._counts[0]
+
+    @property
+    def requested(self) -> int:
+        """Items requested, over every request."""
+        return self._counts[1]
+
+    @property
+    def removed(self) -> int:
+        """Items removed, with or without a request."""
+        return self._counts[2]
+
+    @property
+    def outstanding(self) -> int:
+        """Items of requests not yet removed."""
+        return self._counts[1] - self._counts[3]
+
+    @cached
+    def overdue(self) -> int:
+        """Outstanding items of OVERDUE requests."""
+        return self._source.takedown_overdue(self._i, self._key)
+
+    @property
+    def latency_mean(self) -> datetime.timedelta | None:
+        """Mean latency of the items removed under a request."""
+        removed, total = self._counts[3], self._counts[4]
+        if not removed:
+            return None
+        whole, rest = divmod(total, removed)  # rounded half to even, in integers
+        if 2 * rest > removed or (2 * rest == removed and whole % 2):
+            whole += 1
+        return datetime.timedelta(microseconds=whole)
+
+    @cached
+    def latency_median(self) -> datetime.timedelta | None:
+        """Median latency (the mean of the two middle values for an even count)."""
+        return self._source.takedown_median(self._i)
+
+    @property
+    def latency_max(self) -> datetime.timedelta | None:
+        """Longest latency of an item removed under a request."""
+        if not self._counts[3]:
+            return None
+        return datetime.timedelta(microseconds=self._counts[5])
+
+    @property
+    def within_sla(self) -> float | None:
+        """Share of the items removed under a request with an SLA that met it."""
+        with_sla, within = self._counts[6], self._counts[7]
+        return None if not with_sla else within / with_sla
+
+    @cached
+    def _all(self) -> tuple[Request, ...]:
+        return self._source.takedown_requests(self._i, self._key)
+
+    def __iter__(self) -> Iterator[Request]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return self.requests
+
+    def get(self, request_id: str) -> Request:
+        """One request, as it stands.
+
+        Raises:
+            UnknownReference: no request with this id had been made by then.
+        """
+        for request in self._all:
+            if request.id == request_id:
+                return request
+        msg = f"no takedown request {request_id!r} at that time"
+        raise UnknownReference(msg)
+
+    def _values(self) -> tuple[object, ...]:
+        return (
+            self._counts,
+            self.overdue,
+            self.latency_median,
+            self._all,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Takedowns):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._counts)
+
+    def __repr__(self) -> str:
+        return (
+            f"Takedowns(requests={self.requests}, requested={self.requested}, "
+            f"removed={self.removed}, outstanding={self.outstanding}, overdue={self.overdue})"
+        )
+
+
 class StatusSource(Protocol):
     """What a `Status` reads its values from (the timeline's log)."""
 
@@ -264,6 +436,7 @@ class StatusSource(Protocol):
     def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]: ...
     def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]: ...
     def status_last_event(self, i: int) -> Event | None: ...
+    def status_takedowns(self, i: int, key: int) -> Takedowns: ...
 
 
 class Status:
@@ -406,6 +579,11 @@ class Status:
         return self._counts[3]
 
     @cached
+    def takedowns(self) -> Takedowns:
+        """Takedown requests at `at`: counts, outstanding and overdue items, latency, SLA."""
+        return self._source.status_takedowns(self._i, self._key)
+
+    @cached
     def last_event(self) -> Event | None:
         """The last event applied (None before the first)."""
         return self._source.status_last_event(self._i)
@@ -423,6 +601,7 @@ class Status:
             self.items_requested,
             self.items_removed,
             frozenset(self.fines.items()),
+            self.takedowns,
             self.last_event,
         )
 

@@ -457,7 +457,8 @@ class _Next:
         self.open = self.status.deadlines.open()
         # what DeadlineMet, DeadlineWithdrawn and `enforces` may name: open or ENFORCED
         self.closable = [d for d in self.status.deadlines if d.state not in _FINAL]
-        self.requests = [e.id for e in timeline.events if isinstance(e, TakedownRequested)]
+        # requests with items still to remove (a removal under one takes at most those)
+        self.requests = [r for r in self.status.takedowns if r.outstanding]
         self.at = at
         self.number = len(timeline) + 1
 
@@ -643,8 +644,11 @@ def _takedown(n: _Next) -> Event:
 
 def _removed(n: _Next) -> Event:
     request = n.maybe_pick(n.requests)
-    items = n.draw(_ITEMS)
-    return ContentRemoved(**n.base(ContentRemoved), items=items, request=request)
+    if request is None:
+        return ContentRemoved(**n.base(ContentRemoved), items=n.draw(_ITEMS))
+    # all of what is outstanding, or part of it
+    items = request.outstanding if n.draw(_BOOL) else n.draw(_index(request.outstanding + 1))
+    return ContentRemoved(**n.base(ContentRemoved), items=items, request=request.id)
 
 
 def _fine(n: _Next) -> Event:
@@ -945,6 +949,12 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
         )
     )
     options += _restriction_refusals(timeline, status, fresh)
+    for request in status.takedowns:  # removing more than a request has outstanding
+        too_many = ContentRemoved(
+            at=at, id=fresh("invalid-too-many"), items=request.outstanding + 1, request=request.id
+        )
+        options.append((too_many, InvalidTransition))
+        break
     closed = [d for d in status.deadlines if d.state in _FINAL]
     if closed:
         options.append(

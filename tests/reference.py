@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -105,7 +106,9 @@ class State:
     fines: dict[str, Decimal] = field(default_factory=dict)
     last: Event | None = None
     imposed: dict[str, str] = field(default_factory=dict)  # id -> kind, for lifts
-    request_ids: set[str] = field(default_factory=set)
+    requests: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # every item removed under a request: (request id, removal time), one entry per item
+    removed_items: list[tuple[str, datetime]] = field(default_factory=list)
 
     def expire(self, t: datetime) -> None:
         self.restrictions = [r for r in self.restrictions if r["ends"] is None or r["ends"] >= t]
@@ -366,10 +369,17 @@ def apply(
         state.restrictions = [r for r in state.restrictions if r["cells"]]
     elif isinstance(e, TakedownRequested):
         state.requested += e.items
-        state.request_ids.add(e.id)
+        due = None if e.sla is None else shift(t, e.sla, tz)  # DESIGN: at + sla, calendar-aware
+        state.requests[e.id] = {"at": t, "sla": e.sla, "due": due, "items": e.items, "removed": 0}
     elif isinstance(e, ContentRemoved):
-        if e.request is not None and e.request not in state.request_ids:
-            raise UnknownReference(e.id)
+        if e.request is not None:
+            if e.request not in state.requests:
+                raise UnknownReference(e.id)
+            r = state.requests[e.request]
+            if e.items > r["items"] - r["removed"]:  # DESIGN v2: no more than outstanding
+                raise InvalidTransition(e.id)
+            r["removed"] += e.items
+            state.removed_items.extend([(e.request, t)] * e.items)
         state.removed += e.items
     elif isinstance(e, FineImposed):
         state.fines[e.currency] = state.fines.get(e.currency, Decimal(0)) + e.amount
@@ -455,8 +465,96 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
         "requested": s.requested,
         "removed": s.removed,
         "fines": dict(s.fines),
+        "takedowns": expected_takedowns(s, t),
         "last": None if s.last is None else s.last.id,
     }
+
+
+def _rounded(us: Fraction) -> timedelta:
+    return timedelta(microseconds=round(us))
+
+
+def expected_takedowns(s: State, t: datetime) -> tuple[Any, ...]:
+    """DESIGN's takedown figures, by listing every item removed under a request."""
+    latencies = sorted(int((when - s.requests[rid]["at"]) / US) for rid, when in s.removed_items)
+    n = len(latencies)
+    if n:
+        mean = _rounded(Fraction(sum(latencies), n))
+        median = (
+            _rounded(Fraction(latencies[n // 2]))
+            if n % 2
+            else _rounded(Fraction(latencies[n // 2 - 1] + latencies[n // 2], 2))
+        )
+        longest = timedelta(microseconds=latencies[-1])
+    else:
+        mean = median = longest = None
+    with_sla = [(rid, when) for rid, when in s.removed_items if s.requests[rid]["due"] is not None]
+    within = (
+        None
+        if not with_sla
+        else sum(when <= s.requests[rid]["due"] for rid, when in with_sla) / len(with_sla)
+    )
+
+    def state_of(r: dict[str, Any]) -> str:
+        if r["removed"] == r["items"]:
+            return "DONE"
+        return "OVERDUE" if r["due"] is not None and t > r["due"] else "PENDING"
+
+    requests = [
+        (
+            rid,
+            state_of(r),
+            r["at"],
+            r["sla"],
+            r["due"],
+            r["items"],
+            r["removed"],
+            r["items"] - r["removed"],
+        )
+        for rid, r in s.requests.items()
+    ]
+    outstanding = sum(r["items"] - r["removed"] for r in s.requests.values())
+    overdue = sum(q[7] for q in requests if q[1] == "OVERDUE")
+    return (
+        len(requests),
+        s.requested,
+        s.removed,
+        outstanding,
+        overdue,
+        mean,
+        median,
+        longest,
+        within,
+        requests,
+    )
+
+
+def actual_takedowns(status: Status) -> tuple[Any, ...]:
+    tk = status.takedowns
+    return (
+        tk.requests,
+        tk.requested,
+        tk.removed,
+        tk.outstanding,
+        tk.overdue,
+        tk.latency_mean,
+        tk.latency_median,
+        tk.latency_max,
+        tk.within_sla,
+        [
+            (
+                r.id,
+                r.state.name,
+                _utc(r.at),
+                r.sla,
+                _utc(r.due),
+                r.requested,
+                r.removed,
+                r.outstanding,
+            )
+            for r in tk
+        ],
+    )
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -524,6 +622,7 @@ def actual(status: Status) -> dict[str, Any]:
         "requested": status.items_requested,
         "removed": status.items_removed,
         "fines": dict(status.fines),
+        "takedowns": actual_takedowns(status),
         "last": None if status.last_event is None else status.last_event.id,
     }
 
