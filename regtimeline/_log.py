@@ -310,12 +310,17 @@ _SCAN_BELOW: Final = 512
 
 @attrs.frozen
 class _TakedownIndex:
-    """Wavelet matrices over a log's first `requests` requests and `removals` removals."""
+    """Wavelet matrices over a log's first `requests` requests and `removals` removals.
+
+    `dues` holds both in event order (`made` gives each one's event index), valued by the
+    due instant of the request: a request weighs its items, a removal under it minus its
+    items, so the weight below an instant is what is outstanding on requests due before it.
+    """
 
     requests: int
     removals: int
-    request_dues: WeightedWavelet
-    removal_dues: WeightedWavelet
+    made: array.array[int]
+    dues: WeightedWavelet
     latencies: WeightedWavelet
 
 
@@ -775,7 +780,7 @@ class Log:
                     overdue += request.items - request.removed_before(i)
             return overdue
         # items of requests due before `key`, less the items removed under them by then
-        return index.request_dues.weight_below(r, key) - index.removal_dues.weight_below(m, key)
+        return index.dues.weight_below(bisect.bisect_left(index.made, i), key)
 
     def takedown_median(self, i: int) -> _dt.timedelta | None:
         m = bisect.bisect_left(self.removal_at, i)
@@ -811,19 +816,25 @@ class Log:
         if index is None or index.requests < r or index.removals < m:
             requests = self.requests
             never = MAX_KEY + 1  # no SLA: never overdue
-            due_of = {q.id: (never if q.due is None else q.due) for q in requests}
-            # removals in event order, each with the due of its request
-            owners = sorted((made, due_of[q.id]) for q in requests for made in q.made_by)
+            entries = sorted(
+                [
+                    (made, never if q.due is None else q.due, q.items)
+                    for q, made in zip(requests, self.request_at, strict=True)
+                ]
+                + [
+                    (made, never if q.due is None else q.due, -(now - before))
+                    for q in requests
+                    for made, before, now in zip(
+                        q.made_by, [0, *q.removed], q.removed, strict=False
+                    )
+                ]
+            )
             latencies = self.removal_latency
             index = _TakedownIndex(
                 requests=len(requests),
                 removals=len(latencies),
-                request_dues=WeightedWavelet(
-                    [due_of[q.id] for q in requests], [q.items for q in requests]
-                ),
-                removal_dues=WeightedWavelet(
-                    [due for _, due in owners], [items for _, items in latencies]
-                ),
+                made=array.array("q", [made for made, _, _ in entries]),
+                dues=WeightedWavelet([due for _, due, _ in entries], [w for _, _, w in entries]),
                 latencies=WeightedWavelet(
                     [lat for lat, _ in latencies], [items for _, items in latencies]
                 ),

@@ -9,6 +9,7 @@ answers each in O(log D) steps.
 
 from __future__ import annotations
 
+import array
 import bisect
 from collections.abc import Sequence
 from itertools import accumulate
@@ -29,20 +30,23 @@ class WeightedWavelet:
 
     def __init__(self, values: Sequence[int], weights: Sequence[int]) -> None:
         self._values = sorted(set(values))
-        self._prefix = [0, *accumulate(weights)]
+        self._prefix = array.array("q", [0, *accumulate(weights)])
         ranks = [bisect.bisect_left(self._values, v) for v in values]
         self._bits = max(1, (len(self._values) - 1).bit_length())
         # per level: prefix counts of zero bits, prefix weights of zero bits, and zeros in all
-        self._levels: list[tuple[int, list[int], list[int], int]] = []
-        self._last: list[int] = []  # prefix weights in the order the last level sees
+        self._levels: list[tuple[int, array.array[int], array.array[int], int]] = []
+        self._last = array.array("q")  # prefix weights in the order the last level sees
         seq, wts = ranks, list(weights)
         for level in range(self._bits):
             if level == self._bits - 1:
-                self._last = [0, *accumulate(wts)]
+                self._last = array.array("q", [0, *accumulate(wts)])
             shift = self._bits - 1 - level
             zero = [not (r >> shift) & 1 for r in seq]
-            counts = [0, *accumulate(zero)]
-            zero_weights = [0, *accumulate(w if z else 0 for w, z in zip(wts, zero, strict=True))]
+            # int64 arrays: contiguous, so a query's few reads per level touch few cache lines
+            counts = array.array("q", [0, *accumulate(zero)])
+            zero_weights = array.array(
+                "q", [0, *accumulate(w if z else 0 for w, z in zip(wts, zero, strict=True))]
+            )
             self._levels.append((shift, counts, zero_weights, counts[-1]))
             order = [j for j, z in enumerate(zero) if z] + [j for j, z in enumerate(zero) if not z]
             seq = [seq[j] for j in order]
