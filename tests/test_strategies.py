@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, find, given, settings
 from hypothesis import strategies as st
 
 import regtimeline
-from regtimeline import DeadlineState, Phase, Timeline
+from regtimeline import DeadlineState, Phase, RequestState, Timeline
 from regtimeline._events import EVENT_TYPES
 from regtimeline.examples import TWITTER_RUSSIA
 from regtimeline.strategies import (
@@ -48,7 +48,11 @@ class TestReach:
             "regions": 0,
             "operators": 0,
             "partial_block_lift": 0,
+            "open_demand": 0,
+            "met_after_enforced": 0,
+            "escalation": 0,
         }
+        request_states: Counter[RequestState] = Counter()
 
         @THOUSAND
         @given(timelines(), st.data())
@@ -87,6 +91,13 @@ class TestReach:
             )
             for key in boundaries(timeline):
                 status = timeline.status_at(z.to_datetime(key))
+                request_states.update(r.state for r in status.takedowns)
+                for d in status.deadlines:
+                    seen["open_demand"] += d.original_due is None
+                    seen["met_after_enforced"] += d.state is DeadlineState.MET and bool(
+                        d.enforced_by
+                    )
+                    seen["escalation"] += len(d.enforced_by) > 1
                 seen["several_blocks"] += len(status.blocks) > 1
                 remainders = [r.scope for r in (*status.throttles, *status.blocks)]
                 seen["several_boxes"] += any(len(s.boxes) > 1 for s in remainders)
@@ -106,6 +117,7 @@ class TestReach:
             for e in ("InvalidTransition", "UnknownReference", "DuplicateEvent", "InvalidValue")
         ), refused
         assert all(v > 0 for v in seen.values()), seen
+        assert all(request_states[s] > 0 for s in RequestState), request_states
 
     def test_several_time_zones_with_dst(self):
         """Disputes come in several zones, including ones with daylight saving."""
