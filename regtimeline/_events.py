@@ -32,7 +32,9 @@ __all__ = [
     "Event",
     "EventCorrected",
     "EventRetracted",
+    "FineCancelled",
     "FineImposed",
+    "FinePaid",
     "Statement",
     "TakedownRequested",
     "ThrottleImposed",
@@ -127,7 +129,7 @@ class Event:
     #: Fields added in format 4 (v2): left out of the content id while None, so that a fact
     #: written without them keeps the id 0.1 gave it.
     _V2_FIELDS: ClassVar[frozenset[str]] = frozenset(
-        {"by", "window", "block", "scope", "stores", "delisting"}
+        {"by", "window", "block", "scope", "stores", "delisting", "per", "until", "deadline"}
     )
 
     at: Moment = attrs.field(converter=f.moment)
@@ -448,15 +450,74 @@ class ContentRemoved(Event):
 class FineImposed(Event):
     """A fine of `amount` (exact Decimal) in `currency` (ISO 4217), imposed `by` someone.
 
+    One-off, or accruing: with `per` (a duration, calendar-aware in the dispute's zone) it
+    adds `amount` at ``at + k * per`` for k = 0, 1, 2, ... (each computed from `at`, so that
+    a monthly fine from 31 January falls on 28 February, 31 March, 30 April), until `until`
+    (inclusive; a bare date means the end of that day), until the deadline named by
+    `deadline` is MET or WITHDRAWN, or until a `FineCancelled`.
+
+    Raises:
+        InvalidValue: `until` or `deadline` without `per`; a `per` of zero.
+
     Examples:
         >>> FineImposed(at="2021-04-02", amount="3200000", currency="rub", by="court").currency
         'RUB'
+        >>> FineImposed(at="2024-08-30", id="vpn", amount="50000", currency="BRL",
+        ...             by="STF", per="P1D").per
+        'P1D'
     """
 
     kind: ClassVar[str] = "fine_imposed"
 
     amount: decimal.Decimal = attrs.field(converter=f.amount)
     currency: str = attrs.field(converter=f.currency)
+    by: str = attrs.field(converter=f.text)
+    per: str | None = attrs.field(default=None, converter=f.optional_span)
+    until: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    deadline: str | None = attrs.field(default=None, converter=f.optional_reference)
+
+    def _check(self) -> None:
+        if self.per is None and (self.until is not None or self.deadline is not None):
+            msg = (
+                f"FineImposed {self.id!r}: `until` and `deadline` say when an accruing fine "
+                "stops; give `per` (how often it accrues) with them, or leave them out"
+            )
+            raise InvalidValue(msg)
+        if self.per == "PT0S":
+            msg = f"FineImposed {self.id!r}: `per` must be a positive duration, got PT0S"
+            raise InvalidValue(msg)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class FinePaid(Event):
+    """A payment of `amount` in `currency` on the fine `fine`: it reduces what is owed.
+
+    Examples:
+        >>> FinePaid(at="2024-10-04", fine="f", amount="28600000", currency="BRL").amount
+        Decimal('28600000')
+    """
+
+    kind: ClassVar[str] = "fine_paid"
+
+    fine: str = attrs.field(converter=f.reference)
+    amount: decimal.Decimal = attrs.field(converter=f.amount)
+    currency: str = attrs.field(converter=f.currency)
+
+
+@f.with_context
+@attrs.frozen(kw_only=True)
+class FineCancelled(Event):
+    """The fine no longer counts from `at` (annulled on appeal); what was paid stays paid.
+
+    Examples:
+        >>> FineCancelled(at="2022-01-10", fine="f", by="appeal court").fine
+        'f'
+    """
+
+    kind: ClassVar[str] = "fine_cancelled"
+
+    fine: str = attrs.field(converter=f.reference)
     by: str = attrs.field(converter=f.text)
 
 
@@ -550,5 +611,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     TakedownRequested,
     ContentRemoved,
     FineImposed,
+    FinePaid,
+    FineCancelled,
     Statement,
 )

@@ -35,6 +35,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+#: Bounds of an amount, so that totals, accruals and payments are exact in `EXACT`.
+MIN_AMOUNT_EXPONENT: Final = -18
+MAX_AMOUNT_EXPONENT: Final = 39
+MAX_AMOUNT_DIGITS: Final = 58
+#: The context money is added and multiplied in: exact for amounts within the bounds above,
+#: times counts up to 2**63 (at most 18 + 40 + 19 digits).
+EXACT: Final = decimal.Context(prec=120, traps=[decimal.Inexact, decimal.Overflow])
 _CURRENCY: Final = re.compile(r"[A-Z]{3}")
 
 
@@ -151,6 +158,16 @@ def amount(value: Any) -> decimal.Decimal:
         raise InvalidValue(msg) from None
     if not result.is_finite() or result <= 0:
         msg = f"expected a finite amount greater than 0, got {value!r}"
+        raise InvalidValue(msg)
+    if (
+        not MIN_AMOUNT_EXPONENT <= result.adjusted() <= MAX_AMOUNT_EXPONENT
+        or len(result.as_tuple().digits) > MAX_AMOUNT_DIGITS
+    ):
+        msg = (
+            f"amounts are from 1e{MIN_AMOUNT_EXPONENT} to below 1e{MAX_AMOUNT_EXPONENT + 1}, "
+            f"with at most {MAX_AMOUNT_DIGITS} significant digits (so that every total is "
+            f"exact), got {value!r:.80}"
+        )
         raise InvalidValue(msg)
     return result
 

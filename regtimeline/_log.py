@@ -40,13 +40,16 @@ from ._events import (
     DelistingImposed,
     DelistingLifted,
     Event,
+    FineCancelled,
     FineImposed,
+    FinePaid,
     Statement,
     TakedownRequested,
     ThrottleImposed,
     ThrottleLifted,
     WarningIssued,
 )
+from ._fields import EXACT
 from ._rules import RULES
 from ._scope import (
     EVERYTHING,
@@ -69,12 +72,13 @@ from ._status import (
     Delisting,
     DelistingPart,
     Extension,
+    FineState,
     Period,
     Request,
     Takedowns,
     Throttle,
 )
-from ._time import MAX_KEY, Moment, Zone
+from ._time import MAX_KEY, Moment, Zone, parse_span, span_text
 from ._wavelet import WeightedWavelet
 from ._window import Window, edges, in_force
 from .errors import (
@@ -88,6 +92,7 @@ from .errors import (
 __all__ = ["Log"]
 
 _EMPTY_FINES: Final[Mapping[str, decimal.Decimal]] = types.MappingProxyType({})
+_ZERO: Final = decimal.Decimal(0)
 
 
 _Dim: TypeAlias = tuple[frozenset[str], bool]
@@ -304,6 +309,107 @@ class _Request:
 _NO_REMOVALS: Final = (0, 0, 0, 0, 0)
 
 
+class _Fine:
+    """One fine: its fixed facts, and its versions.
+
+    A version says what was paid so far, when it stopped accruing (its deadline closed) and
+    when it was cancelled; each is made by one event.
+    """
+
+    __slots__ = (
+        "amount",
+        "at",
+        "currency",
+        "deadline",
+        "id",
+        "made_by",
+        "per",
+        "until",
+        "versions",
+    )
+
+    def __init__(
+        self,
+        id: str,
+        at: int,
+        amount: decimal.Decimal,
+        currency: str,
+        per: str | None,
+        until: int | None,
+        deadline: str | None,
+    ) -> None:
+        self.id = id
+        self.at = at
+        self.amount = amount
+        self.currency = currency
+        self.per = per
+        self.until = until
+        self.deadline = deadline
+        # (paid, stopped at, cancelled at)
+        self.versions: list[tuple[decimal.Decimal, int | None, int | None]] = []
+        self.made_by: list[int] = []
+
+    def before(self, i: int) -> tuple[decimal.Decimal, int | None, int | None]:
+        """The version after the first `i` events (the fine exists by then)."""
+        return self.versions[bisect.bisect_left(self.made_by, i) - 1]
+
+    def but(self, index: int, **changes: object) -> None:
+        paid, stopped, cancelled = self.versions[-1]
+        values = {"paid": paid, "stopped": stopped, "cancelled": cancelled, **changes}
+        self.versions.append((values["paid"], values["stopped"], values["cancelled"]))  # type: ignore[arg-type]
+        self.made_by.append(index)
+
+    def copy_before(self, i: int) -> _Fine:
+        fine = _Fine(
+            self.id, self.at, self.amount, self.currency, self.per, self.until, self.deadline
+        )
+        cut = bisect.bisect_left(self.made_by, i)
+        fine.versions = self.versions[:cut]
+        fine.made_by = self.made_by[:cut]
+        return fine
+
+    def accrued(self, zone: Zone, key: int, stopped: int | None) -> decimal.Decimal:
+        """What it amounts to at `key`: `amount` times the accrual instants by then."""
+        if self.per is None:
+            return self.amount
+        end = key
+        if self.until is not None:
+            end = min(end, self.until)
+        if stopped is not None:
+            end = min(end, stopped)
+        return EXACT.multiply(self.amount, _accruals(zone, self.at, self.per, end))
+
+
+def _accruals(zone: Zone, start: int, per: str, end: int) -> int:
+    """How many of start + k * per (k = 0, 1, ...) are at or before `end`.
+
+    Each instant is computed from `start` by calendar addition in the zone (never step by
+    step), so the count is found by doubling, then halving, over k.
+    """
+    if end < start:
+        return 0
+    months, days, micros = parse_span(per)
+    if not months and not days:  # exact time: plain division
+        return (end - start) // micros + 1
+
+    def at(k: int) -> int:
+        try:
+            return zone.shift(start, span_text(months * k, days * k, micros * k))
+        except TimeError:
+            return MAX_KEY + 1  # past the years 1 to 9999: after any end
+
+    low, high = 0, 1  # at(low) <= end < at(high)
+    while at(high) <= end:
+        low, high = high, high * 2
+    while high - low > 1:
+        mid = (low + high) // 2
+        if at(mid) <= end:
+            low = mid
+        else:
+            high = mid
+    return low + 1
+
+
 #: Below this many requests and removals, takedown figures are scanned, not indexed.
 _SCAN_BELOW: Final = 512
 
@@ -447,9 +553,13 @@ class Log:
         "country",
         "counts",
         "events",
+        "fine_of",
+        "fines",
+        "fines_of_deadline",
         "ids",
         "keys",
         "lock",
+        "payments",
         "removal_at",
         "removal_latency",
         "removal_totals",
@@ -487,6 +597,12 @@ class Log:
         self.removal_at = array.array("q")
         self.removal_latency: list[tuple[int, int]] = []
         self.removal_totals: list[tuple[int, int, int, int, int]] = []
+        # fines in the order imposed, with the event index of each; payments in event order
+        # with the running totals per currency after each
+        self.fines: list[_Fine] = []
+        self.fine_of: dict[str, _Fine] = {}
+        self.fines_of_deadline: dict[str, list[_Fine]] = {}
+        self.payments: list[tuple[int, Mapping[str, decimal.Decimal]]] = []
         # built on demand for large logs (see `_takedown_index`); dropped on truncate
         self.takedown_index: _TakedownIndex | None = None
         self.lock = threading.Lock()
@@ -521,6 +637,12 @@ class Log:
         log.removal_at = self.removal_at[:m]
         log.removal_latency = self.removal_latency[:m]
         log.removal_totals = self.removal_totals[:m]
+        log.fines = [f.copy_before(n) for f in self.fines if f.made_by[0] < n]
+        log.fine_of = {f.id: f for f in log.fines}
+        for fine in log.fines:
+            if fine.deadline is not None:
+                log.fines_of_deadline.setdefault(fine.deadline, []).append(fine)
+        log.payments = [p for p in self.payments if p[0] < n]
         return log
 
     def truncate(self, n: int) -> None:
@@ -539,6 +661,10 @@ class Log:
             if track.made_by and track.made_by[-1] >= n:
                 cut = bisect.bisect_left(track.made_by, n)
                 del track.versions[cut:], track.made_by[cut:]
+        self._truncate_takedowns(n)
+        self._truncate_fines(n)
+
+    def _truncate_takedowns(self, n: int) -> None:
         r = bisect.bisect_left(self.request_at, n)
         for request in self.requests[r:]:
             del self.request_of[request.id]
@@ -550,6 +676,19 @@ class Log:
         m = bisect.bisect_left(self.removal_at, n)
         del self.removal_at[m:], self.removal_latency[m:], self.removal_totals[m:]
         self.takedown_index = None
+
+    def _truncate_fines(self, n: int) -> None:
+        for fine in [f for f in self.fines if f.made_by[0] >= n]:
+            del self.fine_of[fine.id]
+            if fine.deadline is not None:
+                self.fines_of_deadline[fine.deadline].remove(fine)
+        self.fines = [f for f in self.fines if f.made_by[0] < n]
+        for fine in self.fines:
+            if fine.made_by[-1] >= n:
+                cut = bisect.bisect_left(fine.made_by, n)
+                del fine.versions[cut:], fine.made_by[cut:]
+        while self.payments and self.payments[-1][0] >= n:
+            self.payments.pop()
 
     def totals(self, n: int) -> array.array[int]:
         """Warnings, requested and removed items after the first `n` entries."""
@@ -694,6 +833,10 @@ class Log:
         track, version = self.open_version(event, key, deadline_id, field)
         track.versions.append(version.closed_as(state, key, event.id))
         track.made_by.append(index)
+        if state is not DeadlineState.ENFORCED:  # met or withdrawn: its fines stop accruing
+            for fine in self.fines_of_deadline.get(deadline_id, ()):
+                if fine.versions[-1][1] is None:
+                    fine.but(index, stopped=key)
         return 1 if version.closed is None else 0
 
     # --- reading ---------------------------------------------------------------------------
@@ -750,9 +893,46 @@ class Log:
         public = self._public_deadline
         return tuple(public(t.before(i), key) for t in self.tracks[: self._snap(i).n_tracks])
 
-    def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]:
+    def status_counts(self, i: int) -> tuple[int, int, int]:
         warnings, requested, removed = self.totals(i)
-        return warnings, requested, removed, self._snap(i).fines
+        return warnings, requested, removed
+
+    def status_fines(
+        self, i: int, key: int
+    ) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]]:
+        """Fines imposed (accrued to `key`), owed, and each fine, after the first `i` events."""
+        imposed: dict[str, decimal.Decimal] = {}
+        owed: dict[str, decimal.Decimal] = {}
+        states = []
+        zone = self.zone
+        for fine in self.fines:
+            if fine.made_by[0] >= i:
+                break
+            paid, stopped, cancelled = fine.before(i)
+            accrued = fine.accrued(zone, key, stopped)
+            states.append(
+                FineState(
+                    id=fine.id,
+                    currency=fine.currency,
+                    accrued=accrued,
+                    paid=paid,
+                    owed=decimal.Decimal(0)
+                    if cancelled is not None
+                    else EXACT.subtract(accrued, paid),
+                    cancelled=cancelled is not None,
+                )
+            )
+            if cancelled is not None:
+                continue
+            c = fine.currency
+            imposed[c] = EXACT.add(imposed.get(c, _ZERO), accrued)
+            owed[c] = EXACT.add(owed.get(c, _ZERO), EXACT.subtract(accrued, paid))
+        return types.MappingProxyType(imposed), types.MappingProxyType(owed), tuple(states)
+
+    def status_fines_paid(self, i: int) -> Mapping[str, decimal.Decimal]:
+        at = [p[0] for p in self.payments]
+        cut = bisect.bisect_left(at, i)
+        return self.payments[cut - 1][1] if cut else _EMPTY_FINES
 
     def status_last_event(self, i: int) -> Event | None:
         return self.events[i - 1] if i else None
@@ -1272,9 +1452,79 @@ def _removed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
 
 def _fine(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     assert isinstance(ev, FineImposed)
-    fines = dict(snap.fines)
-    fines[ev.currency] = fines.get(ev.currency, decimal.Decimal(0)) + ev.amount
-    return snap.but(fines=types.MappingProxyType(fines))
+    until = None if ev.until is None else log.check_after(ev, key, ev.until, "until")
+    if ev.deadline is not None:
+        log.open_version(ev, key, ev.deadline, "deadline")
+    fine = _Fine(ev.id, key, ev.amount, ev.currency, ev.per, until, ev.deadline)
+    fine.versions.append((_ZERO, None, None))
+    fine.made_by.append(index)
+    log.fines.append(fine)
+    log.fine_of[ev.id] = fine
+    if ev.deadline is not None:
+        log.fines_of_deadline.setdefault(ev.deadline, []).append(fine)
+    return snap
+
+
+def _named_fine(log: Log, ev: FinePaid | FineCancelled, key: int) -> _Fine:
+    fine = log.fine_of.get(ev.fine)
+    if fine is None:
+        raise log.refuse(
+            ev,
+            key,
+            f"its fine {ev.fine!r} names no fine imposed before it",
+            "known fines: " + (", ".join(repr(f) for f in log.fine_of) or "none"),
+            UnknownReference,
+        )
+    return fine
+
+
+def _fine_paid(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
+    assert isinstance(ev, FinePaid)
+    fine = _named_fine(log, ev, key)
+    paid, stopped, cancelled = fine.versions[-1]
+    if ev.currency != fine.currency:
+        raise log.refuse(
+            ev,
+            key,
+            f"fine {ev.fine!r} is in {fine.currency}",
+            f"a payment in {ev.currency} cannot reduce it",
+            InvalidTransition,
+        )
+    owed = (
+        _ZERO
+        if cancelled is not None
+        else EXACT.subtract(fine.accrued(log.zone, key, stopped), paid)
+    )
+    if ev.amount > owed:
+        raise log.refuse(
+            ev,
+            key,
+            f"{owed} {fine.currency} is owed on fine {ev.fine!r} at that time"
+            + (" (it was cancelled)" if cancelled is not None else ""),
+            f"a payment of {ev.amount} is more than is owed",
+            InvalidTransition,
+        )
+    fine.but(index, paid=EXACT.add(paid, ev.amount))
+    totals = dict(log.payments[-1][1]) if log.payments else {}
+    totals[ev.currency] = EXACT.add(totals.get(ev.currency, _ZERO), ev.amount)
+    log.payments.append((index, types.MappingProxyType(totals)))
+    return snap
+
+
+def _fine_cancelled(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
+    assert isinstance(ev, FineCancelled)
+    fine = _named_fine(log, ev, key)
+    cancelled = fine.versions[-1][2]
+    if cancelled is not None:
+        raise log.refuse(
+            ev,
+            key,
+            f"fine {ev.fine!r} was cancelled at {log.when(cancelled)}",
+            "a fine is cancelled once",
+            InvalidTransition,
+        )
+    fine.but(index, cancelled=key)
+    return snap
 
 
 def _statement(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
@@ -1338,5 +1588,7 @@ _HANDLERS: Final[dict[type[Event], _Handler]] = {
     TakedownRequested: _takedown,
     ContentRemoved: _removed,
     FineImposed: _fine,
+    FinePaid: _fine_paid,
+    FineCancelled: _fine_cancelled,
     Statement: _statement,
 }

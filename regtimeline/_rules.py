@@ -21,7 +21,9 @@ from ._events import (
     DelistingImposed,
     DelistingLifted,
     Event,
+    FineCancelled,
     FineImposed,
+    FinePaid,
     Statement,
     TakedownRequested,
     ThrottleImposed,
@@ -222,8 +224,24 @@ _TABLE: Final = (
     Rule(
         event=FineImposed,
         phases=_ANY,
-        effect="totalled per currency in `fines`",
-        refused_when="never",
+        deadline_from=_OPEN,  # `deadline`: the demand it presses (no change to its state)
+        effect=(
+            "a one-off fine, or one that accrues `amount` per `per` until `until`, the named "
+            "deadline's closing, or its cancellation; totalled per currency in `fines`"
+        ),
+        refused_when="`until` not after `at`; `deadline` unknown or not open at `at`",
+    ),
+    Rule(
+        event=FinePaid,
+        phases=_ANY,
+        effect="reduces what is owed on that fine (`fines_owed`); counted in `fines_paid`",
+        refused_when="unknown fine; another currency; more than is owed at `at`",
+    ),
+    Rule(
+        event=FineCancelled,
+        phases=_ANY,
+        effect="the fine counts no longer (in `fines` and `fines_owed`); payments stay paid",
+        refused_when="unknown fine; cancelled already",
     ),
     Rule(
         event=Statement,

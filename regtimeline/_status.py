@@ -24,6 +24,7 @@ __all__ = [
     "Delisting",
     "DelistingPart",
     "Extension",
+    "FineState",
     "Period",
     "Request",
     "Status",
@@ -255,6 +256,28 @@ else:
 
 
 @attrs.frozen(kw_only=True)
+class FineState:
+    """One fine as it stands at the status's instant.
+
+    Attributes:
+        id: the id of its `FineImposed`.
+        currency: ISO 4217.
+        accrued: what it amounts to by then (the amount, or the amount times the accrual
+            instants so far).
+        paid: what was paid on it.
+        owed: accrued minus paid; 0 once cancelled.
+        cancelled: whether a `FineCancelled` annulled it.
+    """
+
+    id: str
+    currency: str
+    accrued: decimal.Decimal
+    paid: decimal.Decimal
+    owed: decimal.Decimal
+    cancelled: bool
+
+
+@attrs.frozen(kw_only=True)
 class Request:
     """One takedown request as it stands at the status's instant.
 
@@ -434,7 +457,13 @@ class StatusSource(Protocol):
     ) -> tuple[Throttle | Block | Delisting, ...]: ...
     def status_block(self, i: int, key: int) -> Block | None: ...
     def status_deadlines(self, i: int, key: int) -> tuple[Deadline, ...]: ...
-    def status_counts(self, i: int) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]: ...
+    def status_counts(self, i: int) -> tuple[int, int, int]: ...
+    def status_fines(
+        self, i: int, key: int
+    ) -> tuple[
+        Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]
+    ]: ...
+    def status_fines_paid(self, i: int) -> Mapping[str, decimal.Decimal]: ...
     def status_last_event(self, i: int) -> Event | None: ...
     def status_takedowns(self, i: int, key: int) -> Takedowns: ...
 
@@ -457,7 +486,9 @@ class Status:
         warnings: how many warnings were issued.
         items_requested: items the regulator asked to take down.
         items_removed: items the platform removed.
-        fines: total fines per ISO 4217 currency.
+        fines: total fines per ISO 4217 currency, accrued to `at`.
+        fines_owed: what is owed per currency.
+        fines_paid: what was paid per currency.
         last_event: the last event applied (None before the first).
 
     Examples:
@@ -555,8 +586,14 @@ class Status:
         return Deadlines(functools.partial(self._source.status_deadlines, self._i, self._key))
 
     @cached
-    def _counts(self) -> tuple[int, int, int, Mapping[str, decimal.Decimal]]:
+    def _counts(self) -> tuple[int, int, int]:
         return self._source.status_counts(self._i)
+
+    @cached
+    def _fines(
+        self,
+    ) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]]:
+        return self._source.status_fines(self._i, self._key)
 
     @property
     def warnings(self) -> int:
@@ -575,8 +612,26 @@ class Status:
 
     @property
     def fines(self) -> Mapping[str, decimal.Decimal]:
-        """Total fines per ISO 4217 currency."""
-        return self._counts[3]
+        """Total fines imposed per ISO 4217 currency, accrued to `at`.
+
+        A cancelled fine no longer counts from its cancellation on.
+        """
+        return self._fines[0]
+
+    @property
+    def fines_owed(self) -> Mapping[str, decimal.Decimal]:
+        """What is owed per currency: over fines not cancelled, accrued minus paid (>= 0)."""
+        return self._fines[1]
+
+    @cached
+    def fines_paid(self) -> Mapping[str, decimal.Decimal]:
+        """Every payment made so far, per currency (cancelled fines included)."""
+        return self._source.status_fines_paid(self._i)
+
+    @property
+    def fine_states(self) -> tuple[FineState, ...]:
+        """Each fine imposed so far, in the order imposed: accrued, paid, owed, cancelled."""
+        return self._fines[2]
 
     @cached
     def takedowns(self) -> Takedowns:
@@ -601,6 +656,8 @@ class Status:
             self.items_requested,
             self.items_removed,
             frozenset(self.fines.items()),
+            frozenset(self.fines_paid.items()),
+            self.fine_states,
             self.takedowns,
             self.last_event,
         )

@@ -28,6 +28,7 @@ __all__ = [
     "moment_and_key",
     "now_key",
     "parse_span",
+    "span_text",
     "to_moment",
     "to_span",
     "zone",
@@ -216,7 +217,8 @@ _ISO_DURATION: Final = re.compile(
 )
 
 
-def _span_text(months: int, days: int, micros: int) -> str:
+def span_text(months: int, days: int, micros: int) -> str:
+    """Canonical ISO 8601 text of a duration of calendar months, days and exact us."""
     years, months = divmod(months, 12)
     hours, rest = divmod(micros, 3_600_000_000)
     minutes, rest = divmod(rest, 60_000_000)
@@ -266,7 +268,7 @@ def to_span(value: object) -> str:
         ('P1M', 'P1M', 'PT48H')
     """
     if isinstance(value, str):
-        return _span_text(*parse_span(value))
+        return span_text(*parse_span(value))
     if isinstance(value, pendulum.Duration):
         if value.total_seconds() < 0:
             msg = f"duration {value!r} is negative"
@@ -276,13 +278,13 @@ def to_span(value: object) -> str:
         micros = (
             (value.hours * 60 + value.minutes) * 60 + value.remaining_seconds
         ) * 1_000_000 + value.microseconds
-        return _span_text(months, days, micros)
+        return span_text(months, days, micros)
     if isinstance(value, _dt.timedelta):
         micros = value // _dt.timedelta(microseconds=1)
         if micros < 0:
             msg = f"duration {value!r} is negative"
             raise TimeError(msg)
-        return _span_text(0, 0, micros)
+        return span_text(0, 0, micros)
     msg = f"expected an ISO 8601 duration string or a timedelta, got {value!r}"
     raise TimeError(msg)
 

@@ -17,6 +17,7 @@ Examples:
 from __future__ import annotations
 
 import datetime as _dt
+import decimal
 import functools
 from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
@@ -53,7 +54,9 @@ from ._events import (
     Event,
     EventCorrected,
     EventRetracted,
+    FineCancelled,
     FineImposed,
+    FinePaid,
     Statement,
     TakedownRequested,
     ThrottleImposed,
@@ -378,7 +381,14 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
             "amount": st.decimals(min_value=1, max_value=10**9, places=2),
             "currency": st.sampled_from(("RUB", "EUR", "USD", "TRY")),
             "by": st.sampled_from(("court", "regulator")),
+            "per": st.none() | st.sampled_from(_FINE_PERIODS),
         },
+        FinePaid: {
+            "fine": _ids(),
+            "amount": st.decimals(min_value=1, max_value=10**9, places=2),
+            "currency": st.sampled_from(("RUB", "EUR", "USD", "TRY")),
+        },
+        FineCancelled: {"fine": _ids(), "by": st.sampled_from(("appeal court", "regulator"))},
         Statement: {"by": st.sampled_from(("Twitter", "Roskomnadzor")), "text": _words()},
         EventRetracted: {"event": _ids(), "reason": _words()},
     }
@@ -429,6 +439,8 @@ _WINDOWS: Final = windows()
 _WINDOWED: Final = st.integers(0, 4)
 _NEAR_DAYS: Final = st.integers(0, 4)
 _OPEN_DEMAND: Final = st.integers(0, 3)
+_FINE_PERIODS: Final = ("P1D", "PT24H", "P1M", "PT1H")
+_CENT: Final = decimal.Decimal("0.01")
 _FINAL: Final = frozenset(
     {DeadlineState.MET, DeadlineState.WITHDRAWN}
 )  # one restriction in five gets a window
@@ -455,6 +467,8 @@ class _Next:
         self.local = self.zone.to_datetime(key)
         self.status = timeline.status_at(self.local)
         self.open = self.status.deadlines.open()
+        # fines with something owed (a payment takes at most that)
+        self.owed = [f for f in self.status.fine_states if f.owed > 0]
         # what DeadlineMet, DeadlineWithdrawn and `enforces` may name: open or ENFORCED
         self.closable = [d for d in self.status.deadlines if d.state not in _FINAL]
         # requests with items still to remove (a removal under one takes at most those)
@@ -473,6 +487,10 @@ class _Next:
             return bool(self.status.blocks)
         if kind is DelistingLifted:
             return bool(self.status.delistings)
+        if kind is FinePaid:
+            return bool(self.owed)
+        if kind is FineCancelled:
+            return any(not f.cancelled for f in self.status.fine_states)
         return True
 
     def accepted(self, event: Event) -> bool:
@@ -652,12 +670,34 @@ def _removed(n: _Next) -> Event:
 
 
 def _fine(n: _Next) -> Event:
-    return FineImposed(
+    if n.draw(_BOOL):  # one-off
+        return FineImposed(
+            **n.base(FineImposed),
+            amount=n.draw(_AMOUNTS),
+            currency=n.pick(("RUB", "EUR")),
+            by="court",
+        )
+    return FineImposed(  # accruing: daily, monthly, hourly; until a date, or a deadline
         **n.base(FineImposed),
         amount=n.draw(_AMOUNTS),
         currency=n.pick(("RUB", "EUR")),
         by="court",
+        per=n.pick(_FINE_PERIODS),
+        until=n.maybe_after(),
+        deadline=n.maybe_pick([d.id for d in n.open]),
     )
+
+
+def _fine_paid(n: _Next) -> Event:
+    fine = n.pick(n.owed)
+    part = fine.owed if n.draw(_BOOL) else max(fine.owed / 2, _CENT).quantize(_CENT)
+    amount = min(part, fine.owed)
+    return FinePaid(**n.base(FinePaid), fine=fine.id, amount=amount, currency=fine.currency)
+
+
+def _fine_cancelled(n: _Next) -> Event:
+    fine = n.pick([f for f in n.status.fine_states if not f.cancelled])
+    return FineCancelled(**n.base(FineCancelled), fine=fine.id, by="appeal court")
 
 
 def _statement(n: _Next) -> Event:
@@ -679,6 +719,8 @@ _BUILDERS: Final[dict[type[Event], Any]] = {
     TakedownRequested: _takedown,
     ContentRemoved: _removed,
     FineImposed: _fine,
+    FinePaid: _fine_paid,
+    FineCancelled: _fine_cancelled,
     Statement: _statement,
 }
 

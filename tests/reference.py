@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,7 +32,9 @@ from regtimeline import (
     Dispute,
     DuplicateEvent,
     Event,
+    FineCancelled,
     FineImposed,
+    FinePaid,
     InvalidTransition,
     InvalidValue,
     Scope,
@@ -103,7 +105,8 @@ class State:
     warnings: int = 0
     requested: int = 0
     removed: int = 0
-    fines: dict[str, Decimal] = field(default_factory=dict)
+    fines: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> the fine
+    payments: list[tuple[str, Decimal]] = field(default_factory=list)
     last: Event | None = None
     imposed: dict[str, str] = field(default_factory=dict)  # id -> kind, for lifts
     requests: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -293,6 +296,9 @@ def apply(
         d.update(
             closed="MET" if isinstance(e, DeadlineMet) else "WITHDRAWN", closed_at=t, closed_by=e.id
         )
+        for fine in state.fines.values():  # DESIGN: its accruing fines stop
+            if fine["deadline"] == e.deadline and fine["stopped"] is None:
+                fine["stopped"] = t
     elif type(e) in IMPOSE:
         kind = IMPOSE[type(e)]
         check_regions(e, country)
@@ -382,7 +388,39 @@ def apply(
             state.removed_items.extend([(e.request, t)] * e.items)
         state.removed += e.items
     elif isinstance(e, FineImposed):
-        state.fines[e.currency] = state.fines.get(e.currency, Decimal(0)) + e.amount
+        until = None if e.until is None else instant(e.until, tz, end=True)
+        if until is not None and until <= t:
+            raise InvalidTransition(e.id)
+        if e.deadline is not None:
+            _open(state, e.deadline, t, UnknownReference)
+        state.fines[e.id] = {
+            "at": t,
+            "amount": e.amount,
+            "currency": e.currency,
+            "per": e.per,
+            "until": until,
+            "deadline": e.deadline,
+            "paid": Decimal(0),
+            "stopped": None,
+            "cancelled": None,
+        }
+    elif isinstance(e, FinePaid):
+        if e.fine not in state.fines:
+            raise UnknownReference(e.id)
+        fine = state.fines[e.fine]
+        if e.currency != fine["currency"]:
+            raise InvalidTransition(e.id)
+        owed = Decimal(0) if fine["cancelled"] else accrued(fine, t, tz) - fine["paid"]
+        if e.amount > owed:
+            raise InvalidTransition(e.id)
+        fine["paid"] += e.amount
+        state.payments.append((e.currency, e.amount))
+    elif isinstance(e, FineCancelled):
+        if e.fine not in state.fines:
+            raise UnknownReference(e.id)
+        if state.fines[e.fine]["cancelled"] is not None:
+            raise InvalidTransition(e.id)
+        state.fines[e.fine]["cancelled"] = t
     else:
         assert isinstance(e, Statement)
     state.last = e
@@ -464,10 +502,63 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
         "warnings": s.warnings,
         "requested": s.requested,
         "removed": s.removed,
-        "fines": dict(s.fines),
+        "fines": expected_fines(s, t, tz),
         "takedowns": expected_takedowns(s, t),
         "last": None if s.last is None else s.last.id,
     }
+
+
+def times(span: str, k: int) -> str:
+    """The ISO 8601 duration `span` multiplied by k, as text."""
+    m = re.fullmatch(
+        r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?",
+        span,
+    )
+    assert m, span
+    y, mo, d, h, mi = (int(g or 0) * k for g in m.groups()[:5])
+    sec = Decimal(m.group(6) or 0) * k
+    return f"P{y}Y{mo}M{d}DT{h}H{mi}M{sec}S"
+
+
+def accrued(fine: dict[str, Any], t: datetime, tz: ZoneInfo) -> Decimal:
+    """DESIGN: `amount` at each at + k * per (from `at`, calendar-aware) at or before t and not
+    after the fine stops (until, its deadline closing); a one-off fine is its amount."""
+    if fine["per"] is None:
+        return fine["amount"]
+    end = min(x for x in (t, fine["until"], fine["stopped"]) if x is not None)
+    k = 0
+    while shift(fine["at"], times(fine["per"], k), tz) <= end:
+        k += 1
+    with localcontext(prec=200):
+        return fine["amount"] * k
+
+
+def expected_fines(s: State, t: datetime, tz: ZoneInfo) -> tuple[Any, ...]:
+    imposed: dict[str, Decimal] = {}
+    owed: dict[str, Decimal] = {}
+    paid: dict[str, Decimal] = {}
+    states = []
+    with localcontext(prec=200):
+        for currency, amount in s.payments:
+            paid[currency] = paid.get(currency, Decimal(0)) + amount
+        for fid, fine in s.fines.items():
+            a = accrued(fine, t, tz)
+            cancelled = fine["cancelled"] is not None
+            states.append(
+                (
+                    fid,
+                    fine["currency"],
+                    a,
+                    fine["paid"],
+                    Decimal(0) if cancelled else a - fine["paid"],
+                    cancelled,
+                )
+            )
+            if not cancelled:
+                c = fine["currency"]
+                imposed[c] = imposed.get(c, Decimal(0)) + a
+                owed[c] = owed.get(c, Decimal(0)) + a - fine["paid"]
+    return imposed, owed, paid, states
 
 
 def _rounded(us: Fraction) -> timedelta:
@@ -621,7 +712,15 @@ def actual(status: Status) -> dict[str, Any]:
         "warnings": status.warnings,
         "requested": status.items_requested,
         "removed": status.items_removed,
-        "fines": dict(status.fines),
+        "fines": (
+            dict(status.fines),
+            dict(status.fines_owed),
+            dict(status.fines_paid),
+            [
+                (f.id, f.currency, f.accrued, f.paid, f.owed, f.cancelled)
+                for f in status.fine_states
+            ],
+        ),
         "takedowns": actual_takedowns(status),
         "last": None if status.last_event is None else status.last_event.id,
     }

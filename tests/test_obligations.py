@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from decimal import Decimal
 
 import pendulum
 import pytest
@@ -16,11 +17,17 @@ from regtimeline import (
     DeadlineSet,
     DeadlineState,
     DeadlineWithdrawn,
+    Dispute,
+    FineCancelled,
+    FineImposed,
+    FinePaid,
     InvalidTransition,
+    InvalidValue,
     Phase,
     RequestState,
     TakedownRequested,
     ThrottleImposed,
+    Timeline,
     UnknownReference,
 )
 from regtimeline.examples import brazil_x, nigeria_twitter
@@ -244,3 +251,133 @@ class TestLargeLogs:
             got = ref.actual_takedowns(t.status_at(when))
             state = ref.replay(t.dispute, list(t.events), ref.plain(when))
             assert got == ref.expected_takedowns(state, ref.plain(when))
+
+
+class TestFines:
+    def test_a_monthly_fine_from_31_january(self):
+        """Each accrual is computed from `at`: 28 February, 31 March, 30 April."""
+        t = timeline(
+            FineImposed(at="2021-01-31", id="f", amount="100", currency="RUB", by="c", per="P1M")
+        )
+        owed = [
+            t.status_at(day).fines["RUB"]
+            for day in ("2021-02-27", "2021-02-28", "2021-03-30", "2021-03-31", "2021-04-30")
+        ]
+        assert owed == [Decimal(100), Decimal(200), Decimal(200), Decimal(300), Decimal(400)]
+
+    def test_a_daily_fine_across_a_dst_change(self):
+        """P1D is the same wall-clock time each day, across Sao Paulo's 2018 change; PT24H
+        is exactly 24 hours."""
+        d = Dispute(
+            id="br", regulator="STF", platform="X", jurisdiction="BR", timezone="America/Sao_Paulo"
+        )
+        calendar = FineImposed(
+            at="2018-11-03T12:00:00-03:00", id="c", amount="1", currency="BRL", by="s", per="P1D"
+        )
+        exact = FineImposed(
+            at="2018-11-03T12:00:00-03:00", id="e", amount="1", currency="USD", by="s", per="PT24H"
+        )
+        t = Timeline(d, [calendar, exact])
+        noon = t.status_at("2018-11-04T12:00:00-02:00")  # 14:00 UTC: a day by the clock
+        assert (noon.fines["BRL"], noon.fines["USD"]) == (Decimal(2), Decimal(1))
+        later = t.status_at("2018-11-04T13:00:00-02:00")  # 24 hours after the first
+        assert later.fines["USD"] == Decimal(2)
+
+    def test_until_and_a_met_deadline_stop_it(self):
+        """`until` is inclusive (a bare date: its end); a deadline MET stops it there."""
+        t = timeline(
+            DeadlineSet(at="2021-01-01", id="d", due="2021-01-10"),
+            FineImposed(
+                at="2021-01-01",
+                id="u",
+                amount="1",
+                currency="RUB",
+                by="c",
+                per="P1D",
+                until="2021-01-03",
+            ),
+            FineImposed(
+                at="2021-01-01", id="v", amount="1", currency="EUR", by="c", per="P1D", deadline="d"
+            ),
+            DeadlineMet(at="2021-01-05T12:00:00+03:00", id="m", deadline="d"),
+        )
+        s = t.status_at("2021-02-01")
+        assert (s.fines["RUB"], s.fines["EUR"]) == (Decimal(3), Decimal(5))
+
+    def test_enforcement_does_not_stop_it(self):
+        """A block enforcing the deadline leaves the fine running (X in Brazil)."""
+        t = timeline(
+            DeadlineSet(at="2021-01-01", id="d", due="2021-01-02"),
+            FineImposed(
+                at="2021-01-01", id="v", amount="1", currency="EUR", by="c", per="P1D", deadline="d"
+            ),
+            BlockImposed(at="2021-01-03", id="b", enforces="d"),
+        )
+        assert t.status_at("2021-01-10").fines["EUR"] == Decimal(10)
+
+    def test_payments_and_cancellation(self):
+        """Paid reduces owed; a cancelled fine leaves fines and owed, payments stay paid."""
+        t = timeline(
+            FineImposed(at="2021-01-01", id="f", amount="500", currency="RUB", by="c"),
+            FinePaid(at="2021-01-05", id="p", fine="f", amount="200", currency="RUB"),
+        )
+        s = t.status_at("2021-01-06")
+        assert (s.fines["RUB"], s.fines_owed["RUB"], s.fines_paid["RUB"]) == (
+            Decimal(500),
+            Decimal(300),
+            Decimal(200),
+        )
+        c = t.append(FineCancelled(at="2021-02-01", id="x", fine="f", by="appeal court"))
+        s = c.status_at("2021-02-02")
+        assert (dict(s.fines), dict(s.fines_owed), s.fines_paid["RUB"]) == ({}, {}, Decimal(200))
+        assert s.fine_states[0].cancelled
+
+    def test_refusals(self):
+        """Unknown fine; another currency; more than owed; cancelled twice; a deadline that
+        is not open; `until` without `per`."""
+        t = timeline(FineImposed(at="2021-01-01", id="f", amount="5", currency="RUB", by="c"))
+        refusal(
+            UnknownReference,
+            t,
+            FinePaid(at="2021-01-02", id="p", fine="g", amount="1", currency="RUB"),
+        )
+        message = refusal(
+            InvalidTransition,
+            t,
+            FinePaid(at="2021-01-02", id="p", fine="f", amount="1", currency="EUR"),
+        )
+        assert "fine 'f' is in RUB" in message
+        message = refusal(
+            InvalidTransition,
+            t,
+            FinePaid(at="2021-01-02", id="p", fine="f", amount="6", currency="RUB"),
+        )
+        assert "5 RUB is owed" in message
+        cancelled = t.append(FineCancelled(at="2021-01-03", id="x", fine="f", by="court"))
+        refusal(
+            InvalidTransition,
+            cancelled,
+            FineCancelled(at="2021-01-04", id="y", fine="f", by="court"),
+        )
+        refusal(
+            UnknownReference,
+            t,
+            FineImposed(
+                at="2021-01-02", id="g", amount="1", currency="RUB", by="c", per="P1D", deadline="z"
+            ),
+        )
+        with pytest.raises(InvalidValue, match="give `per`"):
+            FineImposed(at="2021-01-01", amount="1", currency="RUB", by="c", until="2021-02-01")
+
+    def test_money_is_exact(self):
+        """A 40-digit fine totals exactly; amounts outside the documented bounds are refused."""
+        big = "1234567890123456789012345678901234567890"
+        t = timeline(
+            FineImposed(at="2021-01-01", id="a", amount=big, currency="RUB", by="c"),
+            FineImposed(
+                at="2021-01-01", id="b", amount="0.000000000000000001", currency="RUB", by="c"
+            ),
+        )
+        assert t.status_at("2021-01-02").fines["RUB"] == Decimal(big + ".000000000000000001")
+        with pytest.raises(InvalidValue, match="amounts are from 1e-18"):
+            FineImposed(at="2021-01-01", amount="1e1000000", currency="RUB", by="c")

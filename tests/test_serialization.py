@@ -110,7 +110,8 @@ class TestRoundTrip:
         )
         assert line == (
             b'{"amount":"1.50","at":"2021-04-02T07:00:00+00:00","by":"court","currency":"EUR",'
-            b'"id":"f","note":null,"source":null,"type":"fine_imposed"}'
+            b'"deadline":null,"id":"f","note":null,"per":null,"source":null,'
+            b'"type":"fine_imposed","until":null}'
         )
 
 
