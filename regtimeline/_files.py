@@ -41,9 +41,14 @@ def _recorded_key(value: Any) -> int:
 def _path(value: object) -> Path:
     if isinstance(value, str | os.PathLike):
         try:
-            return Path(value)
+            path = Path(value)
         except TypeError:  # an os.PathLike that gives bytes
             pass
+        else:
+            if "\x00" in str(path):
+                msg = f"a path cannot hold a NUL character, got {str(path)!r:.80}"
+                raise InvalidValue(msg)
+            return path
     msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {value!r:.80}"
     raise InvalidValue(msg)
 

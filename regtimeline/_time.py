@@ -217,6 +217,10 @@ _ISO_DURATION: Final = re.compile(
 )
 
 
+#: Digits a number of a duration may have (a million years in microseconds has 20).
+_MAX_SPAN_DIGITS: Final = 12
+
+
 def span_text(months: int, days: int, micros: int) -> str:
     """Canonical ISO 8601 text of a duration of calendar months, days and exact us."""
     years, months = divmod(months, 12)
@@ -242,7 +246,13 @@ def parse_span(text: str) -> tuple[int, int, int]:
     """
     match = _ISO_DURATION.fullmatch(text)
     if match is None:
-        msg = f"{text!r} is not an ISO 8601 duration such as 'P1M', 'P14D' or 'PT48H'"
+        msg = f"{text!r:.60} is not an ISO 8601 duration such as 'P1M', 'P14D' or 'PT48H'"
+        raise TimeError(msg)
+    if any(v is not None and len(v) > _MAX_SPAN_DIGITS for v in match.groups()):
+        msg = (
+            f"the duration {text!r:.60} is too long: each number has at most "
+            f"{_MAX_SPAN_DIGITS} digits (and an instant stays within the years 1 to 9999)"
+        )
         raise TimeError(msg)
     part = {k: int(v) if v else 0 for k, v in match.groupdict().items() if k != "fraction"}
     fraction = match["fraction"] or ""
@@ -379,7 +389,11 @@ class Zone:
                 msg = f"{local.isoformat()} plus {span} is outside the years 1 to 9999"
                 raise TimeError(msg) from None
             key = instant_key(moved)
-        return key + micros
+        key += micros
+        if not MIN_KEY <= key <= MAX_KEY:
+            msg = f"{self.to_datetime(key - micros).isoformat()} plus {span} is after 9999"
+            raise TimeError(msg)
+        return key
 
 
 @functools.lru_cache(maxsize=256)

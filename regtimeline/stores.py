@@ -377,16 +377,27 @@ class SqliteStore(Store):
     def __init__(self, path: str = ":memory:", *, durable: bool = False) -> None:
         super().__init__()
         self.path = path
-        self._db = sqlite3.connect(
-            path, isolation_level=None, check_same_thread=False, timeout=60.0
-        )
-        self._db.execute("PRAGMA busy_timeout = 60000")
-        if path != ":memory:":
-            self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
-        self._db.execute("PRAGMA foreign_keys = ON")
+        if "\x00" in path:
+            msg = f"a SQLite path cannot hold a NUL character, got {path!r:.80}"
+            raise InvalidValue(msg)
         try:
+            self._db = sqlite3.connect(
+                path, isolation_level=None, check_same_thread=False, timeout=60.0
+            )
+        except sqlite3.Error as exc:
+            msg = f"cannot open the SQLite store {path!r}: {exc} (does its directory exist?)"
+            raise InvalidValue(msg) from None
+        try:
+            self._db.execute("PRAGMA busy_timeout = 60000")
+            if path != ":memory:":
+                self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+        except sqlite3.DatabaseError as exc:  # a text file, another application's database
+            self._db.close()
+            msg = f"{path!r} is not a regtimeline SQLite store: {exc}"
+            raise SchemaError(msg) from None
         except BaseException:  # a store that cannot be opened leaves no connection open
             self._db.close()
             raise
@@ -594,6 +605,12 @@ def open_store(url: str) -> Store:
             return SqliteStore(":memory:", durable=durable)
         if not path.startswith("/"):
             msg = f"{url!r}: write sqlite:///relative.db or sqlite:////absolute/path.db"
+            raise InvalidValue(msg)
+        if path == "/":  # SQLite would open a temporary file that vanishes on close
+            msg = (
+                f"{url!r} names no file: write sqlite:///relative.db or "
+                "sqlite:////absolute/path.db, or sqlite:// for a store in memory"
+            )
             raise InvalidValue(msg)
         return SqliteStore(path[1:], durable=durable)
     msg = (

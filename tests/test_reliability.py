@@ -1,0 +1,63 @@
+"""Reproducers from the adversarial run (#17): each raised a foreign exception before."""
+
+from __future__ import annotations
+
+import pytest
+
+import regtimeline
+from regtimeline import (
+    DeadlineExtended,
+    DeadlineSet,
+    InvalidValue,
+    SchemaError,
+    TakedownRequested,
+    TimeError,
+    open_store,
+)
+from regtimeline.examples import twitter_russia
+
+from .helpers import refusal, timeline
+
+
+class TestForeignExceptions:
+    def test_a_duration_of_5000_digits(self):
+        """It raised ValueError (Python's int conversion limit); now TimeError naming it."""
+        with pytest.raises(TimeError, match="too long"):
+            DeadlineExtended(at="2021-01-01", deadline="d", by="PT" + "9" * 5000 + "H")
+
+    def test_a_duration_past_the_year_9999(self):
+        """Accepted before, and then no instant could show it; refused at append now."""
+        t = timeline(DeadlineSet(at="2021-01-01", id="d", due="2021-02-01"))
+        message = refusal(
+            TimeError,
+            t,
+            DeadlineExtended(at="2021-01-02", id="x", deadline="d", by="PT99999999999H"),
+        )
+        assert "after 9999" in message
+        refusal(TimeError, t, TakedownRequested(at="2021-01-02", id="r", items=1, sla="P9000Y"))
+
+    def test_a_path_with_a_nul_character(self, tmp_path):
+        """ValueError: embedded null byte, before; InvalidValue now."""
+        bad = str(tmp_path / "a\x00b.jsonl")
+        with pytest.raises(InvalidValue, match="NUL"):
+            regtimeline.load(bad)
+        with pytest.raises(InvalidValue, match="NUL"):
+            regtimeline.dump(twitter_russia(), bad)
+
+    def test_sqlite_url_without_a_file(self):
+        """sqlite:/// opened a temporary database that vanished; refused now."""
+        with pytest.raises(InvalidValue, match="names no file"):
+            open_store("sqlite:///")
+
+    def test_sqlite_in_a_missing_directory(self, tmp_path):
+        """sqlite3.OperationalError before; InvalidValue naming the path now."""
+        path = tmp_path / "no" / "such" / "dir" / "x.db"
+        with pytest.raises(InvalidValue, match="cannot open the SQLite store"):
+            open_store(f"sqlite:///{path}")
+
+    def test_a_text_file_is_not_a_store(self, tmp_path):
+        """sqlite3.DatabaseError before; SchemaError naming the file now."""
+        path = tmp_path / "notes.txt"
+        path.write_text("these are not the droids\n" * 100)
+        with pytest.raises(SchemaError, match="not a regtimeline SQLite store"):
+            open_store(f"sqlite:///{path}")
