@@ -93,6 +93,7 @@ __all__ = ["Log"]
 
 _EMPTY_FINES: Final[Mapping[str, decimal.Decimal]] = types.MappingProxyType({})
 _ZERO: Final = decimal.Decimal(0)
+_Money: TypeAlias = Mapping[str, decimal.Decimal]
 
 
 _Dim: TypeAlias = tuple[frozenset[str], bool]
@@ -550,16 +551,18 @@ class Log:
     """The shared record behind timelines of one dispute (see the module docstring)."""
 
     __slots__ = (
+        "accruing",
         "country",
         "counts",
         "events",
+        "fine_at",
         "fine_of",
+        "fine_totals",
         "fines",
         "fines_of_deadline",
         "ids",
         "keys",
         "lock",
-        "payments",
         "removal_at",
         "removal_latency",
         "removal_totals",
@@ -602,7 +605,12 @@ class Log:
         self.fines: list[_Fine] = []
         self.fine_of: dict[str, _Fine] = {}
         self.fines_of_deadline: dict[str, list[_Fine]] = {}
-        self.payments: list[tuple[int, Mapping[str, decimal.Decimal]]] = []
+        # after each event that imposes a one-off fine, pays or cancels one: running totals per
+        # currency of one-off fines not cancelled, of payments on fines not cancelled, and of
+        # every payment (accruing fines are counted at each read, from `fines`)
+        self.accruing: list[_Fine] = []  # the fines with `per`: counted at each read
+        self.fine_at = array.array("q")
+        self.fine_totals: list[tuple[_Money, _Money, _Money]] = []
         # built on demand for large logs (see `_takedown_index`); dropped on truncate
         self.takedown_index: _TakedownIndex | None = None
         self.lock = threading.Lock()
@@ -639,10 +647,13 @@ class Log:
         log.removal_totals = self.removal_totals[:m]
         log.fines = [f.copy_before(n) for f in self.fines if f.made_by[0] < n]
         log.fine_of = {f.id: f for f in log.fines}
+        log.accruing = [f for f in log.fines if f.per is not None]
         for fine in log.fines:
             if fine.deadline is not None:
                 log.fines_of_deadline.setdefault(fine.deadline, []).append(fine)
-        log.payments = [p for p in self.payments if p[0] < n]
+        cut = bisect.bisect_left(self.fine_at, n)
+        log.fine_at = self.fine_at[:cut]
+        log.fine_totals = self.fine_totals[:cut]
         return log
 
     def truncate(self, n: int) -> None:
@@ -683,12 +694,13 @@ class Log:
             if fine.deadline is not None:
                 self.fines_of_deadline[fine.deadline].remove(fine)
         self.fines = [f for f in self.fines if f.made_by[0] < n]
+        self.accruing = [f for f in self.accruing if f.made_by[0] < n]
         for fine in self.fines:
             if fine.made_by[-1] >= n:
                 cut = bisect.bisect_left(fine.made_by, n)
                 del fine.versions[cut:], fine.made_by[cut:]
-        while self.payments and self.payments[-1][0] >= n:
-            self.payments.pop()
+        cut = bisect.bisect_left(self.fine_at, n)
+        del self.fine_at[cut:], self.fine_totals[cut:]
 
     def totals(self, n: int) -> array.array[int]:
         """Warnings, requested and removed items after the first `n` entries."""
@@ -897,42 +909,71 @@ class Log:
         warnings, requested, removed = self.totals(i)
         return warnings, requested, removed
 
-    def status_fines(
-        self, i: int, key: int
-    ) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]]:
-        """Fines imposed (accrued to `key`), owed, and each fine, after the first `i` events."""
-        imposed: dict[str, decimal.Decimal] = {}
-        owed: dict[str, decimal.Decimal] = {}
-        states = []
+    def _fine_totals(self, i: int) -> tuple[_Money, _Money, _Money]:
+        cut = bisect.bisect_left(self.fine_at, i)
+        return self.fine_totals[cut - 1] if cut else (_EMPTY_FINES, _EMPTY_FINES, _EMPTY_FINES)
+
+    def status_fines(self, i: int, key: int) -> tuple[_Money, _Money]:
+        """Fines imposed (accrued to `key`) and owed per currency, after the first `i` events.
+
+        One-off fines and payments are running totals; accruing fines are counted here.
+        """
+        one_off, paid_live, _ = self._fine_totals(i)
+        imposed = dict(one_off)
         zone = self.zone
+        for fine in self.accruing:
+            if fine.made_by[0] >= i:
+                break
+            _, stopped, cancelled = fine.before(i)
+            if cancelled is None:
+                c = fine.currency
+                imposed[c] = EXACT.add(imposed.get(c, _ZERO), fine.accrued(zone, key, stopped))
+        owed = {c: EXACT.subtract(total, paid_live.get(c, _ZERO)) for c, total in imposed.items()}
+        return types.MappingProxyType(imposed), types.MappingProxyType(owed)
+
+    def status_fine_states(self, i: int, key: int) -> tuple[FineState, ...]:
+        states = []
         for fine in self.fines:
             if fine.made_by[0] >= i:
                 break
             paid, stopped, cancelled = fine.before(i)
-            accrued = fine.accrued(zone, key, stopped)
+            accrued = fine.accrued(self.zone, key, stopped)
             states.append(
                 FineState(
                     id=fine.id,
                     currency=fine.currency,
                     accrued=accrued,
                     paid=paid,
-                    owed=decimal.Decimal(0)
-                    if cancelled is not None
-                    else EXACT.subtract(accrued, paid),
+                    owed=_ZERO if cancelled is not None else EXACT.subtract(accrued, paid),
                     cancelled=cancelled is not None,
                 )
             )
-            if cancelled is not None:
-                continue
-            c = fine.currency
-            imposed[c] = EXACT.add(imposed.get(c, _ZERO), accrued)
-            owed[c] = EXACT.add(owed.get(c, _ZERO), EXACT.subtract(accrued, paid))
-        return types.MappingProxyType(imposed), types.MappingProxyType(owed), tuple(states)
+        return tuple(states)
 
-    def status_fines_paid(self, i: int) -> Mapping[str, decimal.Decimal]:
-        at = [p[0] for p in self.payments]
-        cut = bisect.bisect_left(at, i)
-        return self.payments[cut - 1][1] if cut else _EMPTY_FINES
+    def status_fines_paid(self, i: int) -> _Money:
+        return self._fine_totals(i)[2]
+
+    def add_to_fines(
+        self,
+        index: int,
+        one_off: _Money | None = None,
+        paid_live: _Money | None = None,
+        paid: _Money | None = None,
+    ) -> None:
+        """Record running totals after event `index`, changed by the given amounts."""
+        totals = list(self.fine_totals[-1] if self.fine_totals else (_EMPTY_FINES,) * 3)
+        for n, change in enumerate((one_off, paid_live, paid)):
+            if change:
+                merged = dict(totals[n])
+                for c, amount in change.items():
+                    value = EXACT.add(merged.get(c, _ZERO), amount)
+                    if value:
+                        merged[c] = value
+                    else:
+                        merged.pop(c, None)
+                totals[n] = types.MappingProxyType(merged)
+        self.fine_at.append(index)
+        self.fine_totals.append((totals[0], totals[1], totals[2]))
 
     def status_last_event(self, i: int) -> Event | None:
         return self.events[i - 1] if i else None
@@ -1462,6 +1503,10 @@ def _fine(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     log.fine_of[ev.id] = fine
     if ev.deadline is not None:
         log.fines_of_deadline.setdefault(ev.deadline, []).append(fine)
+    if ev.per is None:
+        log.add_to_fines(index, one_off={ev.currency: ev.amount})
+    else:
+        log.accruing.append(fine)
     return snap
 
 
@@ -1505,9 +1550,8 @@ def _fine_paid(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
             InvalidTransition,
         )
     fine.but(index, paid=EXACT.add(paid, ev.amount))
-    totals = dict(log.payments[-1][1]) if log.payments else {}
-    totals[ev.currency] = EXACT.add(totals.get(ev.currency, _ZERO), ev.amount)
-    log.payments.append((index, types.MappingProxyType(totals)))
+    change = {ev.currency: ev.amount}
+    log.add_to_fines(index, paid_live=change, paid=change)
     return snap
 
 
@@ -1523,7 +1567,13 @@ def _fine_cancelled(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _
             "a fine is cancelled once",
             InvalidTransition,
         )
+    paid = fine.versions[-1][0]
     fine.but(index, cancelled=key)
+    log.add_to_fines(
+        index,
+        one_off={fine.currency: -fine.amount} if fine.per is None else None,
+        paid_live={fine.currency: -paid} if paid else None,
+    )
     return snap
 
 

@@ -460,9 +460,8 @@ class StatusSource(Protocol):
     def status_counts(self, i: int) -> tuple[int, int, int]: ...
     def status_fines(
         self, i: int, key: int
-    ) -> tuple[
-        Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]
-    ]: ...
+    ) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal]]: ...
+    def status_fine_states(self, i: int, key: int) -> tuple[FineState, ...]: ...
     def status_fines_paid(self, i: int) -> Mapping[str, decimal.Decimal]: ...
     def status_last_event(self, i: int) -> Event | None: ...
     def status_takedowns(self, i: int, key: int) -> Takedowns: ...
@@ -590,9 +589,7 @@ class Status:
         return self._source.status_counts(self._i)
 
     @cached
-    def _fines(
-        self,
-    ) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal], tuple[FineState, ...]]:
+    def _fines(self) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal]]:
         return self._source.status_fines(self._i, self._key)
 
     @property
@@ -628,10 +625,10 @@ class Status:
         """Every payment made so far, per currency (cancelled fines included)."""
         return self._source.status_fines_paid(self._i)
 
-    @property
+    @cached
     def fine_states(self) -> tuple[FineState, ...]:
         """Each fine imposed so far, in the order imposed: accrued, paid, owed, cancelled."""
-        return self._fines[2]
+        return self._source.status_fine_states(self._i, self._key)
 
     @cached
     def takedowns(self) -> Takedowns:

@@ -237,6 +237,7 @@ def span_text(months: int, days: int, micros: int) -> str:
     return "P" + date_part + (("T" + time_part) if time_part else "")
 
 
+@functools.lru_cache(maxsize=1024)  # a few durations ("PT24H", "P1M") repeat in a log
 def parse_span(text: str) -> tuple[int, int, int]:
     """Split a canonical ISO 8601 duration into calendar months, calendar days, exact us.
 
