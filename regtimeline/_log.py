@@ -110,6 +110,9 @@ _KIND_PHASES: Final = (
 _KIND_WORDS: Final = ("throttle", "block", "delisting")
 _PHASE_OF_KIND: Final = (Phase.THROTTLED, Phase.BLOCKED, Phase.DELISTED)
 _NEVER: Final = -(2**63)
+_NO_RESTRICTIONS: Final[
+    tuple[tuple[bool, ...], tuple[int, ...], tuple[tuple[_Restr, ...], ...]]
+] = ((False, False, False), (_NEVER, _NEVER, _NEVER), ((), (), ()))
 _STORE_UNIVERSES: Final = (NETWORKS, None, None, None, None)
 _SCOPE_UNIVERSES: Final = (NETWORKS, None, None, None)
 _ALL_DIM: Final[tuple[frozenset[str], bool]] = (frozenset(), True)
@@ -450,6 +453,10 @@ class _Snap:
         "windowed",
     )
 
+    perm: tuple[bool, ...]
+    until: tuple[int, ...]
+    windowed: tuple[tuple[_Restr, ...], ...]
+
     def __init__(
         self,
         restrictions: tuple[_Restr, ...],
@@ -461,6 +468,9 @@ class _Snap:
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
         self.fines = fines
+        if not restrictions:
+            self.perm, self.until, self.windowed = _NO_RESTRICTIONS
+            return
         perm = [False, False, False]
         until = [_NEVER, _NEVER, _NEVER]
         windowed: list[list[_Restr]] = [[], [], []]
@@ -484,8 +494,16 @@ class _Snap:
         fines: Mapping[str, decimal.Decimal] | None = None,
     ) -> _Snap:
         """A copy with the given parts changed."""
+        if restrictions is None:  # the restriction summary stays: no need to count again
+            snap = _Snap.__new__(_Snap)
+            snap.restrictions = self.restrictions
+            snap.perm, snap.until, snap.windowed = self.perm, self.until, self.windowed
+            snap.open_deadlines = self.open_deadlines if open_deadlines is None else open_deadlines
+            snap.n_tracks = self.n_tracks if n_tracks is None else n_tracks
+            snap.fines = self.fines if fines is None else fines
+            return snap
         return _Snap(
-            self.restrictions if restrictions is None else restrictions,
+            restrictions,
             self.open_deadlines if open_deadlines is None else open_deadlines,
             self.n_tracks if n_tracks is None else n_tracks,
             self.fines if fines is None else fines,
