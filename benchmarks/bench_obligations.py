@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import time
 
 import pendulum
+from bench_core import median_us
 
 from regtimeline import (
     ContentRemoved,
@@ -82,15 +82,6 @@ def read(status) -> tuple[object, ...]:
         tk.latency_max,
         tk.within_sla,
     )
-
-
-def median_us(fn, args) -> float:
-    samples = []
-    for a in args:
-        t0 = time.perf_counter_ns()
-        fn(a)
-        samples.append(time.perf_counter_ns() - t0)
-    return statistics.median(samples) / 1000
 
 
 def measure(n: int, queries_n: int, rng: random.Random) -> str:

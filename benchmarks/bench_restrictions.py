@@ -37,6 +37,7 @@ from regtimeline import (
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from bench_core import DISPUTE as CORE_DISPUTE
 from bench_core import make_events as core_events
+from bench_core import median_us
 
 DISPUTE = Dispute(
     id="bench-regions",
@@ -84,15 +85,6 @@ def make_events(n: int, active: int) -> list[Event]:
         else:
             events.append(Statement(at=at, id=f"s{i}", by="Home Department", text="order"))
     return events
-
-
-def median_us(fn, args) -> float:
-    samples = []
-    for a in args:
-        t0 = time.perf_counter_ns()
-        fn(a)
-        samples.append(time.perf_counter_ns() - t0)
-    return statistics.median(samples) / 1000
 
 
 def measure(n: int, active: int, queries_n: int, rng: random.Random) -> str:

@@ -1,7 +1,7 @@
 """The fold: events applied in time order to a compact, shared, append-only record.
 
 A `_Log` keeps, for every applied event, its key (UTC microseconds), the event and a small
-snapshot (`_Snap`) of the state right after it: active throttles and block, counters, fines
+snapshot (`_Snap`) of the state right after it: the active restrictions, counters
 and how many deadlines exist. Deadlines, which only grow, live in `_Track`s (one per
 deadline, holding its versions and the index of the event that made each). The status after
 the first ``i`` events is therefore read, not replayed: ``snaps[i - 1]`` plus the version of
@@ -444,7 +444,6 @@ class _Snap:
     """
 
     __slots__ = (
-        "fines",
         "n_tracks",
         "open_deadlines",
         "perm",
@@ -462,12 +461,10 @@ class _Snap:
         restrictions: tuple[_Restr, ...],
         open_deadlines: int,
         n_tracks: int,
-        fines: Mapping[str, decimal.Decimal],
     ) -> None:
         self.restrictions = restrictions
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
-        self.fines = fines
         if not restrictions:
             self.perm, self.until, self.windowed = _NO_RESTRICTIONS
             return
@@ -491,7 +488,6 @@ class _Snap:
         restrictions: tuple[_Restr, ...] | None = None,
         open_deadlines: int | None = None,
         n_tracks: int | None = None,
-        fines: Mapping[str, decimal.Decimal] | None = None,
     ) -> _Snap:
         """A copy with the given parts changed."""
         if restrictions is None:  # the restriction summary stays: no need to count again
@@ -500,18 +496,16 @@ class _Snap:
             snap.perm, snap.until, snap.windowed = self.perm, self.until, self.windowed
             snap.open_deadlines = self.open_deadlines if open_deadlines is None else open_deadlines
             snap.n_tracks = self.n_tracks if n_tracks is None else n_tracks
-            snap.fines = self.fines if fines is None else fines
             return snap
         return _Snap(
             restrictions,
             self.open_deadlines if open_deadlines is None else open_deadlines,
             self.n_tracks if n_tracks is None else n_tracks,
-            self.fines if fines is None else fines,
         )
 
 
 _NO_COUNTS: Final = (0, 0, 0)
-_START: Final = _Snap((), 0, 0, _EMPTY_FINES)
+_START: Final = _Snap((), 0, 0)
 
 
 def _active(snap: _Snap, key: int) -> tuple[_Restr, ...]:
@@ -1354,7 +1348,7 @@ def _imposed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
             left = region_minus(r.boxes, boxes, _SCOPE_UNIVERSES)  # superseded where blocked
             if not left:
                 continue
-            if len(left) != len(r.boxes) or left != list(r.boxes):
+            if left != list(r.boxes):
                 r = r.narrowed(merged(left, _SCOPE_UNIVERSES))
         kept.append(r)
     rate = ev.rate if isinstance(ev, ThrottleImposed) else None
@@ -1424,7 +1418,8 @@ def _lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     target: str | None = getattr(ev, word)
     log.check_regions(ev, key, ev.scope)
     lift = _coverage(ev, ev.scope)
-    active = tuple(r for r in _active(snap, key) if r.kind == kind)
+    live = _active(snap, key)
+    active = tuple(r for r in live if r.kind == kind)
     if target is not None:
         targets = {_named_target(log, ev, key, kind, target, active, lift).id}
     else:
@@ -1440,7 +1435,7 @@ def _lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
             )
     universes = _universes(kind)
     kept: list[_Restr] = []
-    for r in _active(snap, key):
+    for r in live:
         if r.kind == kind and r.id in targets:
             left = region_minus(r.boxes, lift, universes)
             if not left:

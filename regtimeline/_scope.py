@@ -584,10 +584,6 @@ class Scope:
         """Every value the boxes name in `dimension` (0 networks ... 3 operators)."""
         return frozenset().union(*(b[dimension][0] for b in self._boxes))
 
-    def has_value(self, dimension: int, value: str) -> bool:
-        """Whether some point of the scope has `value` in `dimension`."""
-        return any(dim_has(b[dimension], value) for b in self._boxes)
-
     def __str__(self) -> str:
         if not self._boxes:
             return "nothing"
