@@ -28,6 +28,7 @@ from typing import Final, TypeAlias
 import attrs
 import pendulum
 
+from ._accrual import EXACT_GRID, Group, amount, grid_of, origin, scaled, steady_offset
 from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import (
     BlockImposed,
@@ -93,6 +94,7 @@ __all__ = ["Log"]
 
 _EMPTY_FINES: Final[Mapping[str, decimal.Decimal]] = types.MappingProxyType({})
 _ZERO: Final = decimal.Decimal(0)
+_ONE: Final = decimal.Decimal(1)
 _Money: TypeAlias = Mapping[str, decimal.Decimal]
 
 
@@ -321,10 +323,12 @@ class _Fine:
     """
 
     __slots__ = (
+        "after",
         "amount",
         "at",
         "currency",
         "deadline",
+        "group",
         "id",
         "made_by",
         "per",
@@ -352,6 +356,10 @@ class _Fine:
         # (paid, stopped at, cancelled at)
         self.versions: list[tuple[decimal.Decimal, int | None, int | None]] = []
         self.made_by: list[int] = []
+        # an accruing fine on a grid: its group's key, and with `until`, the first instant
+        # after it (None past the year 9999) and the number of instants at or before it
+        self.group: tuple[str, int, int] | None = None
+        self.after: tuple[int | None, int] | None = None
 
     def before(self, i: int) -> tuple[decimal.Decimal, int | None, int | None]:
         """The version after the first `i` events (the fine exists by then)."""
@@ -370,6 +378,8 @@ class _Fine:
         cut = bisect.bisect_left(self.made_by, i)
         fine.versions = self.versions[:cut]
         fine.made_by = self.made_by[:cut]
+        fine.group = self.group
+        fine.after = self.after
         return fine
 
     def accrued(self, zone: Zone, key: int, stopped: int | None) -> decimal.Decimal:
@@ -382,6 +392,10 @@ class _Fine:
         if stopped is not None:
             end = min(end, stopped)
         return EXACT.multiply(self.amount, _accruals(zone, self.at, self.per, end))
+
+    def ends_by(self, key: int) -> bool:
+        """Whether it stops accruing by `key` whatever else happens (its `until`)."""
+        return self.until is not None and self.until <= key
 
 
 def _accruals(zone: Zone, start: int, per: str, end: int) -> int:
@@ -412,6 +426,17 @@ def _accruals(zone: Zone, start: int, per: str, end: int) -> int:
         else:
             high = mid
     return low + 1
+
+
+def _exponents_before(
+    exponents: dict[str, tuple[list[int], list[int]]], n: int
+) -> dict[str, tuple[list[int], list[int]]]:
+    out = {}
+    for currency, (made, values) in exponents.items():
+        cut = bisect.bisect_left(made, n)
+        if cut:
+            out[currency] = (made[:cut], values[:cut])
+    return out
 
 
 #: Below this many requests and removals, takedown figures are scanned, not indexed.
@@ -563,7 +588,9 @@ class Log:
     """The shared record behind timelines of one dispute (see the module docstring)."""
 
     __slots__ = (
+        "accrual",
         "accruing",
+        "calendar_groups",
         "country",
         "counts",
         "events",
@@ -575,6 +602,8 @@ class Log:
         "ids",
         "keys",
         "lock",
+        "money_exponents",
+        "off_grid",
         "removal_at",
         "removal_latency",
         "removal_totals",
@@ -582,6 +611,7 @@ class Log:
         "request_of",
         "requests",
         "snaps",
+        "steady",
         "takedown_index",
         "tally",
         "track_of",
@@ -620,7 +650,16 @@ class Log:
         # after each event that imposes a one-off fine, pays or cancels one: running totals per
         # currency of one-off fines not cancelled, of payments on fines not cancelled, and of
         # every payment (accruing fines are counted at each read, from `fines`)
-        self.accruing: list[_Fine] = []  # the fines with `per`: counted at each read
+        self.accruing: list[_Fine] = []  # the fines with `per`, each counted on a slow read
+        # the accruing fines on a grid, summed by group (see _accrual), and a cache of UTC
+        # offsets steady around a day
+        self.accrual: dict[tuple[str, int, int], Group] = {}
+        self.calendar_groups = False  # some group counts days or months (needs the offset)
+        self.steady: dict[int, int | None] = {}
+        self.off_grid: list[_Fine] = []  # accruing fines on no grid (P1M2D): one by one
+        # per currency, the event indexes at which the smallest exponent of its amounts
+        # went down, and that exponent: totals are shown with that many decimals
+        self.money_exponents: dict[str, tuple[list[int], list[int]]] = {}
         self.fine_at = array.array("q")
         self.fine_totals: list[tuple[_Money, _Money, _Money]] = []
         # built on demand for large logs (see `_takedown_index`); dropped on truncate
@@ -660,6 +699,10 @@ class Log:
         log.fines = [f.copy_before(n) for f in self.fines if f.made_by[0] < n]
         log.fine_of = {f.id: f for f in log.fines}
         log.accruing = [f for f in log.fines if f.per is not None]
+        log.accrual = {k: g.before(n) for k, g in self.accrual.items()}
+        log.calendar_groups = self.calendar_groups
+        log.off_grid = [f for f in log.accruing if f.group is None]
+        log.money_exponents = _exponents_before(self.money_exponents, n)
         for fine in log.fines:
             if fine.deadline is not None:
                 log.fines_of_deadline.setdefault(fine.deadline, []).append(fine)
@@ -707,6 +750,9 @@ class Log:
                 self.fines_of_deadline[fine.deadline].remove(fine)
         self.fines = [f for f in self.fines if f.made_by[0] < n]
         self.accruing = [f for f in self.accruing if f.made_by[0] < n]
+        self.accrual = {k: g.before(n) for k, g in self.accrual.items()}
+        self.off_grid = [f for f in self.off_grid if f.made_by[0] < n]
+        self.money_exponents = _exponents_before(self.money_exponents, n)
         for fine in self.fines:
             if fine.made_by[-1] >= n:
                 cut = bisect.bisect_left(fine.made_by, n)
@@ -861,6 +907,7 @@ class Log:
             for fine in self.fines_of_deadline.get(deadline_id, ()):
                 if fine.versions[-1][1] is None:
                     fine.but(index, stopped=key)
+                    self.accrual_stopped(fine, index, key)
         return 1 if version.closed is None else 0
 
     # --- reading ---------------------------------------------------------------------------
@@ -933,15 +980,128 @@ class Log:
         one_off, paid_live, _ = self._fine_totals(i)
         imposed = dict(one_off)
         zone = self.zone
-        for fine in self.accruing:
+        slow = self._accrue_groups(i, key, imposed)
+        for fine in slow:
             if fine.made_by[0] >= i:
                 break
             _, stopped, cancelled = fine.before(i)
             if cancelled is None:
                 c = fine.currency
                 imposed[c] = EXACT.add(imposed.get(c, _ZERO), fine.accrued(zone, key, stopped))
-        owed = {c: EXACT.subtract(total, paid_live.get(c, _ZERO)) for c, total in imposed.items()}
+        owed = {}
+        for c, total in imposed.items():
+            # shown with the decimals of the most precise amount in that currency so far,
+            # whichever way it was counted (payments have no more: `owed` needs no quantize)
+            imposed[c] = value = total.quantize(_ONE.scaleb(self._exponent(c, i)), context=EXACT)
+            owed[c] = EXACT.subtract(value, paid_live.get(c, _ZERO))
         return types.MappingProxyType(imposed), types.MappingProxyType(owed)
+
+    def _accrue_groups(self, i: int, key: int, imposed: dict[str, decimal.Decimal]) -> list[_Fine]:
+        """Add what the grouped fines accrued to `imposed`; the fines left to count one by one.
+
+        Calendar groups answer where the UTC offset is steady; no group answers for an
+        older timeline once its index holds later events.
+        """
+        groups = self.accrual
+        if not groups:
+            return self.accruing
+        offset = 0
+        if self.calendar_groups:
+            steady = steady_offset(self.zone, key, self.steady)
+            if steady is None:
+                return self.accruing
+            offset = steady
+        totals: dict[str, int] = {}
+        for (currency, _, _), group in groups.items():
+            total = group.total(i, key, offset)
+            if total is None:
+                return self.accruing
+            totals[currency] = totals.get(currency, 0) + total
+        for currency, total in totals.items():
+            if total:
+                imposed[currency] = EXACT.add(imposed.get(currency, _ZERO), amount(total))
+        return self.off_grid
+
+    def _exponent(self, currency: str, i: int) -> int:
+        made, exponents = self.money_exponents[currency]
+        return exponents[bisect.bisect_left(made, i) - 1]
+
+    def note_exponent(self, currency: str, amount: decimal.Decimal, index: int) -> None:
+        """Remember the smallest exponent of the amounts in `currency` so far."""
+        exponent = amount.as_tuple().exponent
+        assert isinstance(exponent, int)
+        made, exponents = self.money_exponents.setdefault(currency, ([], []))
+        if not exponents or exponent < exponents[-1]:
+            made.append(index)
+            exponents.append(exponent)
+
+    # Accruing fines on a grid: entries that keep each group's sums (see _accrual).
+
+    def _group(self, fine: _Fine) -> tuple[Group, int, int] | None:
+        """The fine's group, its scaled amount and its origin; None off the grids."""
+        if fine.group is None:
+            return None
+        group = self.accrual[fine.group]
+        return group, scaled(fine.amount), origin(group.kind, self.zone, fine.at)
+
+    def accrual_imposed(self, fine: _Fine, index: int) -> None:
+        assert fine.per is not None
+        grid = grid_of(fine.per)
+        if grid is None:
+            self.off_grid.append(fine)
+            return
+        fine.group = (fine.currency, *grid)
+        if fine.group not in self.accrual:
+            self.accrual[fine.group] = Group(*grid)
+            self.calendar_groups |= grid[0] != EXACT_GRID
+        found = self._group(fine)
+        assert found is not None
+        group, a, c = found
+        group.add(index, fine.at, c, a, 0)
+        if fine.until is not None:
+            n = _accruals(self.zone, fine.at, fine.per, fine.until)
+            months, days, micros = parse_span(fine.per)
+            try:
+                after: int | None = self.zone.shift(
+                    fine.at, span_text(months * n, days * n, micros * n)
+                )
+            except TimeError:
+                after = None
+            fine.after = (after, n)
+            if after is not None:  # from then on, take back what accrues after `until`
+                group.add(index, after, c, -a, a * n)
+
+    def accrual_stopped(self, fine: _Fine, index: int, key: int) -> None:
+        found = self._group(fine)
+        if found is None or fine.ends_by(key) or fine.versions[-1][2] is not None:
+            return  # off the grids, ended by `until` already, or cancelled: nothing changes
+        group, a, c = found
+        assert fine.per is not None
+        n = _accruals(self.zone, fine.at, fine.per, key)
+        group.add(index, key, c, -a, a * n)  # from running to n instants
+        self._drop_after(fine, group, index, key, a, c)
+
+    def accrual_cancelled(self, fine: _Fine, index: int, key: int, stopped: int | None) -> None:
+        found = self._group(fine)
+        if found is None:
+            return
+        group, a, c = found
+        assert fine.per is not None
+        if stopped is not None and not fine.ends_by(stopped):  # it stands at n instants
+            n = _accruals(self.zone, fine.at, fine.per, stopped)
+            group.add(index, key, c, 0, -a * n)
+            return
+        group.add(index, key, c, -a, 0)
+        self._drop_after(fine, group, index, key, a, c)
+
+    @staticmethod
+    def _drop_after(fine: _Fine, group: Group, index: int, key: int, a: int, c: int) -> None:
+        """Undo the entry that takes back what accrues after `until`, as of event `index`."""
+        if fine.after is None:
+            return
+        after, n = fine.after
+        if after is not None:  # from the later of that instant and this event
+            group.add(index, max(key, after), c, a, -a * n)
 
     def status_fine_states(self, i: int, key: int) -> tuple[FineState, ...]:
         states = []
@@ -1516,10 +1676,12 @@ def _fine(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     log.fine_of[ev.id] = fine
     if ev.deadline is not None:
         log.fines_of_deadline.setdefault(ev.deadline, []).append(fine)
+    log.note_exponent(ev.currency, ev.amount, index)
     if ev.per is None:
         log.add_to_fines(index, one_off={ev.currency: ev.amount})
     else:
         log.accruing.append(fine)
+        log.accrual_imposed(fine, index)
     return snap
 
 
@@ -1563,6 +1725,7 @@ def _fine_paid(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
             InvalidTransition,
         )
     fine.but(index, paid=EXACT.add(paid, ev.amount))
+    log.note_exponent(ev.currency, ev.amount, index)
     change = {ev.currency: ev.amount}
     log.add_to_fines(index, paid_live=change, paid=change)
     return snap
@@ -1580,8 +1743,9 @@ def _fine_cancelled(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _
             "a fine is cancelled once",
             InvalidTransition,
         )
-    paid = fine.versions[-1][0]
+    paid, stopped, _ = fine.versions[-1]
     fine.but(index, cancelled=key)
+    log.accrual_cancelled(fine, index, key, stopped)
     log.add_to_fines(
         index,
         one_off={fine.currency: -fine.amount} if fine.per is None else None,

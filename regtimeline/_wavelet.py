@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import array
 import bisect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 
 __all__ = ["WeightedWavelet"]
+
+
+def _int64(values: list[int]) -> array.array[int]:
+    return array.array("q", values)
 
 
 class WeightedWavelet:
@@ -30,22 +34,25 @@ class WeightedWavelet:
 
     def __init__(self, values: Sequence[int], weights: Sequence[int]) -> None:
         self._values = sorted(set(values))
-        self._prefix = array.array("q", [0, *accumulate(weights)])
+        # int64 arrays: contiguous, so a query's few reads per level touch few cache lines;
+        # lists when a sum may not fit (money in small units)
+        bound = sum(abs(w) for w in weights)
+        store: Callable[[list[int]], Sequence[int]] = _int64 if bound < 2**63 else list
+        self._prefix = store([0, *accumulate(weights)])
         ranks = [bisect.bisect_left(self._values, v) for v in values]
         self._bits = max(1, (len(self._values) - 1).bit_length())
         # per level: prefix counts of zero bits, prefix weights of zero bits, and zeros in all
-        self._levels: list[tuple[int, array.array[int], array.array[int], int]] = []
-        self._last = array.array("q")  # prefix weights in the order the last level sees
+        self._levels: list[tuple[int, array.array[int], Sequence[int], int]] = []
+        self._last: Sequence[int] = _int64([])  # prefix weights in the order the last level sees
         seq, wts = ranks, list(weights)
         for level in range(self._bits):
             if level == self._bits - 1:
-                self._last = array.array("q", [0, *accumulate(wts)])
+                self._last = store([0, *accumulate(wts)])
             shift = self._bits - 1 - level
             zero = [not (r >> shift) & 1 for r in seq]
-            # int64 arrays: contiguous, so a query's few reads per level touch few cache lines
-            counts = array.array("q", [0, *accumulate(zero)])
-            zero_weights = array.array(
-                "q", [0, *accumulate(w if z else 0 for w, z in zip(wts, zero, strict=True))]
+            counts = _int64([0, *accumulate(zero)])
+            zero_weights = store(
+                [0, *accumulate(w if z else 0 for w, z in zip(wts, zero, strict=True))]
             )
             self._levels.append((shift, counts, zero_weights, counts[-1]))
             order = [j for j, z in enumerate(zero) if z] + [j for j, z in enumerate(zero) if not z]

@@ -85,6 +85,9 @@ def shift(when: datetime, span: str, tz: ZoneInfo) -> datetime:
     assert m, span
     years, months, days, hours, minutes = (int(g or 0) for g in m.groups()[:5])
     seconds = Decimal(m.group(6) or 0)
+    exact = timedelta(hours=hours, minutes=minutes, microseconds=int(seconds * 1_000_000))
+    if not (years or months or days):  # exact time only: the wall clock plays no part
+        return when.astimezone(UTC) + exact
     wall = when.astimezone(tz)
     total = wall.year * 12 + wall.month - 1 + years * 12 + months
     year, month = divmod(total, 12)
@@ -93,7 +96,6 @@ def shift(when: datetime, span: str, tz: ZoneInfo) -> datetime:
     moved = wall.replace(tzinfo=None, year=year, month=month, day=day) + timedelta(days=days)
     calendar_part = moved.replace(tzinfo=tz, fold=0).astimezone(UTC)
     # a wall time that does not exist (a DST gap) moves forward by the gap, as pendulum does
-    exact = timedelta(hours=hours, minutes=minutes, microseconds=int(seconds * 1_000_000))
     return calendar_part + exact
 
 

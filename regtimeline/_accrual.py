@@ -1,0 +1,208 @@
+"""Accruing fines summed at any instant without visiting each fine.
+
+A fine of `a` per period `P` from `s` has accrued ``a * count`` at `K`, where ``count`` is
+the number of instants ``s + k * P`` (k = 0, 1, ...) at or before `K`. On a *grid*, an
+instant maps to a coordinate `c` in which that count is plain division:
+``count = (c(K) - c(s)) // unit + 1``.
+
+- exact periods (``PT24H``): the coordinate is the instant itself;
+- whole days (``P1D``, ``P7D``): the local wall-clock time in microseconds (calendar days
+  keep the wall clock across a DST change);
+- whole months (``P1M``): month number, day of the month and time of day, with a month
+  31 days long (so that a fine from 31 January falls due on the last day of February), and
+  an instant on a month's last day read as its 31st.
+
+Writing ``c = q * unit + r``, the sum of ``w * count`` over many fines is
+``(q(K) + 1) * sum(w) - sum(w * q) - sum(w for r > r(K))``: two prefix sums and one
+weighted rank query, O(log n) for n fines. Local coordinates are exact only where the UTC
+offset is steady around `K` (`steady_offset`); elsewhere the caller counts fine by fine.
+
+Fines change in two ways the sums must follow: by event (imposed, stopped, cancelled: an
+*entry* counted once the log holds that event) and by time (a fine with ``until`` stops
+accruing after its last instant: an entry counted from the first instant after it). Each
+entry is a weight on a grid origin plus a constant; amounts are integers in units of the
+smallest exponent an amount can have (`SCALE`), so every sum is exact.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as _dt
+import decimal
+import functools
+from typing import Final
+
+from ._fields import EXACT, MAX_AMOUNT_DIGITS, MIN_AMOUNT_EXPONENT
+from ._time import EPOCH, ONE_US, Zone, parse_span
+from ._wavelet import WeightedWavelet
+
+__all__ = ["Group", "amount", "grid_of", "scaled", "steady_offset"]
+
+_DAY: Final = 86_400_000_000
+_MONTH: Final = 31 * _DAY
+_EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
+EXACT_GRID: Final = 0
+DAY_GRID: Final = 1
+MONTH_GRID: Final = 2
+#: Amounts are counted in units of 10**SCALE: no amount has a smaller exponent.
+SCALE: Final = MIN_AMOUNT_EXPONENT - MAX_AMOUNT_DIGITS + 1
+#: Unbuilt entries a query may scan before the index is rebuilt.
+_PENDING: Final = 16
+#: Samples of the UTC offset around an instant, a day apart (tzdata never changes the offset
+#: twice within 95 hours, so equal samples mean no change between them).
+_STEADY_DAYS: Final = range(-3, 5)
+
+
+def scaled(amount: decimal.Decimal) -> int:
+    """An amount as an integer number of units of 10**SCALE.
+
+    Examples:
+        >>> scaled(decimal.Decimal("2.5")) == 25 * 10 ** (-SCALE - 1)
+        True
+    """
+    return int(amount.scaleb(-SCALE, EXACT))
+
+
+def amount(total: int) -> decimal.Decimal:
+    """The amount of `total` units of 10**SCALE (exact; trailing zeros are the caller's)."""
+    return decimal.Decimal(total).scaleb(SCALE, EXACT)
+
+
+def grid_of(per: str) -> tuple[int, int] | None:
+    """The grid (kind, unit) of a period, or None for mixed periods such as ``P1DT2H``.
+
+    Examples:
+        >>> grid_of("P1D"), grid_of("PT1H"), grid_of("P2M"), grid_of("P1M2D")
+        ((1, 86400000000), (0, 3600000000), (2, 5356800000000), None)
+    """
+    months, days, micros = parse_span(per)
+    if not months and not days:
+        return EXACT_GRID, micros
+    if not months and not micros:
+        return DAY_GRID, days * _DAY
+    if not days and not micros:
+        return MONTH_GRID, months * _MONTH
+    return None
+
+
+def steady_offset(zone: Zone, key: int, cache: dict[int, int | None]) -> int | None:
+    """The UTC offset (us) at `key` if it is the same for three days either side, else None."""
+    day = key // _DAY
+    if day in cache:
+        return cache[day]
+    offsets = set()
+    try:
+        for d in _STEADY_DAYS:
+            offset = (EPOCH + ONE_US * ((day + d) * _DAY)).astimezone(zone.tz).utcoffset()
+            assert offset is not None
+            offsets.add(offset // ONE_US)
+    except OverflowError:  # within three days of the years 1 or 9999: count fine by fine
+        offsets.add(0)
+        offsets.add(1)
+    if len(cache) > 100_000:
+        cache.clear()
+    result = cache[day] = offsets.pop() if len(offsets) == 1 else None
+    return result
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_day(days: int, *, query: bool) -> int:
+    """The month coordinate of the start of a local day (days from 1970-01-01)."""
+    date = _dt.date.fromordinal(_EPOCH_ORDINAL + days)
+    day = date.day
+    if query and (date + _dt.timedelta(days=1)).month != date.month:
+        day = 31  # the last day of a month: every fine due on it or "later" in it is due
+    return ((date.year * 12 + date.month - 1) * 31 + day - 1) * _DAY
+
+
+def _month_coordinate(wall: int, *, query: bool) -> int:
+    days, clock = divmod(wall, _DAY)
+    return _month_day(days, query=query) + clock
+
+
+def origin(kind: int, zone: Zone, key: int) -> int:
+    """The coordinate of a fine's first instant `key` (its wall clock, exactly)."""
+    if kind == EXACT_GRID:
+        return key
+    offset = (EPOCH + ONE_US * key).astimezone(zone.tz).utcoffset()
+    assert offset is not None
+    wall = key + offset // ONE_US
+    return wall if kind == DAY_GRID else _month_coordinate(wall, query=False)
+
+
+def query(kind: int, key: int, offset: int) -> int:
+    """The coordinate of a query instant `key` at a steady UTC `offset` (us)."""
+    if kind == EXACT_GRID:
+        return key
+    wall = key + offset
+    return wall if kind == DAY_GRID else _month_coordinate(wall, query=True)
+
+
+class _Built:
+    """Entries sorted by gate, with prefix sums and a rank index on residues."""
+
+    __slots__ = ("count", "gates", "made", "ranks", "sum_rest", "sum_w")
+
+    def __init__(self, entries: list[tuple[int, int, int, int, int, int]]) -> None:
+        ordered = sorted(e[1:] for e in entries)
+        self.count = len(entries)
+        self.made = entries[-1][0] if entries else -1  # entries come in event order
+        self.gates = [e[0] for e in ordered]
+        self.sum_w = [0]  # w
+        self.sum_rest = [0]  # c - w * q
+        for _, q, _, w, c in ordered:
+            self.sum_w.append(self.sum_w[-1] + w)
+            self.sum_rest.append(self.sum_rest[-1] + c - w * q)
+        self.ranks = WeightedWavelet([e[2] for e in ordered], [e[3] for e in ordered])
+
+
+class Group:
+    """The accruing fines of one currency and one grid period, as entries.
+
+    An entry ``(made, gate, q, r, w, c)`` is made by event `made` and counts at instants
+    from `gate` on, adding ``w * (q(K) - q - (r(K) < r) + 1) + c`` at a query coordinate
+    `K`. Entries made by events count from their event's instant (for a query after the
+    first `i` events, those made by the first `i` are at or before it); those that take
+    back what accrues after `until`, from the first instant after it. An entry made by an
+    event from `i` on never counts.
+    """
+
+    __slots__ = ("_built", "entries", "kind", "unit")
+
+    def __init__(self, kind: int, unit: int) -> None:
+        self.kind = kind
+        self.unit = unit
+        self.entries: list[tuple[int, int, int, int, int, int]] = []
+        self._built: _Built | None = None
+
+    def add(self, made: int, gate: int, coordinate: int, w: int, c: int) -> None:
+        q, r = divmod(coordinate, self.unit)
+        self.entries.append((made, gate, q, r, w, c))
+
+    def before(self, n: int) -> Group:
+        """The entries made by the first `n` events."""
+        group = Group(self.kind, self.unit)
+        group.entries = [e for e in self.entries if e[0] < n]
+        return group
+
+    def total(self, i: int, key: int, offset: int) -> int | None:
+        """The sum after the first `i` events at `key`, in units of 10**SCALE.
+
+        `offset` is the steady UTC offset at `key` (us). None if the index holds entries of
+        later events (an older timeline sharing this log).
+        """
+        q, r = divmod(key if self.kind == EXACT_GRID else query(self.kind, key, offset), self.unit)
+        entries = self.entries
+        built = self._built
+        if built is None or len(entries) - built.count > _PENDING:
+            built = self._built = _Built(entries)
+        if built.made >= i:
+            return None
+        p = bisect.bisect_right(built.gates, key)
+        # sum of w * (q + 1) - w * q_e + c, less w for each entry with a larger residue
+        total = q * built.sum_w[p] + built.sum_rest[p] + built.ranks.weight_below(p, r + 1)
+        if built.count < len(entries):
+            for made, gate, eq, er, w, c in entries[built.count :]:
+                if gate <= key and made < i:
+                    total += w * (q - eq - (r < er) + 1) + c
+        return total
