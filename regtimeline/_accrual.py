@@ -141,12 +141,11 @@ def query(kind: int, key: int, offset: int) -> int:
 class _Built:
     """Entries sorted by gate, with prefix sums and a rank index on residues."""
 
-    __slots__ = ("count", "gates", "made", "ranks", "sum_rest", "sum_w")
+    __slots__ = ("count", "gates", "ranks", "sum_rest", "sum_w")
 
     def __init__(self, entries: list[tuple[int, int, int, int, int, int]]) -> None:
         ordered = sorted(e[1:] for e in entries)
         self.count = len(entries)
-        self.made = entries[-1][0] if entries else -1  # entries come in event order
         self.gates = [e[0] for e in ordered]
         self.sum_w = [0]  # w
         self.sum_rest = [0]  # c - w * q
@@ -161,10 +160,10 @@ class Group:
 
     An entry ``(made, gate, q, r, w, c)`` is made by event `made` and counts at instants
     from `gate` on, adding ``w * (q(K) - q - (r(K) < r) + 1) + c`` at a query coordinate
-    `K`. Entries made by events count from their event's instant (for a query after the
-    first `i` events, those made by the first `i` are at or before it); those that take
-    back what accrues after `until`, from the first instant after it. An entry made by an
-    event from `i` on never counts.
+    `K`. Entries made by events count from their event's instant; those that take back what
+    accrues after `until`, from the first instant after it (always after the event that made
+    them). So a query at `K` after every event at or before `K` counts exactly the entries
+    of those events.
     """
 
     __slots__ = ("_built", "entries", "kind", "unit")
@@ -185,24 +184,25 @@ class Group:
         group.entries = [e for e in self.entries if e[0] < n]
         return group
 
-    def total(self, i: int, key: int, offset: int) -> int | None:
-        """The sum after the first `i` events at `key`, in units of 10**SCALE.
+    def total(self, key: int, offset: int) -> int:
+        """The sum at `key` after every event at or before it, in units of 10**SCALE.
 
-        `offset` is the steady UTC offset at `key` (us). None if the index holds entries of
-        later events (an older timeline sharing this log).
+        `offset` is the steady UTC offset at `key` (us).
         """
-        q, r = divmod(key if self.kind == EXACT_GRID else query(self.kind, key, offset), self.unit)
+        kind = self.kind
+        coordinate = key if kind == EXACT_GRID else key + offset if kind == DAY_GRID else None
+        if coordinate is None:
+            coordinate = query(kind, key, offset)
+        q, r = divmod(coordinate, self.unit)
         entries = self.entries
         built = self._built
         if built is None or len(entries) - built.count > _PENDING:
             built = self._built = _Built(entries)
-        if built.made >= i:
-            return None
         p = bisect.bisect_right(built.gates, key)
         # sum of w * (q + 1) - w * q_e + c, less w for each entry with a larger residue
         total = q * built.sum_w[p] + built.sum_rest[p] + built.ranks.weight_below(p, r + 1)
         if built.count < len(entries):
-            for made, gate, eq, er, w, c in entries[built.count :]:
-                if gate <= key and made < i:
+            for _, gate, eq, er, w, c in entries[built.count :]:
+                if gate <= key:
                     total += w * (q - eq - (r < er) + 1) + c
         return total

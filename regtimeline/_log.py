@@ -402,7 +402,9 @@ def _accruals(zone: Zone, start: int, per: str, end: int) -> int:
     """How many of start + k * per (k = 0, 1, ...) are at or before `end`.
 
     Each instant is computed from `start` by calendar addition in the zone (never step by
-    step), so the count is found by doubling, then halving, over k.
+    step). On a grid the wall-clock count is right but near a change of UTC offset, so it is
+    checked against the instants either side and moved until they bracket `end`; otherwise
+    the count is found by doubling, then halving, over k.
     """
     if end < start:
         return 0
@@ -416,6 +418,20 @@ def _accruals(zone: Zone, start: int, per: str, end: int) -> int:
         except TimeError:
             return MAX_KEY + 1  # past the years 1 to 9999: after any end
 
+    grid = grid_of(per)
+    if grid is not None:
+        kind, unit = grid
+        low = max(0, (origin(kind, zone, end) - origin(kind, zone, start)) // unit)
+        while low and at(low) > end:
+            low -= 1
+        while at(low + 1) <= end:
+            low += 1
+        return low + 1
+    return _search(at, end)
+
+
+def _search(at: Callable[[int], int], end: int) -> int:
+    """How many k have ``at(k) <= end``, `at` increasing and ``at(0) <= end``."""
     low, high = 0, 1  # at(low) <= end < at(high)
     while at(high) <= end:
         low, high = high, high * 2
@@ -999,12 +1015,10 @@ class Log:
     def _accrue_groups(self, i: int, key: int, imposed: dict[str, decimal.Decimal]) -> list[_Fine]:
         """Add what the grouped fines accrued to `imposed`; the fines left to count one by one.
 
-        Calendar groups answer where the UTC offset is steady; no group answers for an
-        older timeline once its index holds later events.
+        Groups answer after every event at or before `key` (not for an older timeline
+        sharing this log with events it does not hold), calendar groups where the UTC offset
+        is steady. Under the lock, so that an append in place cannot slip in between.
         """
-        groups = self.accrual
-        if not groups:
-            return self.accruing
         offset = 0
         if self.calendar_groups:
             steady = steady_offset(self.zone, key, self.steady)
@@ -1012,11 +1026,11 @@ class Log:
                 return self.accruing
             offset = steady
         totals: dict[str, int] = {}
-        for (currency, _, _), group in groups.items():
-            total = group.total(i, key, offset)
-            if total is None:
+        with self.lock:
+            if not self.accrual or not (i == len(self.keys) or self.keys[i] > key):
                 return self.accruing
-            totals[currency] = totals.get(currency, 0) + total
+            for (currency, _, _), group in self.accrual.items():
+                totals[currency] = totals.get(currency, 0) + group.total(key, offset)
         for currency, total in totals.items():
             if total:
                 imposed[currency] = EXACT.add(imposed.get(currency, _ZERO), amount(total))

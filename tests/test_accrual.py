@@ -184,3 +184,32 @@ def test_an_older_timeline_sharing_the_log_keeps_its_figures():
         newer = older.append(cancel)
         assert newer.status_at("2021-02-01").fines["EUR"] == sum(range(5, 32))
         assert older.status_at("2021-02-01").fines["EUR"] == sum(range(5, 33))
+
+
+def test_one_fine_counted_alone_at_month_ends_and_dst_days():
+    """`fine_states` counts each fine from a wall-clock estimate, checked both ways."""
+    d = Dispute(id="d", regulator="R", platform="P", jurisdiction="BE", timezone="Europe/Brussels")
+    t = Timeline(
+        d,
+        [
+            FineImposed(at="2021-01-31", id="m", amount="1", currency="EUR", by="c", per="P1M"),
+            FineImposed(
+                at="2021-03-27T02:30:00+01:00",
+                id="d",
+                amount="1",
+                currency="EUR",
+                by="c",
+                per="P1D",
+            ),
+        ],
+    )
+    cases = {
+        "2021-02-27": (1, None),
+        "2021-02-28T00:00:00+01:00": (2, None),
+        "2021-03-28T03:29:59+02:00": (2, 1),
+        "2021-03-28T03:30:00+02:00": (2, 2),
+        "2021-04-30": (4, 35),
+    }
+    for when, (monthly, daily) in cases.items():
+        states = {f.id: f.accrued for f in t.status_at(when).fine_states}
+        assert (states["m"], states.get("d")) == (monthly, daily), when
