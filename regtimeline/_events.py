@@ -12,10 +12,11 @@ import attrs
 
 from . import _fields as f
 from ._enums import Consequence
+from ._imprecise import Imprecise
 from ._scope import EVERYTHING, Scope, scope_boxes
 from ._time import Moment, instant_key
 from ._window import Window
-from .errors import InvalidValue
+from .errors import InvalidValue, TimeError
 
 __all__ = [
     "CORRECTION_TYPES",
@@ -66,7 +67,7 @@ def _canonical(value: Any) -> str:
             if a.init
         )
         return f"{type(value).__name__}({inner})"
-    if isinstance(value, _dt.date):
+    if isinstance(value, _dt.date | Imprecise):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value.normalize())
@@ -477,6 +478,12 @@ class FineImposed(Event):
     deadline: str | None = attrs.field(default=None, converter=f.optional_reference)
 
     def _check(self) -> None:
+        if isinstance(self.until, Imprecise):
+            msg = (
+                f"FineImposed {self.id!r}: `until` is a day or an instant, got the span "
+                f"{self.until.text!r} (a fine accrues to an exact end)"
+            )
+            raise TimeError(msg)
         if self.per is None and (self.until is not None or self.deadline is not None):
             msg = (
                 f"FineImposed {self.id!r}: `until` and `deadline` say when an accruing fine "

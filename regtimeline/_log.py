@@ -51,6 +51,7 @@ from ._events import (
     WarningIssued,
 )
 from ._fields import EXACT
+from ._imprecise import Imprecise
 from ._rules import RULES
 from ._scope import (
     EVERYTHING,
@@ -130,6 +131,7 @@ class _Restr:
         "boxes",
         "by",
         "ends",
+        "ends_span",
         "id",
         "kind",
         "named",
@@ -159,6 +161,7 @@ class _Restr:
         self.by = by
         self.rate = rate
         self.public: Throttle | Block | Delisting | None = None
+        self.ends_span: tuple[int, int] | None = None  # an imprecise `ends`: its span
         # per dimension, every value its boxes name when none says "all except" (else None):
         # phase_for rejects most restrictions with one set lookup
         self.named = tuple(
@@ -167,9 +170,11 @@ class _Restr:
         )
 
     def narrowed(self, boxes: tuple[_Box, ...]) -> _Restr:
-        return _Restr(
+        r = _Restr(
             self.kind, self.id, self.since, boxes, self.ends, self.window, self.by, self.rate
         )
+        r.ends_span = self.ends_span
+        return r
 
     def active(self, key: int) -> bool:
         ends = self.ends
@@ -189,6 +194,7 @@ class _DeadlineRec:
         "consequence",
         "demand",
         "due",
+        "due_span",
         "enforced_by",
         "extensions",
         "id",
@@ -223,6 +229,7 @@ class _DeadlineRec:
         self.closed_by = closed_by
         self.enforced_by = enforced_by
         self.public: dict[DeadlineState, Deadline] = {}
+        self.due_span: tuple[int, int] | None = None  # an imprecise `due`: its span
 
     def state_at(self, key: int) -> DeadlineState:
         if self.closed is not None:
@@ -230,8 +237,10 @@ class _DeadlineRec:
         due = self.due
         return DeadlineState.OVERDUE if due is not None and key > due else DeadlineState.PENDING
 
-    def extended(self, by: str, at: int, due: int) -> _DeadlineRec:
-        return _DeadlineRec(
+    def extended(
+        self, by: str, at: int, due: int, due_span: tuple[int, int] | None
+    ) -> _DeadlineRec:
+        rec = _DeadlineRec(
             self.id,
             self.set_at,
             self.original_due,
@@ -240,12 +249,14 @@ class _DeadlineRec:
             self.demand,
             self.consequence,
         )
+        rec.due_span = due_span
+        return rec
 
     def closed_as(self, state: DeadlineState, at: int, by: str) -> _DeadlineRec:
         enforced_by = self.enforced_by
         if state is DeadlineState.ENFORCED:
             enforced_by = (*enforced_by, by)
-        return _DeadlineRec(
+        rec = _DeadlineRec(
             self.id,
             self.set_at,
             self.original_due,
@@ -258,6 +269,8 @@ class _DeadlineRec:
             by,
             enforced_by,
         )
+        rec.due_span = self.due_span
+        return rec
 
 
 class _Track:
@@ -455,6 +468,38 @@ def _exponents_before(
     return out
 
 
+class _Vague:
+    """The events with an imprecise `at`, in event order: index, first and last instant."""
+
+    __slots__ = ("first", "index", "last", "scanned", "width")
+
+    def __init__(self) -> None:
+        self.index: list[int] = []
+        self.first: list[int] = []
+        self.last: list[int] = []
+        self.width = 0  # the longest span
+        self.scanned = 0  # events looked at so far
+
+    def scan(self, log: Log, n: int) -> None:
+        """Look at the events up to `n` not seen yet."""
+        for j in range(self.scanned, n):
+            span = log.span(log.events[j].at)
+            if span is not None:
+                self.index.append(j)
+                self.first.append(span[0])
+                self.last.append(span[1])
+                self.width = max(self.width, span[1] - span[0])
+        self.scanned = max(self.scanned, n)
+
+    def before(self, n: int) -> _Vague:
+        vague = _Vague()
+        cut = bisect.bisect_left(self.index, n)
+        vague.index, vague.first, vague.last = self.index[:cut], self.first[:cut], self.last[:cut]
+        vague.width = max((b - a for a, b in zip(vague.first, vague.last, strict=True)), default=0)
+        vague.scanned = min(self.scanned, n)
+        return vague
+
+
 #: Below this many requests and removals, takedown figures are scanned, not indexed.
 _SCAN_BELOW: Final = 512
 
@@ -589,6 +634,18 @@ def _changes(snap: _Snap, key: int, top: int | None, zone: Zone) -> list[int]:
     return sorted(changes)
 
 
+def _ends_span(snap: _Snap, boundary: int) -> tuple[int, int] | None:
+    """The span of the imprecise `ends` of the restrictions that run out at `boundary`."""
+    spans = [
+        r.ends_span
+        for r in snap.restrictions
+        if r.ends_span is not None and r.ends is not None and r.ends + 1 == boundary
+    ]
+    if not spans:
+        return None
+    return min(s[0] for s in spans), max(s[1] for s in spans) + 1
+
+
 def _touches(r: _Restr, point: tuple[str | None, ...]) -> bool:
     """Whether a restriction's boxes meet the slice `point` (None: all of a dimension)."""
     for box in r.boxes:
@@ -632,6 +689,7 @@ class Log:
         "tally",
         "track_of",
         "tracks",
+        "vague",
         "zone",
     )
 
@@ -680,6 +738,8 @@ class Log:
         self.fine_totals: list[tuple[_Money, _Money, _Money]] = []
         # built on demand for large logs (see `_takedown_index`); dropped on truncate
         self.takedown_index: _TakedownIndex | None = None
+        # events with an imprecise `at`, found on the first question about certainty
+        self.vague = _Vague()
         self.lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -725,6 +785,7 @@ class Log:
         cut = bisect.bisect_left(self.fine_at, n)
         log.fine_at = self.fine_at[:cut]
         log.fine_totals = self.fine_totals[:cut]
+        log.vague = self.vague.before(n)
         return log
 
     def truncate(self, n: int) -> None:
@@ -745,6 +806,7 @@ class Log:
                 del track.versions[cut:], track.made_by[cut:]
         self._truncate_takedowns(n)
         self._truncate_fines(n)
+        self.vague = self.vague.before(n)
 
     def _truncate_takedowns(self, n: int) -> None:
         r = bisect.bisect_left(self.request_at, n)
@@ -876,7 +938,9 @@ class Log:
         consequence: Consequence | None,
     ) -> None:
         track = _Track(event.id)
-        track.versions.append(_DeadlineRec(event.id, key, due, due, (), demand, consequence))
+        rec = _DeadlineRec(event.id, key, due, due, (), demand, consequence)
+        rec.due_span = self.span(getattr(event, "due", None))
+        track.versions.append(rec)
         track.made_by.append(index)
         self.tracks.append(track)
         self.track_of[event.id] = track
@@ -1164,6 +1228,36 @@ class Log:
     def status_last_event(self, i: int) -> Event | None:
         return self.events[i - 1] if i else None
 
+    def span(self, moment: Moment | None) -> tuple[int, int] | None:
+        """The first and last instant of an imprecise time; None for any other."""
+        if not isinstance(moment, Imprecise):
+            return None
+        return self.zone.day_start(moment.earliest), self.zone.day_end(moment.latest)
+
+    def status_uncertain(self, i: int, key: int) -> tuple[Event, ...]:
+        found: set[int] = set()  # event indexes
+        with self.lock:
+            self.vague.scan(self, len(self.events))
+            vague = self.vague
+            p = bisect.bisect_left(vague.index, i)
+        floor = key - vague.width
+        for j in range(p - 1, -1, -1):
+            if vague.first[j] < floor:
+                break
+            if vague.last[j] >= key:
+                found.add(vague.index[j])
+        snap = self._snap(i)
+        ids = self.ids
+        for track in self.tracks[: snap.n_tracks]:
+            version = track.before(i)
+            span = version.due_span
+            if span is not None and version.closed is None and span[0] <= key <= span[1]:
+                found.add(ids[version.extensions[-1][0] if version.extensions else version.id])
+        for r in _active(snap, key):
+            if r.ends_span is not None and r.ends_span[0] <= key:
+                found.add(ids[r.id])
+        return tuple(self.events[j] for j in sorted(found))
+
     def status_takedowns(self, i: int, key: int) -> Takedowns:
         return Takedowns(self, i, key)
 
@@ -1303,7 +1397,8 @@ class Log:
         if until is not None:
             n = bisect.bisect_right(keys, until, 0, n)
         horizon = until if until is not None else self.horizon(n)
-        periods: list[tuple[int, Phase, str | None]] = []
+        periods: list[tuple[int, Phase, str | None, tuple[int, int] | None]] = []
+        first = 0  # the first event at the current instant
         for i in range(n):
             key = keys[i]
             if i + 1 < n and keys[i + 1] == key:
@@ -1311,7 +1406,8 @@ class Log:
             snap = snaps[i]
             phase = _phase(snap, key, zone)
             if not periods or periods[-1][1] is not phase:
-                periods.append((key, phase, events[i].id))
+                periods.append((key, phase, events[i].id, self._at_span(first, i + 1)))
+            first = i + 1
             last = keys[i + 1] - 1 if i + 1 < n else None
             for boundary in _changes(snap, key, horizon if last is None else last, zone):
                 if last is not None and boundary > last:
@@ -1320,17 +1416,32 @@ class Log:
                     break
                 phase = _phase(snap, boundary, zone)
                 if periods[-1][1] is not phase:
-                    periods.append((boundary, phase, None))
+                    periods.append((boundary, phase, None, _ends_span(snap, boundary)))
         to_dt = zone.to_datetime
+
+        def span(
+            keys: tuple[int, int] | None,
+        ) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+            return None if keys is None else (to_dt(keys[0]), to_dt(keys[1]))
+
         return tuple(
             Period(
                 start=to_dt(start),
                 end=to_dt(periods[j + 1][0]) if j + 1 < len(periods) else None,
                 phase=phase,
                 cause=cause,
+                start_span=span(boundary),
+                end_span=span(periods[j + 1][3]) if j + 1 < len(periods) else None,
             )
-            for j, (start, phase, cause) in enumerate(periods)
+            for j, (start, phase, cause, boundary) in enumerate(periods)
         )
+
+    def _at_span(self, first: int, end: int) -> tuple[int, int] | None:
+        """The span of the imprecise `at`s among events `first` to `end` (one instant)."""
+        spans = [s for s in (self.span(e.at) for e in self.events[first:end]) if s is not None]
+        if not spans:
+            return None
+        return min(s[0] for s in spans), max(s[1] for s in spans)
 
     def _public(self, rec: _Restr) -> Throttle | Block | Delisting:
         if rec.public is None:
@@ -1444,7 +1555,16 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
             f"extending it {asked} gives {log.when(due)}, which is not later",
             InvalidTransition,
         )
-    track.versions.append(version.extended(ev.id, key, due))
+    if ev.by is None:
+        span = log.span(ev.due)
+    elif version.due_span is not None:  # a duration from an imprecise due: as imprecise
+        try:
+            span = (log.zone.shift(version.due_span[0], ev.by), due)
+        except TimeError:
+            span = (due, due)
+    else:
+        span = None
+    track.versions.append(version.extended(ev.id, key, due, span))
     track.made_by.append(index)
     return snap
 
@@ -1526,7 +1646,9 @@ def _imposed(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
                 r = r.narrowed(merged(left, _SCOPE_UNIVERSES))
         kept.append(r)
     rate = ev.rate if isinstance(ev, ThrottleImposed) else None
-    kept.append(_Restr(kind, ev.id, key, boxes, ends, window, ev.by, rate))
+    restriction = _Restr(kind, ev.id, key, boxes, ends, window, ev.by, rate)
+    restriction.ends_span = log.span(ev.ends)
+    kept.append(restriction)
     return snap.but(restrictions=tuple(kept), open_deadlines=snap.open_deadlines - closed)
 
 

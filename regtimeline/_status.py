@@ -464,6 +464,7 @@ class StatusSource(Protocol):
     def status_fine_states(self, i: int, key: int) -> tuple[FineState, ...]: ...
     def status_fines_paid(self, i: int) -> Mapping[str, decimal.Decimal]: ...
     def status_last_event(self, i: int) -> Event | None: ...
+    def status_uncertain(self, i: int, key: int) -> tuple[Event, ...]: ...
     def status_takedowns(self, i: int, key: int) -> Takedowns: ...
 
 
@@ -489,6 +490,10 @@ class Status:
         fines_owed: what is owed per currency.
         fines_paid: what was paid per currency.
         last_event: the last event applied (None before the first).
+        certain: False when `at` lies inside the span of an imprecise time that matters
+            (see `uncertain`): the answer could differ with the facts placed elsewhere in
+            their spans.
+        uncertain: the events whose imprecise time makes it uncertain, in event order.
 
     Examples:
         >>> from regtimeline.examples import twitter_russia
@@ -640,6 +645,34 @@ class Status:
         """The last event applied (None before the first)."""
         return self._source.status_last_event(self._i)
 
+    @cached
+    def uncertain(self) -> tuple[Event, ...]:
+        """The events whose imprecise time spans `at`, in event order.
+
+        An imprecise `at` of any event so far; the imprecise `due` of a deadline still
+        PENDING or OVERDUE (the event that gave that due); the imprecise `ends` of an
+        active restriction (the event that imposed it). Under the reading (an `at` counts
+        from its earliest day, a `due` or `ends` lasts to its latest) the answer is the
+        one given; placed elsewhere in their spans these facts could change it.
+        """
+        return self._source.status_uncertain(self._i, self._key)
+
+    @property
+    def certain(self) -> bool:
+        """True when no imprecise time spans `at`.
+
+        The answer then holds wherever the facts fall inside their spans.
+
+        Examples:
+            >>> from regtimeline import Dispute, ThrottleImposed, Timeline
+            >>> d = Dispute(id="in", regulator="MeitY", platform="TikTok", jurisdiction="IN",
+            ...             timezone="Asia/Kolkata")
+            >>> t = Timeline(d, [ThrottleImposed(at="2021-01~", id="t")])
+            >>> t.status_at("2021-01-15").certain, t.status_at("2021-03-01").certain
+            (False, True)
+        """
+        return not self.uncertain
+
     def _values(self) -> tuple[object, ...]:
         return (
             self.at,
@@ -690,9 +723,20 @@ class Period:
         phase: the phase throughout.
         cause: the id of the event that began it; None when time alone did (a block that
             ran out at its `ends`).
+        start_span: when `start` comes from an imprecise time (an event's `at`, or an
+            `ends`), the first and last instant it could be; None when it is exact.
+        end_span: the same for `end`.
+        certain: both boundaries are exact.
     """
 
     start: pendulum.DateTime
     end: pendulum.DateTime | None
     phase: Phase
     cause: str | None
+    start_span: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
+    end_span: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
+
+    @property
+    def certain(self) -> bool:
+        """Both boundaries are exact."""
+        return self.start_span is None and self.end_span is None

@@ -3,8 +3,9 @@
 Every instant is kept internally as an integer: microseconds since 1970-01-01T00:00:00Z (a
 *key*). Comparing integers is exact across zones and DST folds and about 50x cheaper than
 comparing pendulum DateTimes in different zones. A *moment* is what an event carries: either a
-calendar day (`pendulum.Date`), whose meaning depends on the dispute's zone, or an exact
-instant (`pendulum.DateTime` in UTC).
+calendar day (`pendulum.Date`), whose meaning depends on the dispute's zone, an exact
+instant (`pendulum.DateTime` in UTC), or a span of days the sources do not pin down
+(`Imprecise`: ``"2021-03"``, ``"2021-04-16~"``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Final, TypeAlias
 
 import pendulum
 
+from ._imprecise import Imprecise, imprecise
 from .errors import TimeError
 
 __all__ = [
@@ -34,10 +36,13 @@ __all__ = [
     "zone",
 ]
 
-#: What an event's `at`, `due` or `ends` holds: a day (`pendulum.Date`) or an exact UTC instant.
-Moment: TypeAlias = pendulum.Date | pendulum.DateTime
+#: What an event's `at`, `due` or `ends` holds: a day (`pendulum.Date`), an exact UTC instant,
+#: or a span of days (`Imprecise`).
+Moment: TypeAlias = pendulum.Date | pendulum.DateTime | Imprecise
+#: A calendar date as ISO 8601 extended or basic format writes it (not a week or ordinal date).
+_CALENDAR_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")
 #: What callers may pass where a time is expected.
-When: TypeAlias = str | _dt.date | _dt.datetime
+When: TypeAlias = str | _dt.date | _dt.datetime | Imprecise
 
 _UTC: Final = _dt.UTC
 _EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
@@ -92,36 +97,48 @@ def now_key() -> int:
 
 
 def _date_only(text: str) -> _dt.date | None:
-    if len(text) > 10 or "T" in text or " " in text:
+    """The day a calendar date names; None for other text.
+
+    Raises:
+        TimeError: shaped as a calendar date, but no such day.
+    """
+    if len(text) > 10 or not _CALENDAR_DATE.fullmatch(text):
         return None
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:
-        return None
+        msg = f"{text!r} is not an ISO 8601 date: no such day"
+        raise TimeError(msg) from None
 
 
 def to_moment(value: object) -> Moment:
     """Read a time given by a user as a day or an exact UTC instant, refusing every guess.
 
     Accepts an ISO 8601 string (a date, or a date and time with an offset or ``Z``), a
-    `datetime.date`, an aware `datetime.datetime`, or a pendulum `Date`/`DateTime`.
+    month, a year or an EDTF level 0/1 date (`Imprecise`), a `datetime.date`, an aware
+    `datetime.datetime`, a pendulum `Date`/`DateTime`, or an `Imprecise`.
 
     Args:
         value: the time to read.
 
     Returns:
-        A `pendulum.Date` for a day, or a `pendulum.DateTime` in UTC for an instant.
+        A `pendulum.Date` for a day, a `pendulum.DateTime` in UTC for an instant, or an
+        `Imprecise` span of days.
 
     Raises:
-        TimeError: a naive datetime, a time string without an offset, a malformed string, or
-            a value of another type.
+        TimeError: a naive datetime, a time string without an offset, an ISO week or
+            ordinal date, a malformed string, or a value of another type.
 
     Examples:
         >>> to_moment("2021-03-10")
         Date(2021, 3, 10)
         >>> to_moment("2021-03-10T10:00:00+03:00")
         DateTime(2021, 3, 10, 7, 0, 0, tzinfo=Timezone('UTC'))
+        >>> to_moment("2021-03").latest
+        Date(2021, 3, 31)
     """
+    if isinstance(value, Imprecise):
+        return value
     if isinstance(value, _dt.datetime):
         if type(value) is pendulum.DateTime and value.tzinfo is pendulum.UTC:
             return value  # already what events hold (immutable; fold means nothing in UTC)
@@ -155,6 +172,14 @@ def moment_and_key(text: str) -> tuple[Moment, int | None]:
     day = _date_only(text)
     if day is not None:
         return pendulum.Date(day.year, day.month, day.day), None
+    if "T" not in text and " " not in text:  # a month, a year, EDTF, or a refusal
+        return imprecise(text), None
+    if not _CALENDAR_DATE.match(text) or text[8 if text[4] != "-" else 10] not in "T ":
+        msg = (
+            f"{text!r}: give the date of an instant as a calendar date ('2021-04-12T10:00Z'); "
+            "ISO week and ordinal dates are refused"
+        )
+        raise TimeError(msg)
     try:
         parsed = _dt.datetime.fromisoformat(text)
         key = datetime_sub(parsed, EPOCH) // ONE_US
@@ -341,16 +366,26 @@ class Zone:
         return self.day_start(_dt.date.fromordinal(day.toordinal() + 1)) - 1
 
     def key(self, moment: Moment, *, end: bool = False) -> int:
-        """Key of a moment: an instant as it is, a day at its start (or its end if `end`)."""
+        """Key of a moment: an instant as it is, a day or span at its start (its end if `end`)."""
         if isinstance(moment, _dt.datetime):
             return instant_key(moment)
+        if isinstance(moment, Imprecise):
+            return self.day_end(moment.latest) if end else self.day_start(moment.earliest)
         return self.day_end(moment) if end else self.day_start(moment)
 
     def query_key(self, when: object) -> int:
-        """Key of a `status_at` argument: a day means the end of that day."""
+        """Key of a `status_at` argument: a day means the end of that day.
+
+        Raises:
+            TimeError: as `to_moment`, or a span (``"2021-03"``): a question needs a day or
+                an instant.
+        """
         if isinstance(when, _dt.datetime):
             return instant_key(when)
         moment = to_moment(when)
+        if isinstance(moment, Imprecise):
+            msg = f"{moment.text!r} is a span of days; ask about a day ('2021-03-31') or an instant"
+            raise TimeError(msg)
         return self.key(moment, end=True)
 
     def to_datetime(self, key: int) -> pendulum.DateTime:

@@ -592,7 +592,7 @@ def _keys(log: Log, events: Sequence[Event]) -> list[int]:
 def _key(zone: Zone, event: Event) -> int:
     key = event._key
     if key is None:
-        key = zone.day_start(event.at)
+        key = zone.key(event.at)  # a day's start; an imprecise time's earliest instant
     if not MIN_KEY <= key <= MAX_KEY:
         msg = f"{event.kind} {event.id!r}: {event.at} is outside the years 1 to 9999"
         error = TimeError(msg)

@@ -32,6 +32,7 @@ from cattrs.strategies import configure_tagged_union
 from ._dispute import Dispute
 from ._enums import Consequence
 from ._events import CORRECTION_TYPES, EVENT_TYPES, Event, EventCorrected
+from ._imprecise import Imprecise
 from ._readers import make_reader
 from ._scope import Box, Scope
 from ._window import Window, clock_text
@@ -298,12 +299,13 @@ def _make() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=True, prefer_attrib_converters=False)
     conv.register_structure_hook(str, _strict(str, "a string"))
     conv.register_structure_hook(int, _strict(int, "a whole number"))
-    conv.register_structure_hook(Union[pendulum.Date, pendulum.DateTime], _moment)  # noqa: UP007
+    conv.register_structure_hook(Union[pendulum.Date, pendulum.DateTime, Imprecise], _moment)  # noqa: UP007
     conv.register_structure_hook_func(lambda t: t == frozenset[str], _names)
     conv.register_structure_hook(decimal.Decimal, _amount)
     conv.register_unstructure_hook(decimal.Decimal, str)
     conv.register_unstructure_hook(pendulum.DateTime, _instant_text)
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
+    conv.register_unstructure_hook(Imprecise, lambda m: m.text)
     conv.register_unstructure_hook_func(lambda t: t == frozenset[str], sorted)
     conv.register_unstructure_hook(Consequence, lambda c: c.value)
     conv.register_unstructure_hook(Scope, _scope_json)
