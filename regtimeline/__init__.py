@@ -33,6 +33,7 @@ from ._events import (
     WarningIssued,
 )
 from ._files import dump, load
+from ._imprecise import Imprecise
 from ._record import Difference, Entry, Revision
 from ._rules import RULES, Rule
 from ._scope import Box, Scope
@@ -96,6 +97,7 @@ __all__ = [
     "FineImposed",
     "FinePaid",
     "FineState",
+    "Imprecise",
     "InvalidTransition",
     "InvalidValue",
     "Period",

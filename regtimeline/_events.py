@@ -16,7 +16,7 @@ from ._imprecise import Imprecise
 from ._scope import EVERYTHING, Scope, scope_boxes
 from ._time import Moment, instant_key
 from ._window import Window
-from .errors import InvalidValue, TimeError
+from .errors import InvalidValue
 
 __all__ = [
     "CORRECTION_TYPES",
@@ -474,16 +474,10 @@ class FineImposed(Event):
     currency: str = attrs.field(converter=f.currency)
     by: str = attrs.field(converter=f.text)
     per: str | None = attrs.field(default=None, converter=f.optional_span)
-    until: Moment | None = attrs.field(default=None, converter=f.optional_moment)
+    until: Moment | None = attrs.field(default=None, converter=f.optional_exact_moment)
     deadline: str | None = attrs.field(default=None, converter=f.optional_reference)
 
     def _check(self) -> None:
-        if isinstance(self.until, Imprecise):
-            msg = (
-                f"FineImposed {self.id!r}: `until` is a day or an instant, got the span "
-                f"{self.until.text!r} (a fine accrues to an exact end)"
-            )
-            raise TimeError(msg)
         if self.per is None and (self.until is not None or self.deadline is not None):
             msg = (
                 f"FineImposed {self.id!r}: `until` and `deadline` say when an accruing fine "

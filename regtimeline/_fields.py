@@ -12,8 +12,9 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from ._enums import Consequence
+from ._imprecise import Imprecise
 from ._time import Moment, When, to_moment, to_span
-from .errors import InvalidValue, RegTimelineError
+from .errors import InvalidValue, RegTimelineError, TimeError
 
 __all__ = [
     "MAX_COUNT",
@@ -25,6 +26,7 @@ __all__ = [
     "is_unicode",
     "moment",
     "names",
+    "optional_exact_moment",
     "optional_moment",
     "optional_reference",
     "optional_span",
@@ -217,6 +219,17 @@ def moment(value: When) -> Moment:
 def optional_moment(value: When | None) -> Moment | None:
     """Converter: None, or a moment."""
     return None if value is None else to_moment(value)
+
+
+def optional_exact_moment(value: When | None) -> Moment | None:
+    """Converter: None, a day or an instant, not a span (a fine's `until`)."""
+    if value is None:
+        return None
+    moment = to_moment(value)
+    if isinstance(moment, Imprecise):
+        msg = f"a day or an instant is needed here, got the span {moment.text!r}"
+        raise TimeError(msg)
+    return moment
 
 
 def optional_span(value: str | timedelta | None) -> str | None:

@@ -20,7 +20,7 @@ import pendulum
 
 from .errors import TimeError
 
-__all__ = ["Imprecise", "imprecise"]
+__all__ = ["Imprecise", "imprecise", "refusal"]
 
 #: Padding per precision for ``~`` or ``?`` (``%`` doubles it): (months, days).
 _PADDING: Final = {"day": (0, 3), "month": (1, 0), "year": (12, 0)}
@@ -96,21 +96,21 @@ def imprecise(text: str) -> Imprecise:
         'month'
     """
     if not _SHAPE.fullmatch(text):
-        raise TimeError(_refusal(text))
+        raise TimeError(refusal(text))
     from edtf import parse_edtf  # noqa: PLC0415 - pyparsing grammar: built on first use
     from edtf.parser.edtf_exceptions import EDTFParseException  # noqa: PLC0415
 
     try:
         parsed = parse_edtf(text)
     except EDTFParseException:
-        raise TimeError(_refusal(text)) from None
+        raise TimeError(refusal(text)) from None
     bare = text.rstrip("~?%")
     parts = bare.split("-")
     if len(parts) > 1 and "X" not in parts[1] and int(parts[1]) > 12:
-        raise TimeError(_refusal(text))  # a season ("2001-21")
+        raise TimeError(refusal(text))  # a season ("2001-21")
     unspecified = ["X" in p for p in parts]
     if any(a and not b for a, b in itertools.pairwise(unspecified)):
-        raise TimeError(_refusal(text))  # "202X-04", "2021-XX-16": not level 1
+        raise TimeError(refusal(text))  # "202X-04", "2021-XX-16": not level 1
     precision = ("year", "month", "day")[len(parts) - 1]
     qualifier = _QUALIFIERS.get(text[-1])
     lower, upper = parsed.lower_strict(), parsed.upper_strict()
@@ -145,7 +145,8 @@ def _padded(
     return first, last
 
 
-def _refusal(text: str) -> str:
+def refusal(text: str) -> str:
+    """Why `text` is not read as a time, and what is."""
     return (
         f"{text!r} is not a date this library reads: give a day ('2021-03-10'), an instant "
         "with an offset ('2021-03-10T10:00:00+03:00'), a month or a year ('2021-03', "

@@ -22,7 +22,15 @@ __all__ = ["json_schema"]
 
 _DATE: Final = r"\d{4}-\d{2}-\d{2}"
 _INSTANT: Final = _DATE + r"T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)"
+#: A month, a year or an EDTF level 0/1 date (the days must exist: the loader checks).
+_IMPRECISE: Final = r"(\d{4}|\d{3}X|\d{2}XX)(-(\d{2}|XX)(-(\d{2}|XX))?)?[~?%]?"
 _MOMENT: Final = {
+    "type": "string",
+    "pattern": f"^({_DATE}|{_INSTANT}|{_IMPRECISE})$",
+    "description": "a bare date (a whole day in the dispute's zone), an instant with offset, "
+    "or a span the sources give only roughly: a month, a year, EDTF level 0/1 ('2021-04~')",
+}
+_EXACT_MOMENT: Final = {
     "type": "string",
     "pattern": f"^({_DATE}|{_INSTANT})$",
     "description": "a bare date (a whole day in the dispute's zone) or an instant with offset",
@@ -57,6 +65,7 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     f.categories: {"type": "array", "items": _ID, "uniqueItems": True},
     f.moment: _MOMENT,
     f.optional_moment: _or_null(_MOMENT),
+    f.optional_exact_moment: _or_null(_EXACT_MOMENT),
     f.optional_span: _or_null(_SPAN),
     _events._scope: {"$ref": "#/$defs/scope"},
     _events._optional_scope: _or_null({"$ref": "#/$defs/scope"}),

@@ -28,6 +28,7 @@ import pendulum
 from . import _fields as f
 from ._enums import Consequence
 from ._events import Event, _optional_scope, _scope, _stores, _window
+from ._imprecise import Imprecise
 from ._scope import EVERYTHING
 from ._time import EPOCH, ONE_US, moment_and_key, to_span
 
@@ -77,6 +78,8 @@ _READS: Final[dict[Any, str]] = {
     "else: v, k = moment_and_key(v)",
     f.optional_moment: "if v is not None:\n    if type(v) is not str: return None\n"
     "    v = moment_and_key(v)[0]",
+    f.optional_exact_moment: "if v is not None:\n    if type(v) is not str: return None\n"
+    "    v = moment_and_key(v)[0]\n    if type(v) is Imprecise: return None",
     f.optional_span: "if v is not None:\n    if type(v) is not str: return None\n    v = span(v)",
     f.consequence: "if v is not None: v = consequences[v]",
     f.categories: "if type(v) is not list: return None\n"
@@ -95,13 +98,21 @@ _READS: Final[dict[Any, str]] = {
 
 #: The reads above that take None (for an optional field, its default).
 _TAKES_NONE: Final = frozenset(
-    {f.optional_text, f.optional_reference, f.optional_moment, f.optional_span, f.consequence}
+    {
+        f.optional_text,
+        f.optional_reference,
+        f.optional_moment,
+        f.optional_exact_moment,
+        f.optional_span,
+        f.consequence,
+    }
     | {_optional_scope, _window, _stores}
 )
 
 _NAMESPACE: Final = {
     "valid_text": f.is_unicode,
     "moment_and_key": moment_and_key,
+    "Imprecise": Imprecise,
     "fromisoformat": datetime.datetime.fromisoformat,
     "utc": datetime.UTC,
     "epoch": EPOCH,

@@ -18,7 +18,7 @@ from typing import Final, TypeAlias
 
 import pendulum
 
-from ._imprecise import Imprecise, imprecise
+from ._imprecise import Imprecise, imprecise, refusal
 from .errors import TimeError
 
 __all__ = [
@@ -175,11 +175,7 @@ def moment_and_key(text: str) -> tuple[Moment, int | None]:
     if "T" not in text and " " not in text:  # a month, a year, EDTF, or a refusal
         return imprecise(text), None
     if not _CALENDAR_DATE.match(text) or text[8 if text[4] != "-" else 10] not in "T ":
-        msg = (
-            f"{text!r}: give the date of an instant as a calendar date ('2021-04-12T10:00Z'); "
-            "ISO week and ordinal dates are refused"
-        )
-        raise TimeError(msg)
+        raise TimeError(refusal(text))  # a week or ordinal date, or no date at all
     try:
         parsed = _dt.datetime.fromisoformat(text)
         key = datetime_sub(parsed, EPOCH) // ONE_US

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from regtimeline import (
     BlockLifted,
     ConcurrencyError,
+    DeadlineSet,
     Dispute,
     DuplicateEvent,
     InvalidTransition,
@@ -72,6 +73,17 @@ class TestContract:
         assert store.append(D, events[:4], expected_version=0) == 4
         assert store.append(D, events[4:], expected_version=4) == len(events)
         assert store.load(D) == twitter_russia()
+
+    def test_imprecise_times_keep_their_text(self, store):
+        """A month, an approximate day and unspecified digits load back as written."""
+        events = [
+            ThrottleImposed(at="2021-03~", id="t", ends="2021-XX"),
+            DeadlineSet(at="2021-04-XX", id="d", due="2021-05-16?"),
+        ]
+        store.append(D, events, expected_version=0)
+        loaded = store.load(D).events
+        assert loaded == tuple(events)
+        assert [e.at.text for e in loaded] == ["2021-03~", "2021-04-XX"]
 
     def test_create_is_idempotent_and_conflicts_are_refused(self, store):
         """The same dispute again is fine; another with the same id is refused."""
