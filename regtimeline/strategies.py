@@ -63,6 +63,7 @@ from ._events import (
     ThrottleLifted,
     WarningIssued,
 )
+from ._imprecise import Imprecise, imprecise
 from ._scope import NETWORKS, Box, Scope
 from ._status import Block, Delisting, Status, Throttle
 from ._time import MIN_KEY, Moment
@@ -439,6 +440,32 @@ _WINDOWS: Final = windows()
 _WINDOWED: Final = st.integers(0, 4)
 _NEAR_DAYS: Final = st.integers(0, 4)
 _OPEN_DEMAND: Final = st.integers(0, 3)
+#: One time in eight, a whole day drawn for `at`, `due` or `ends` is written imprecisely
+#: (in one of six forms, 0 to 5; 6 and over: precise).
+_IMPRECISE: Final = st.integers(0, 47)
+_FORMS: Final = 6
+
+
+def _imprecise_from(day: _dt.date, form: int, *, earliest: bool) -> Imprecise | None:
+    """An imprecise time whose earliest (or latest) day is `day`, in one of a few forms."""
+    shift = {0: 3, 1: 3, 2: 6}.get(form)
+    if shift is not None:  # approximate, uncertain, both: centred `shift` days away
+        centre = day + _dt.timedelta(days=shift if earliest else -shift)
+        text = centre.isoformat() + "~?%"[form]
+    elif form == 3:
+        text = day.isoformat()[:7]
+    elif form == 4:
+        text = day.isoformat()[:7] + "-XX"
+    else:  # a month, approximate
+        month = _dt.date(day.year, day.month, 1)
+        text = (month + _dt.timedelta(days=40 if earliest else -1)).isoformat()[:7] + "~"
+    try:
+        value = imprecise(text)
+    except RegTimelineError:
+        return None  # past the years 1 to 9999
+    return value if (value.earliest if earliest else value.latest) == day else None
+
+
 _FINE_PERIODS: Final = ("P1D", "PT24H", "P1M", "PT1H")
 _CENT: Final = decimal.Decimal("0.01")
 _FINAL: Final = frozenset(
@@ -504,13 +531,20 @@ class _Next:
     def base(self, kind: type[Event]) -> dict[str, Any]:
         return {"at": self.at, "id": f"{kind.kind.split('_')[0]}-{self.number}"}
 
-    def after(self) -> Moment:
-        """A due or ends moment strictly after the event: a day or an instant."""
+    def after(self, *, exact: bool = False) -> Moment:
+        """A due or ends moment strictly after the event: a day or an instant.
+
+        Unless `exact`, now and then an imprecise time whose latest day is such a day.
+        """
         days = self.draw(_DAYS)
         if self.draw(_BOOL):
             day = self.local.date().add(days=days)
             if self.zone.day_end(day) > self.key:
-                return pendulum.Date(day.year, day.month, day.day)
+                form = self.draw(_IMPRECISE)
+                vague = (
+                    None if exact or form >= _FORMS else _imprecise_from(day, form, earliest=False)
+                )
+                return vague or pendulum.Date(day.year, day.month, day.day)
         span = (days * 24 + self.draw(_HOURS)) * 3_600 * 10**6
         return self.zone.to_datetime(self.key + span)
 
@@ -533,8 +567,8 @@ class _Next:
         days = {today.add(days=self.draw(_NEAR_DAYS)) for _ in range(self.draw(_index(3)) + 1)}
         return Window(start=window.start, end=window.end, days=days)
 
-    def maybe_after(self) -> Moment | None:
-        return self.after() if self.draw(_BOOL) else None
+    def maybe_after(self, *, exact: bool = False) -> Moment | None:
+        return self.after(exact=exact) if self.draw(_BOOL) else None
 
     def enforces(self) -> str | None:
         if not self.closable:
@@ -683,7 +717,7 @@ def _fine(n: _Next) -> Event:
         currency=n.pick(("RUB", "EUR")),
         by="court",
         per=n.pick(_FINE_PERIODS),
-        until=n.maybe_after(),
+        until=n.maybe_after(exact=True),
         deadline=n.maybe_pick([d.id for d in n.open]),
     )
 
@@ -741,6 +775,9 @@ def _next_event(
     whole_day = key == day_start or (gap >= 86_400 * 10**6 and draw(_BOOL))
     if whole_day and day_start >= cursor:  # a day that began before the cursor won't do
         at, key = pendulum.Date(local.year, local.month, local.day), day_start
+        form = draw(_IMPRECISE)
+        if form < _FORMS:  # now and then, a span starting on that day
+            at = _imprecise_from(local.date(), form, earliest=True) or at
     n = _Next(draw, timeline, key, at)
     possible = [k for k in kinds if n.possible(k)] or [Statement]
     return _BUILDERS[n.pick(possible)](n), key
@@ -1014,7 +1051,8 @@ def invalid_appends(draw: st.DrawFn, timeline: Timeline) -> tuple[Event, type[Re
 def boundaries(timeline: Timeline, window_days: int = 8) -> list[int]:
     """The keys where something may change, sorted.
 
-    Event times, due dates, ends, and the edges of recurring windows.
+    Event times, due dates, ends, the first and last instant of imprecise times, and the
+    edges of recurring windows.
 
     Due dates are taken as given and as extended. Window edges are those of the first
     `window_days` local days of each window (DST gaps and folds included). Query at these and
@@ -1023,10 +1061,12 @@ def boundaries(timeline: Timeline, window_days: int = 8) -> list[int]:
     z = _timeline_argument(timeline, "boundaries").dispute.zone
     keys = {z.key(e.at) for e in timeline.events}
     for event in timeline.events:
-        for name in ("due", "ends"):
+        for name in ("at", "due", "ends"):
             value = getattr(event, name, None)
-            if value is not None:
+            if value is not None and (name != "at" or isinstance(value, Imprecise)):
                 keys.add(z.key(value, end=True))
+            if isinstance(value, Imprecise):
+                keys.add(z.key(value))
     if timeline.events:
         for deadline in timeline.status_at(z.to_datetime(max(keys))).deadlines:
             if deadline.due is not None:

@@ -71,9 +71,57 @@ def plain(value: datetime) -> datetime:
     return datetime(u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=UTC)
 
 
+# DESIGN "Imprecise times": `~` or `?` widens by one unit of the precision on each side
+# (3 days for a day), `%` by two; unspecified digits X cover every value they allow.
+PADDING = {"day": (0, 3), "month": (1, 0), "year": (12, 0)}
+
+
+def _plus_months(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _month_end(day: date) -> date:
+    return date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
+
+
+def span_days(text: str) -> tuple[date, date]:
+    """The first and last day an imprecise time spans, read from its text alone."""
+    qualifier = text[-1] if text[-1] in "~?%" else ""
+    parts = text.removesuffix(qualifier).split("-")
+    first_year, last_year = int(parts[0].replace("X", "0")), int(parts[0].replace("X", "9"))
+    low, high = date(first_year, 1, 1), date(last_year, 12, 31)
+    unit = ("year", "month", "day")[len(parts) - 1]
+    if len(parts) > 1 and parts[1] != "XX":
+        low = date(first_year, int(parts[1]), 1)
+        high = _month_end(low)
+        if len(parts) > 2 and parts[2] != "XX":
+            low = high = date(first_year, int(parts[1]), int(parts[2]))
+    times = {"": 0, "~": 1, "?": 1, "%": 2}[qualifier]
+    months, days = PADDING[unit]
+    low = _plus_months(low, -months * times) - timedelta(days=days * times)
+    high = _plus_months(high, months * times) + timedelta(days=days * times)
+    if unit != "day":
+        high = _month_end(high)
+    return low, high
+
+
+def vague(moment: object) -> bool:
+    """Whether a time is imprecise (the library's type, known by its text)."""
+    return hasattr(moment, "text")
+
+
+def span_of(moment: Any, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    low, high = span_days(moment.text)
+    return start_of(low, tz), end_of(high, tz)
+
+
 def instant(moment: date, tz: ZoneInfo, *, end: bool = False) -> datetime:
+    """An `at` from its earliest instant, a `due` or `ends` (`end`) to its latest."""
     if isinstance(moment, datetime):
         return plain(moment)
+    if vague(moment):
+        return span_of(moment, tz)[1 if end else 0]
     return end_of(moment, tz) if end else start_of(moment, tz)
 
 
@@ -274,6 +322,9 @@ def apply(
                 raise InvalidTransition(e.id)
             state.deadlines[e.id] = {
                 "due": due,
+                # DESIGN: a status is uncertain inside an open deadline's imprecise due
+                "due_span": span_of(e.due, tz) if vague(e.due) else None,
+                "due_from": e.id,
                 "original_due": due,
                 "set_at": t,
                 "extensions": [],
@@ -291,7 +342,14 @@ def apply(
         if new <= (t if d["due"] is None else d["due"]):
             raise InvalidTransition(e.id)
         d["extensions"].append((e.id, t, d["due"], new))
+        # a precise new due replaces an imprecise one; a duration added to an imprecise due
+        # (DESIGN is silent) is as imprecise: from the earliest due plus it, to the new due
+        if e.due is not None:
+            d["due_span"] = span_of(e.due, tz) if vague(e.due) else None
+        elif d["due_span"] is not None:
+            d["due_span"] = (shift(d["due_span"][0], e.by, tz), new)
         d["due"] = new
+        d["due_from"] = e.id
     elif isinstance(e, DeadlineMet | DeadlineWithdrawn):
         # DESIGN v2: also accepted on an ENFORCED deadline; refused when MET or WITHDRAWN
         d = _not_final(state, e.deadline)
@@ -329,6 +387,7 @@ def apply(
             {
                 "kind": kind,
                 "id": e.id,
+                "ends_span": span_of(e.ends, tz) if vague(e.ends) else None,
                 "since": t,
                 "cells": cells,
                 "ends": ends,
@@ -460,6 +519,28 @@ def validate(dispute: Dispute, events: list[Event]) -> None:
     replay(dispute, events)
 
 
+def expected_uncertain(dispute: Dispute, events: list[Event], t: datetime) -> list[str]:
+    """DESIGN: the events whose imprecise time spans t: an `at` of any event so far, the
+    `due` of a deadline still PENDING or OVERDUE, the `ends` of an active restriction."""
+    t = plain(t)
+    tz = ZoneInfo(dispute.timezone)
+    s = replay(dispute, events, t)
+    found = {
+        e.id
+        for at, e in ordered(dispute, events)
+        if at <= t and vague(e.at) and span_of(e.at, tz)[1] >= t
+    }
+    for d in s.deadlines.values():
+        span = d["due_span"]
+        if d["closed"] is None and span is not None and span[0] <= t <= span[1]:
+            found.add(d["due_from"])
+    for r in s.restrictions:
+        span = r["ends_span"]
+        if span is not None and span[0] <= t <= span[1]:
+            found.add(r["id"])
+    return [e.id for _, e in ordered(dispute, events) if e.id in found]
+
+
 def deadline_state(d: dict[str, Any], t: datetime) -> str:
     if d["closed"] is not None:
         return d["closed"]
@@ -507,6 +588,8 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
         "fines": expected_fines(s, t, tz),
         "takedowns": expected_takedowns(s, t),
         "last": None if s.last is None else s.last.id,
+        "uncertain": expected_uncertain(dispute, events, t),
+        "certain": not expected_uncertain(dispute, events, t),
     }
 
 
@@ -725,6 +808,8 @@ def actual(status: Status) -> dict[str, Any]:
         ),
         "takedowns": actual_takedowns(status),
         "last": None if status.last_event is None else status.last_event.id,
+        "uncertain": [e.id for e in status.uncertain],
+        "certain": status.certain,
     }
 
 
