@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import attrs
 import jsonschema
 import pendulum
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from regtimeline import (
     BlockImposed,
@@ -18,6 +21,7 @@ from regtimeline import (
     Imprecise,
     InvalidTransition,
     Phase,
+    RegTimelineError,
     SchemaError,
     Statement,
     ThrottleImposed,
@@ -28,6 +32,7 @@ from regtimeline import (
 )
 from regtimeline._jsonschema import json_schema
 from regtimeline.serialization import decode, encode
+from regtimeline.strategies import boundaries, timelines
 
 from .helpers import refusal
 
@@ -274,3 +279,52 @@ class TestRoundTrip:
         with pytest.raises(SchemaError, match="a day or an instant is needed here"):
             decode(data)
         assert not VALIDATOR.is_valid(data)
+
+
+def _placed(event, zone, draw):
+    """`event` with each imprecise time moved to an instant drawn inside its span."""
+    changes = {}
+    for name in ("at", "due", "ends"):
+        value = getattr(event, name, None)
+        if isinstance(value, Imprecise):
+            low, high = zone.key(value), zone.key(value, end=True)
+            changes[name] = zone.to_datetime(draw(st.integers(low, high)))
+    return attrs.evolve(event, **changes) if changes else event
+
+
+def _state(status):
+    """What a placement inside the spans must not change where the status is certain (the
+    amounts accrued from a start are left out: they count from wherever it falls)."""
+    return (
+        status.phase,
+        [(r.id, r.scope) for r in (*status.throttles, *status.blocks, *status.delistings)],
+        [(d.id, d.state) for d in status.deadlines],
+        (status.warnings, status.items_requested, status.items_removed),
+    )
+
+
+@settings(max_examples=max(100, settings.default.max_examples), deadline=None)
+@given(st.data())
+def test_a_certain_status_is_the_same_wherever_the_facts_fall_in_their_spans(data):
+    timeline = data.draw(timelines(max_size=12))
+    vague = [
+        e
+        for e in timeline.events
+        if any(isinstance(getattr(e, n, None), Imprecise) for n in ("at", "due", "ends"))
+    ]
+    assume(vague)
+    zone = timeline.dispute.zone
+    moved_events = [_placed(e, zone, data.draw) for e in timeline.events]
+    try:
+        moved = Timeline(timeline.dispute, moved_events)
+    except RegTimelineError:
+        assume(False)  # this placement breaks a rule (a lift before what it lifts)
+    checked = 0
+    for key in boundaries(timeline):
+        for k in (key - 1, key, key + 1):
+            when = zone.to_datetime(k)
+            status = timeline.status_at(when)
+            if status.certain:
+                assert _state(moved.status_at(when)) == _state(status), when
+                checked += 1
+    assert checked or not timeline.events
