@@ -6,10 +6,12 @@
 - Brazil's Supreme Court against X, 2024: a deadline enforced by a nationwide suspension,
   alongside an order to the app stores, then met (`brazil_x`);
 - Nigeria against Twitter, 2021-2022: a suspension, conditions for lifting it with no date
-  (an open demand), met in January 2022 (`nigeria_twitter`).
+  (an open demand), met in January 2022 (`nigeria_twitter`);
+- India against TikTok, 2020-2021: an interim ban made permanent by notices the reporting
+  dates only to a month (`india_tiktok`).
 
 The events live in ``regtimeline/data/*.jsonl``, in the library's own JSON Lines format
-(written by ``tools/make_cases.py`` for the last two); every event cites the public
+(written by ``tools/make_cases.py`` for all but the founding case); every event cites the public
 reporting it rests on, and where reporting gives only an approximate date, its `note` says
 so.
 
@@ -34,6 +36,7 @@ __all__ = [
     "FOUNDING_CASE_FILE",
     "TWITTER_RUSSIA",
     "brazil_x",
+    "india_tiktok",
     "jammu_kashmir",
     "nigeria_twitter",
     "twitter_russia",
@@ -108,6 +111,19 @@ def nigeria_twitter() -> Timeline:
         ('PENDING', None)
     """
     return _bundled("data/nigeria-twitter-2021.jsonl")
+
+
+@functools.cache
+def india_tiktok() -> Timeline:
+    """India against TikTok, 2020-2021: an interim ban, made permanent by notices of January
+    2021 whose day no report gives (``at="2021-01"``, a span of the whole month).
+
+    Examples:
+        >>> status = india_tiktok().status_at("2021-01-10")
+        >>> status.phase.name, status.certain, [e.id for e in status.uncertain]
+        ('BLOCKED', False, ['permanent-notices'])
+    """
+    return _bundled("data/india-tiktok-2020.jsonl")
 
 
 def twitter_russia_events() -> tuple[Event, ...]:

@@ -6,7 +6,7 @@ import attrs
 import jsonschema
 import pendulum
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from regtimeline import (
@@ -31,6 +31,7 @@ from regtimeline import (
     load,
 )
 from regtimeline._jsonschema import json_schema
+from regtimeline.examples import india_tiktok
 from regtimeline.serialization import decode, encode
 from regtimeline.strategies import boundaries, timelines
 
@@ -295,18 +296,23 @@ def _placed(event, zone, draw):
 def _state(status):
     """What a placement inside the spans must not change where the status is certain (the
     amounts accrued from a start are left out: they count from wherever it falls)."""
-    return (
+    return (  # as sets: moving a fact may change the order things were opened in
         status.phase,
-        [(r.id, r.scope) for r in (*status.throttles, *status.blocks, *status.delistings)],
-        [(d.id, d.state) for d in status.deadlines],
+        {(r.id, r.scope) for r in (*status.throttles, *status.blocks, *status.delistings)},
+        {(d.id, d.state) for d in status.deadlines},
         (status.warnings, status.items_requested, status.items_removed),
     )
 
 
-@settings(max_examples=max(100, settings.default.max_examples), deadline=None)
+@settings(
+    max_examples=min(150, max(60, settings.default.max_examples)),
+    deadline=None,
+    # one whole day in eight is drawn imprecise: most short timelines have none
+    suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow],
+)
 @given(st.data())
 def test_a_certain_status_is_the_same_wherever_the_facts_fall_in_their_spans(data):
-    timeline = data.draw(timelines(max_size=12))
+    timeline = data.draw(timelines(min_size=4, max_size=16))
     vague = [
         e
         for e in timeline.events
@@ -314,6 +320,14 @@ def test_a_certain_status_is_the_same_wherever_the_facts_fall_in_their_spans(dat
     ]
     assume(vague)
     zone = timeline.dispute.zone
+    # DESIGN's claim holds where the order of events is known: no other event inside the
+    # span of an imprecise `at` (else which came first is itself a guess; the reading puts
+    # the imprecise one first, and `certain` does not look at what follows from that order)
+    keys = [zone.key(e.at) for e in timeline.events]
+    for e in timeline.events:
+        if isinstance(e.at, Imprecise):
+            low, high = zone.key(e.at), zone.key(e.at, end=True)
+            assume(sum(low <= k <= high for k in keys) == 1)
     moved_events = [_placed(e, zone, data.draw) for e in timeline.events]
     try:
         moved = Timeline(timeline.dispute, moved_events)
@@ -328,3 +342,32 @@ def test_a_certain_status_is_the_same_wherever_the_facts_fall_in_their_spans(dat
                 assert _state(moved.status_at(when)) == _state(status), when
                 checked += 1
     assert checked or not timeline.events
+
+
+class TestIndiaTikTok:
+    """The real case of the how-to: an interim ban, made permanent in January 2021."""
+
+    def test_every_event_cites_its_source(self):
+        assert all(e.source and e.source.startswith("https://") for e in india_tiktok().events)
+
+    @pytest.mark.parametrize(
+        ("day", "phase", "uncertain"),
+        [
+            ("2020-06-28", Phase.CLEAR, []),
+            ("2020-06-29", Phase.BLOCKED, []),
+            ("2020-12-31", Phase.BLOCKED, []),
+            ("2021-01-01", Phase.BLOCKED, ["permanent-notices"]),
+            ("2021-01-22", Phase.BLOCKED, ["permanent-notices"]),
+            ("2021-01-31", Phase.BLOCKED, ["permanent-notices"]),
+            ("2021-02-01", Phase.BLOCKED, []),
+        ],
+    )
+    def test_checkpoints(self, day, phase, uncertain):
+        status = india_tiktok().status_at(day)
+        assert status.phase is phase
+        assert [e.id for e in status.uncertain] == uncertain
+        assert status.certain is (not uncertain)
+
+    def test_the_notices_are_a_month(self):
+        notices = india_tiktok().event("permanent-notices").at
+        assert (notices.text, notices.precision, notices.qualifier) == ("2021-01", "month", None)

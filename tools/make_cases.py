@@ -285,8 +285,60 @@ def nigeria_twitter() -> Timeline:
     )
 
 
+def india_tiktok() -> Timeline:
+    """India against TikTok, 2020-2021: an interim ban made permanent by notices whose day
+    the reporting does not give."""
+    dispute = Dispute(
+        id="in-meity-tiktok-2020",
+        regulator="Ministry of Electronics and Information Technology",
+        platform="TikTok",
+        jurisdiction="IN",
+        timezone="Asia/Kolkata",
+    )
+    return Timeline(
+        dispute,
+        [
+            BlockImposed(
+                at="2020-06-29",
+                id="interim-ban",
+                by="Ministry of Electronics and Information Technology (Section 69A, IT Act)",
+                source="https://www.livemint.com/news/india/india-to-impose-permanent-ban-on-tiktok-58-other-chinese-apps-11611583089471.html",
+                note=(
+                    "an interim ban on 59 apps including TikTok, as prejudicial to the "
+                    "sovereignty and integrity of India, defence, security of state and "
+                    "public order; the companies were then asked to explain their compliance "
+                    "with privacy and security requirements"
+                ),
+            ),
+            Statement(
+                at="2021-01",
+                id="permanent-notices",
+                by="Ministry of Electronics and Information Technology",
+                text=(
+                    "fresh notices to TikTok and 58 other apps: the government is not "
+                    "satisfied with their explanations, so the ban is permanent"
+                ),
+                source="https://www.business-standard.com/article/companies/govt-to-impose-a-permanent-ban-on-some-chinese-apps-including-tiktok-121012201460_1.html",
+                note=(
+                    "reported from 22 to 26 January 2021 (Mint, 25 January: the notice 'was "
+                    "issued last week'); no report gives the day: month precision"
+                ),
+            ),
+            Statement(
+                at="2021-01-22",
+                id="tiktok-evaluating",
+                by="TikTok",
+                text="evaluating the notice; will respond to it as appropriate",
+                source="https://www.business-standard.com/article/companies/govt-to-impose-a-permanent-ban-on-some-chinese-apps-including-tiktok-121012201460_1.html",
+                note="a TikTok spokesperson, quoted on 22 January 2021 (day of the report)",
+            ),
+        ],
+    )
+
+
 if __name__ == "__main__":
     for name, build in (
+        ("india-tiktok-2020.jsonl", india_tiktok),
         ("jammu-kashmir-2019.jsonl", jammu_kashmir),
         ("brazil-x-2024.jsonl", brazil_x),
         ("nigeria-twitter-2021.jsonl", nigeria_twitter),
