@@ -115,8 +115,9 @@ def nigeria_twitter() -> Timeline:
 
 @functools.cache
 def india_tiktok() -> Timeline:
-    """India against TikTok, 2020-2021: an interim ban, made permanent by notices of January
-    2021 whose day no report gives (``at="2021-01"``, a span of the whole month).
+    """India against TikTok, 2020-2021: an interim ban, made permanent in January 2021.
+
+    No report gives the day of the notices: ``at="2021-01"``, a span of the whole month.
 
     Examples:
         >>> status = india_tiktok().status_at("2021-01-10")

@@ -16,6 +16,8 @@ import re
 from collections import defaultdict
 from typing import Final
 
+import pendulum
+
 from ._enums import DeadlineState, Phase
 from ._rules import RULES, RUN_OUT_MOVES, WINDOW_OPENS
 from ._time import When
@@ -124,7 +126,9 @@ def _label(text: str) -> str:
 def gantt(timeline: Timeline, *, until: When | None = None) -> str:
     """A timeline's history as a Mermaid gantt chart: phases, then deadlines.
 
-    Times are wall-clock times in the dispute's zone (named in the title).
+    Times are wall-clock times in the dispute's zone (named in the title). A boundary that
+    comes from an imprecise time is drawn at its reading, its phase labelled "(imprecise
+    boundary)", and the span it could fall in is drawn in a section of its own.
 
     Args:
         timeline: the timeline to draw.
@@ -171,11 +175,21 @@ def gantt(timeline: Timeline, *, until: When | None = None) -> str:
         Phase.WARNED: "",
         Phase.CLEAR: "done, ",
     }
+    spans: dict[tuple[pendulum.DateTime, pendulum.DateTime], None] = {}
     for n, p in enumerate(periods):
         end = p.end if p.end is not None else end_of_last
+        name = p.phase.name if p.certain else f"{p.phase.name} (imprecise boundary)"
         lines.append(
-            f"    {p.phase.name} :{tags[p.phase]}p{n}, {p.start.strftime(fmt)}, {end.strftime(fmt)}"
+            f"    {name} :{tags[p.phase]}p{n}, {p.start.strftime(fmt)}, {end.strftime(fmt)}"
         )
+        spans.update(dict.fromkeys(s for s in (p.start_span, p.end_span) if s is not None))
+    if spans:  # each imprecise boundary as the span it could fall in
+        lines.append("    section Imprecise")
+        for n, (low, high) in enumerate(spans):
+            lines.append(
+                f"    between {low.strftime('%Y-%m-%d')} and {high.strftime('%Y-%m-%d')} "
+                f":u{n}, {low.strftime(fmt)}, {high.strftime(fmt)}"
+            )
     status = timeline.status_at(end_of_last)
     if status.deadlines:
         lines.append("    section Deadlines")

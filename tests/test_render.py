@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regtimeline import RULES, Dispute, InvalidValue, Timeline
+from regtimeline import RULES, BlockImposed, Dispute, InvalidValue, Timeline
 from regtimeline._rules import TIME_MOVES
 from regtimeline.examples import twitter_russia
 from regtimeline.render import gantt, rules_table, state_diagram
@@ -114,3 +114,16 @@ class TestGantt:
 def test_gantt_takes_a_timeline():
     with pytest.raises(InvalidValue, match="gantt takes a Timeline"):
         gantt(None)  # type: ignore[arg-type]
+
+
+def test_imprecise_boundaries_are_drawn_as_spans():
+    """A boundary from an imprecise time: its phase labelled, its span drawn apart."""
+    d = Dispute(
+        id="in", regulator="MeitY", platform="TikTok", jurisdiction="IN", timezone="Asia/Kolkata"
+    )
+    t = Timeline(d, [BlockImposed(at="2020-06-29", id="b", ends="2021-01~")])
+    lines = gantt(t).splitlines()
+    assert "    BLOCKED (imprecise boundary) :crit, p0, 2020-06-29 00:00, 2021-03-01 00:00" in lines
+    assert "    section Imprecise" in lines
+    assert "    between 2020-12-01 and 2021-03-01 :u0, 2020-12-01 00:00, 2021-03-01 00:00" in lines
+    assert "Imprecise" not in gantt(twitter_russia())

@@ -286,8 +286,10 @@ def nigeria_twitter() -> Timeline:
 
 
 def india_tiktok() -> Timeline:
-    """India against TikTok, 2020-2021: an interim ban made permanent by notices whose day
-    the reporting does not give."""
+    """India against TikTok, 2020-2021: an interim ban made permanent in January 2021.
+
+    The reporting does not give the day of the notices: a month.
+    """
     dispute = Dispute(
         id="in-meity-tiktok-2020",
         regulator="Ministry of Electronics and Information Technology",
