@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Final, TypeVar
 
 try:
+    from hypothesis import assume
     from hypothesis import strategies as st
     from hypothesis.stateful import (
         RuleBasedStateMachine,
@@ -86,6 +87,7 @@ __all__ = [
     "disputes",
     "durations",
     "events",
+    "imprecise_dates",
     "instants",
     "invalid_appends",
     "recorded_timelines",
@@ -175,6 +177,53 @@ def dates(
     return st.dates(min_value, max_value).map(lambda d: pendulum.Date(d.year, d.month, d.day))
 
 
+def imprecise_dates(
+    min_value: _dt.date = _FIRST_DAY, max_value: _dt.date = _LAST_DAY
+) -> st.SearchStrategy[Imprecise]:
+    """Imprecise times whose whole span lies between two days.
+
+    Months, years and EDTF dates (approximate, uncertain or both, unspecified digits), as
+    written in real reporting.
+
+    Examples:
+        >>> from hypothesis import find
+        >>> find(imprecise_dates(), lambda d: True).text
+        '2000'
+        >>> find(imprecise_dates(), lambda d: d.precision == "month").text
+        '2000-01'
+    """
+
+    def written(day: _dt.date, form: int) -> str:
+        text = day.isoformat()
+        return (
+            text[:4],
+            text[:7],
+            text[:4] + "~",
+            text[:7] + "?",
+            text + "~",
+            text + "?",
+            text + "%",
+            text[:7] + "-XX",
+            text[:4] + "-XX",
+            text[:3] + "X",
+            text[:4] + "%",
+        )[form]
+
+    @st.composite
+    def draw_one(draw: st.DrawFn) -> Imprecise:
+        text = written(draw(st.dates(min_value, max_value)), draw(st.integers(0, 10)))
+        try:
+            value = imprecise(text)
+        except RegTimelineError:  # padded past the years 1 to 9999
+            value = None
+        assume(value is not None and min_value <= value.earliest)
+        assert value is not None
+        assume(value.latest <= max_value)
+        return value
+
+    return draw_one()
+
+
 def instants(
     min_value: _dt.date = _FIRST_DAY,
     max_value: _dt.date = _LAST_DAY,
@@ -200,8 +249,13 @@ def instants(
     )
 
 
-def moments() -> st.SearchStrategy[Moment]:
-    """What an event's `at` holds: a day or an exact instant."""
+def moments(*, imprecise: bool = False) -> st.SearchStrategy[Moment]:
+    """What an event's `at` holds: a day or an exact instant.
+
+    With `imprecise`, also imprecise times (`imprecise_dates`).
+    """
+    if imprecise:
+        return st.one_of(dates(), instants(), imprecise_dates())
     return st.one_of(dates(), instants())
 
 
@@ -442,8 +496,8 @@ _NEAR_DAYS: Final = st.integers(0, 4)
 _OPEN_DEMAND: Final = st.integers(0, 3)
 #: One time in eight, a whole day drawn for `at`, `due` or `ends` is written imprecisely
 #: (in one of six forms, 0 to 5; 6 and over: precise).
-_IMPRECISE: Final = st.integers(0, 47)
 _FORMS: Final = 6
+_IMPRECISE: Final = st.integers(0, 47).map(lambda n: 47 - n)  # shrinks to precise (47)
 
 
 def _imprecise_from(day: _dt.date, form: int, *, earliest: bool) -> Imprecise | None:

@@ -33,7 +33,7 @@ from regtimeline import (
 from regtimeline._jsonschema import json_schema
 from regtimeline.examples import india_tiktok
 from regtimeline.serialization import decode, encode
-from regtimeline.strategies import boundaries, timelines
+from regtimeline.strategies import boundaries, imprecise_dates, timelines
 
 from .helpers import refusal
 
@@ -371,3 +371,13 @@ class TestIndiaTikTok:
     def test_the_notices_are_a_month(self):
         notices = india_tiktok().event("permanent-notices").at
         assert (notices.text, notices.precision, notices.qualifier) == ("2021-01", "month", None)
+
+
+@given(imprecise_dates())
+def test_generated_imprecise_times_round_trip_exactly(value):
+    """Every form the strategy writes reads back the same, through an event's JSON."""
+    event = DeadlineSet(at="1999-12-31", id="d", due=value)
+    again = decode(encode(event))
+    assert again == event
+    assert again.due.text == value.text
+    assert (again.due.earliest, again.due.latest) == (value.earliest, value.latest)
