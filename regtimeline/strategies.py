@@ -20,7 +20,7 @@ import datetime as _dt
 import decimal
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Literal, TypeVar, overload
 
 try:
     from hypothesis import assume
@@ -164,17 +164,32 @@ def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]
     )
 
 
+@overload
 def dates(
-    min_value: _dt.date = _FIRST_DAY, max_value: _dt.date = _LAST_DAY
-) -> st.SearchStrategy[pendulum.Date]:
+    min_value: _dt.date = ..., max_value: _dt.date = ..., *, imprecise: Literal[False] = ...
+) -> st.SearchStrategy[pendulum.Date]: ...
+@overload
+def dates(
+    min_value: _dt.date = ..., max_value: _dt.date = ..., *, imprecise: Literal[True]
+) -> st.SearchStrategy[pendulum.Date | Imprecise]: ...
+def dates(
+    min_value: _dt.date = _FIRST_DAY, max_value: _dt.date = _LAST_DAY, *, imprecise: bool = False
+) -> st.SearchStrategy[pendulum.Date] | st.SearchStrategy[pendulum.Date | Imprecise]:
     """Calendar days (a bare date means that whole day in the dispute's zone).
+
+    With `imprecise`, also imprecise times within the same days (`imprecise_dates`).
 
     Examples:
         >>> from hypothesis import find
         >>> find(dates(), lambda d: True)
         Date(2000, 1, 1)
+        >>> find(dates(imprecise=True), lambda d: isinstance(d, Imprecise)).text
+        '2000'
     """
-    return st.dates(min_value, max_value).map(lambda d: pendulum.Date(d.year, d.month, d.day))
+    days = st.dates(min_value, max_value).map(lambda d: pendulum.Date(d.year, d.month, d.day))
+    if imprecise:
+        return st.one_of(days, imprecise_dates(min_value, max_value))
+    return days
 
 
 def imprecise_dates(
@@ -497,7 +512,7 @@ _OPEN_DEMAND: Final = st.integers(0, 3)
 #: One time in eight, a whole day drawn for `at`, `due` or `ends` is written imprecisely
 #: (in one of six forms, 0 to 5; 6 and over: precise).
 _FORMS: Final = 6
-_IMPRECISE: Final = st.integers(0, 47).map(lambda n: 47 - n)  # shrinks to precise (47)
+_CYCLE: Final = 48
 
 
 def _imprecise_from(day: _dt.date, form: int, *, earliest: bool) -> Imprecise | None:
@@ -585,20 +600,13 @@ class _Next:
     def base(self, kind: type[Event]) -> dict[str, Any]:
         return {"at": self.at, "id": f"{kind.kind.split('_')[0]}-{self.number}"}
 
-    def after(self, *, exact: bool = False) -> Moment:
-        """A due or ends moment strictly after the event: a day or an instant.
-
-        Unless `exact`, now and then an imprecise time whose latest day is such a day.
-        """
+    def after(self) -> Moment:
+        """A due or ends moment strictly after the event: a day or an instant."""
         days = self.draw(_DAYS)
         if self.draw(_BOOL):
             day = self.local.date().add(days=days)
             if self.zone.day_end(day) > self.key:
-                form = self.draw(_IMPRECISE)
-                vague = (
-                    None if exact or form >= _FORMS else _imprecise_from(day, form, earliest=False)
-                )
-                return vague or pendulum.Date(day.year, day.month, day.day)
+                return pendulum.Date(day.year, day.month, day.day)
         span = (days * 24 + self.draw(_HOURS)) * 3_600 * 10**6
         return self.zone.to_datetime(self.key + span)
 
@@ -621,8 +629,8 @@ class _Next:
         days = {today.add(days=self.draw(_NEAR_DAYS)) for _ in range(self.draw(_index(3)) + 1)}
         return Window(start=window.start, end=window.end, days=days)
 
-    def maybe_after(self, *, exact: bool = False) -> Moment | None:
-        return self.after(exact=exact) if self.draw(_BOOL) else None
+    def maybe_after(self) -> Moment | None:
+        return self.after() if self.draw(_BOOL) else None
 
     def enforces(self) -> str | None:
         if not self.closable:
@@ -771,7 +779,7 @@ def _fine(n: _Next) -> Event:
         currency=n.pick(("RUB", "EUR")),
         by="court",
         per=n.pick(_FINE_PERIODS),
-        until=n.maybe_after(exact=True),
+        until=n.maybe_after(),
         deadline=n.maybe_pick([d.id for d in n.open]),
     )
 
@@ -829,12 +837,29 @@ def _next_event(
     whole_day = key == day_start or (gap >= 86_400 * 10**6 and draw(_BOOL))
     if whole_day and day_start >= cursor:  # a day that began before the cursor won't do
         at, key = pendulum.Date(local.year, local.month, local.day), day_start
-        form = draw(_IMPRECISE)
-        if form < _FORMS:  # now and then, a span starting on that day
-            at = _imprecise_from(local.date(), form, earliest=True) or at
     n = _Next(draw, timeline, key, at)
     possible = [k for k in kinds if n.possible(k)] or [Statement]
-    return _BUILDERS[n.pick(possible)](n), key
+    event = _BUILDERS[n.pick(possible)](n)
+    # one event in eight (by its day and place, not by a draw of its own: an extra choice
+    # per event would make counterexamples shrink less well)
+    form = (local.date().toordinal() * 31 + len(timeline)) % _CYCLE
+    return (event if form >= _FORMS else _vaguer(event, form)), key
+
+
+def _vaguer(event: Event, form: int) -> Event:
+    """`event` with its whole-day `at`, `due` and `ends` written imprecisely.
+
+    Each keeps its earliest (`at`) or latest (`due`, `ends`) day: the same instants for the
+    fold, so the timeline takes it as it took the precise one.
+    """
+    changes: dict[str, Any] = {}
+    for name in ("at", "due", "ends"):
+        value = getattr(event, name, None)
+        if type(value) is pendulum.Date:
+            vague = _imprecise_from(value, form, earliest=name == "at")
+            if vague is not None:
+                changes[name] = vague
+    return attrs.evolve(event, **changes) if changes else event
 
 
 @st.composite

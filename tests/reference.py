@@ -519,12 +519,16 @@ def validate(dispute: Dispute, events: list[Event]) -> None:
     replay(dispute, events)
 
 
-def expected_uncertain(dispute: Dispute, events: list[Event], t: datetime) -> list[str]:
+def expected_uncertain(
+    dispute: Dispute, events: list[Event], t: datetime, s: State | None = None
+) -> list[str]:
     """DESIGN: the events whose imprecise time spans t: an `at` of any event so far, the
-    `due` of a deadline still PENDING or OVERDUE, the `ends` of an active restriction."""
+    `due` of a deadline still PENDING or OVERDUE, the `ends` of an active restriction.
+    `s`: the replay to t, when the caller has it."""
     t = plain(t)
     tz = ZoneInfo(dispute.timezone)
-    s = replay(dispute, events, t)
+    if s is None:
+        s = replay(dispute, events, t)
     found = {
         e.id
         for at, e in ordered(dispute, events)
@@ -558,6 +562,7 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
     t = plain(t)
     tz = ZoneInfo(dispute.timezone)
     s = replay(dispute, events, t)
+    uncertain = expected_uncertain(dispute, events, t, s)
     in_force = [
         r for r in s.active("block") if r["window"] is None or in_window(r["window"], t, tz)
     ]
@@ -588,8 +593,8 @@ def expected(dispute: Dispute, events: list[Event], t: datetime) -> dict[str, An
         "fines": expected_fines(s, t, tz),
         "takedowns": expected_takedowns(s, t),
         "last": None if s.last is None else s.last.id,
-        "uncertain": expected_uncertain(dispute, events, t),
-        "certain": not expected_uncertain(dispute, events, t),
+        "uncertain": uncertain,
+        "certain": not uncertain,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pathlib
+
 import attrs
 import jsonschema
 import pendulum
@@ -271,6 +273,24 @@ class TestRoundTrip:
             assert written in text
         for event in t.events:  # the JSON Schema takes them
             VALIDATOR.validate(encode(event))
+
+    def test_a_schema_4_file_with_imprecise_times_keeps_loading(self):
+        """tests/fixtures/schema-4-imprecise.jsonl, as this version wrote it: the texts and
+        what they mean stay the same in later versions."""
+        t = load(pathlib.Path(__file__).parent / "fixtures" / "schema-4-imprecise.jsonl")
+        texts = [(e.id, getattr(e.at, "text", None)) for e in t.events]
+        assert texts == [
+            ("interim", None),
+            ("notices", "2021-01"),
+            ("reply", "2021-02-XX"),
+            ("later", None),
+            ("slow", "2021-03-10%"),
+        ]
+        status = t.status_at("2021-03-10")
+        assert [e.id for e in status.uncertain] == ["interim", "later", "slow"]
+        assert status.deadlines.get("reply").due == pendulum.datetime(
+            2029, 12, 31, 23, 59, 59, 999999, tz="Asia/Kolkata"
+        )
 
     def test_a_span_as_until_is_refused_by_the_loader_and_the_schema(self):
         data = encode(
