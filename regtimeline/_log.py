@@ -1555,11 +1555,14 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
             f"extending it {asked} gives {log.when(due)}, which is not later",
             InvalidTransition,
         )
+    # a duration from an imprecise due, or from the extension's own imprecise time (an open
+    # demand), is as imprecise: the same duration from each end of that span
+    base = version.due_span if version.due is not None else log.span(ev.at)
     if ev.by is None:
         span = log.span(ev.due)
-    elif version.due_span is not None:  # a duration from an imprecise due: as imprecise
+    elif base is not None:
         try:
-            span = (log.zone.shift(version.due_span[0], ev.by), due)
+            span = (log.zone.shift(base[0], ev.by), log.zone.shift(base[1], ev.by))
         except TimeError:
             span = (due, due)
     else:

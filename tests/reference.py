@@ -346,8 +346,11 @@ def apply(
         # (DESIGN is silent) is as imprecise: from the earliest due plus it, to the new due
         if e.due is not None:
             d["due_span"] = span_of(e.due, tz) if vague(e.due) else None
+        elif d["due"] is None and vague(e.at):  # an open demand: from an imprecise `at`
+            low, high = span_of(e.at, tz)
+            d["due_span"] = (shift(low, e.by, tz), shift(high, e.by, tz))
         elif d["due_span"] is not None:
-            d["due_span"] = (shift(d["due_span"][0], e.by, tz), new)
+            d["due_span"] = (shift(d["due_span"][0], e.by, tz), shift(d["due_span"][1], e.by, tz))
         d["due"] = new
         d["due_from"] = e.id
     elif isinstance(e, DeadlineMet | DeadlineWithdrawn):

@@ -220,6 +220,21 @@ class TestCertainty:
         assert [e.id for e in by.status_at("2021-04-10").uncertain] == ["y"]
         assert by.status_at("2021-03-31").certain
 
+    def test_a_first_due_by_a_duration_from_an_imprecise_time(self):
+        """An open demand given a due one month after "around 24 January": the due is as
+        imprecise (21 February to the end of 27 February); found by the placement property."""
+        t = Timeline(
+            INDIA,
+            [
+                DeadlineSet(at="2021-01-10", id="d"),
+                DeadlineExtended(at="2021-01-24?", id="x", deadline="d", by="P1M"),
+            ],
+        )
+        s = t.status_at("2021-02-21T00:00:00.000001+05:30")
+        assert s.deadlines[0].state is DeadlineState.OVERDUE  # the reading: from 21 January
+        assert [e.id for e in s.uncertain] == ["x"]
+        assert t.status_at("2021-02-28").certain
+
     def test_an_active_restrictions_imprecise_ends(self):
         b = BlockImposed(at="2021-01-01", id="b", ends="2021-06")
         t = Timeline(INDIA, [b])
