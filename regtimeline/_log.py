@@ -468,6 +468,10 @@ def _exponents_before(
     return out
 
 
+def _vague_tracks(tracks: list[_Track]) -> dict[str, _Track]:
+    return {t.id: t for t in tracks if any(v.due_span is not None for v in t.versions)}
+
+
 class _Vague:
     """The events with an imprecise `at`, in event order: index, first and last instant."""
 
@@ -690,6 +694,7 @@ class Log:
         "track_of",
         "tracks",
         "vague",
+        "vague_tracks",
         "zone",
     )
 
@@ -738,8 +743,10 @@ class Log:
         self.fine_totals: list[tuple[_Money, _Money, _Money]] = []
         # built on demand for large logs (see `_takedown_index`); dropped on truncate
         self.takedown_index: _TakedownIndex | None = None
-        # events with an imprecise `at`, found on the first question about certainty
+        # events with an imprecise `at`, found on the first question about certainty; the
+        # deadlines that ever had an imprecise due, in the order opened
         self.vague = _Vague()
+        self.vague_tracks: dict[str, _Track] = {}
         self.lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -764,6 +771,7 @@ class Log:
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
         log.tracks = [t.copy_before(n) for t in self.tracks[:n_tracks]]
         log.track_of = {t.id: t for t in log.tracks}
+        log.vague_tracks = _vague_tracks(log.tracks)
         r = bisect.bisect_left(self.request_at, n)
         log.requests = [q.copy_before(n) for q in self.requests[:r]]
         log.request_of = {q.id: q for q in log.requests}
@@ -804,6 +812,8 @@ class Log:
             if track.made_by and track.made_by[-1] >= n:
                 cut = bisect.bisect_left(track.made_by, n)
                 del track.versions[cut:], track.made_by[cut:]
+        if self.vague_tracks:
+            self.vague_tracks = _vague_tracks(self.tracks)
         self._truncate_takedowns(n)
         self._truncate_fines(n)
         self.vague = self.vague.before(n)
@@ -944,6 +954,8 @@ class Log:
         track.made_by.append(index)
         self.tracks.append(track)
         self.track_of[event.id] = track
+        if rec.due_span is not None:
+            self.vague_tracks[track.id] = track
 
     def open_version(
         self, event: Event, key: int, deadline_id: str, field: str
@@ -1248,7 +1260,9 @@ class Log:
                 found.add(vague.index[j])
         snap = self._snap(i)
         ids = self.ids
-        for track in self.tracks[: snap.n_tracks]:
+        for track in list(self.vague_tracks.values()):
+            if track.made_by[0] >= i:
+                continue
             version = track.before(i)
             span = version.due_span
             if span is not None and version.closed is None and span[0] <= key <= span[1]:
@@ -1568,6 +1582,8 @@ def _deadline_extended(log: Log, ev: Event, key: int, snap: _Snap, index: int) -
     else:
         span = None
     track.versions.append(version.extended(ev.id, key, due, span))
+    if span is not None:
+        log.vague_tracks[track.id] = track
     track.made_by.append(index)
     return snap
 
