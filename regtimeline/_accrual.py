@@ -130,14 +130,6 @@ def origin(kind: int, zone: Zone, key: int) -> int:
     return wall if kind == DAY_GRID else _month_coordinate(wall, query=False)
 
 
-def query(kind: int, key: int, offset: int) -> int:
-    """The coordinate of a query instant `key` at a steady UTC `offset` (us)."""
-    if kind == EXACT_GRID:
-        return key
-    wall = key + offset
-    return wall if kind == DAY_GRID else _month_coordinate(wall, query=True)
-
-
 class _Built:
     """Entries sorted by gate, with prefix sums and a rank index on residues."""
 
@@ -189,10 +181,11 @@ class Group:
 
         `offset` is the steady UTC offset at `key` (us).
         """
-        kind = self.kind
-        coordinate = key if kind == EXACT_GRID else key + offset if kind == DAY_GRID else None
-        if coordinate is None:
-            coordinate = query(kind, key, offset)
+        coordinate = key  # exact periods count in instants, calendar ones on the wall clock
+        if self.kind != EXACT_GRID:
+            coordinate += offset
+            if self.kind == MONTH_GRID:
+                coordinate = _month_coordinate(coordinate, query=True)
         q, r = divmod(coordinate, self.unit)
         entries = self.entries
         built = self._built
