@@ -617,6 +617,29 @@ def _phase(snap: _Snap, key: int, zone: Zone) -> Phase:
     return Phase.WARNED if snap.open_deadlines else Phase.CLEAR
 
 
+def _phase_for(snap: _Snap, key: int, zone: Zone, point: tuple[str | None, ...]) -> Phase:
+    """The phase at `key` of `snap` for one slice (`point`: None for all of a dimension)."""
+    if point == (None, None, None, None):
+        return _phase(snap, key, zone)
+    # the dimension most likely to tell restrictions apart: regions, operators, services,
+    # networks (two values only); one set lookup in it rejects most restrictions
+    k = next(k for k in (2, 3, 1, 0) if point[k] is not None)
+    v = point[k]
+    best = Phase.CLEAR
+    for r in snap.restrictions:
+        values = r.named[k]
+        if values is not None and v not in values:
+            continue
+        phase = _PHASE_OF_KIND[r.kind]
+        if phase > best and _touches(r, point) and _in_force(r, key, zone):
+            best = phase
+            if best is Phase.BLOCKED:
+                return best
+    if best is Phase.CLEAR and snap.open_deadlines:
+        return Phase.WARNED
+    return best
+
+
 def _in_force(r: _Restr, key: int, zone: Zone) -> bool:
     if r.ends is not None and key > r.ends:
         return False
@@ -1016,27 +1039,7 @@ class Log:
         return _phase(self._snap(i), key, self.zone)
 
     def status_phase_for(self, i: int, key: int, point: tuple[str | None, ...]) -> Phase:
-        snap = self._snap(i)
-        if point == (None, None, None, None):
-            return _phase(snap, key, self.zone)
-        zone = self.zone
-        # the dimension most likely to tell restrictions apart: regions, operators, services,
-        # networks (two values only); one set lookup in it rejects most restrictions
-        k = next(k for k in (2, 3, 1, 0) if point[k] is not None)
-        v = point[k]
-        best = Phase.CLEAR
-        for r in snap.restrictions:
-            values = r.named[k]
-            if values is not None and v not in values:
-                continue
-            phase = _PHASE_OF_KIND[r.kind]
-            if phase > best and _touches(r, point) and _in_force(r, key, zone):
-                best = phase
-                if best is Phase.BLOCKED:
-                    return best
-        if best is Phase.CLEAR and snap.open_deadlines:
-            return Phase.WARNED
-        return best
+        return _phase_for(self._snap(i), key, self.zone, point)
 
     def status_restrictions(
         self, i: int, key: int, kind: int
@@ -1401,11 +1404,17 @@ class Log:
                 latest = max(latest, zone.key(ends, end=True) + 1)
         return latest
 
-    def history(self, n: int, until: int | None = None) -> tuple[Period, ...]:
+    def history(
+        self,
+        n: int,
+        until: int | None = None,
+        point: tuple[str | None, ...] = (None, None, None, None),
+    ) -> tuple[Period, ...]:
         """Periods of constant phase over the first `n` entries, the last one open.
 
         Windows recur up to `until` (the periods that start at or before it), or without it
         up to the latest instant any event names; a restriction running out counts always.
+        With `point`, the phase of that slice (see `_phase_for`).
         """
         keys, snaps, events, zone = self.keys, self.snaps, self.events, self.zone
         if until is not None:
@@ -1418,7 +1427,7 @@ class Log:
             if i + 1 < n and keys[i + 1] == key:
                 continue  # only the state after the last event at an instant is seen
             snap = snaps[i]
-            phase = _phase(snap, key, zone)
+            phase = _phase_for(snap, key, zone, point)
             if not periods or periods[-1][1] is not phase:
                 periods.append((key, phase, events[i].id, self._at_span(first, i + 1)))
             first = i + 1
@@ -1428,7 +1437,7 @@ class Log:
                     break
                 if until is not None and boundary > until:
                     break
-                phase = _phase(snap, boundary, zone)
+                phase = _phase_for(snap, boundary, zone, point)
                 if periods[-1][1] is not phase:
                     periods.append((boundary, phase, None, _ends_span(snap, boundary)))
         to_dt = zone.to_datetime

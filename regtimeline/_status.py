@@ -468,6 +468,32 @@ class StatusSource(Protocol):
     def status_takedowns(self, i: int, key: int) -> Takedowns: ...
 
 
+def slice_point(
+    caller: str,
+    network: str | None = None,
+    service: str | None = None,
+    region: str | None = None,
+    operator: str | None = None,
+) -> tuple[str | None, str | None, str | None, str | None]:
+    """A slice as a point (None: all of a dimension), its values checked.
+
+    Raises:
+        InvalidValue: a value that is not a non-blank string, a network other than mobile or
+            fixed, or a code-shaped region not in ISO 3166-2; the message names `caller`.
+    """
+    point = (network, service, region, operator)
+    for what, value in zip(("network", "service", "region", "operator"), point, strict=True):
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            msg = f"{caller}: {what} must be a non-blank string or None, got {value!r:.60}"
+            raise InvalidValue(msg)
+    if network is not None and network not in ("mobile", "fixed"):
+        msg = f"{caller}: network must be 'mobile' or 'fixed', got {network!r}"
+        raise InvalidValue(msg)
+    if region is not None and REGION_CODE.match(region):
+        Scope(regions={region})  # a code-shaped typo is refused, as in a scope
+    return point
+
+
 class Status:
     """The derived state of a dispute at one instant, after every event at or before it.
 
@@ -548,16 +574,7 @@ class Status:
             >>> may.phase_for(network="fixed").name, may.phase_for(network="mobile").name
             ('WARNED', 'THROTTLED')
         """
-        point = (network, service, region, operator)
-        for what, value in zip(("network", "service", "region", "operator"), point, strict=True):
-            if value is not None and (not isinstance(value, str) or not value.strip()):
-                msg = f"phase_for: {what} must be a non-blank string or None, got {value!r:.60}"
-                raise InvalidValue(msg)
-        if network is not None and network not in ("mobile", "fixed"):
-            msg = f"phase_for: network must be 'mobile' or 'fixed', got {network!r}"
-            raise InvalidValue(msg)
-        if region is not None and REGION_CODE.match(region):
-            Scope(regions={region})  # a code-shaped typo is refused, as in a scope
+        point = slice_point("phase_for", network, service, region, operator)
         return self._source.status_phase_for(self._i, self._key, point)
 
     @cached

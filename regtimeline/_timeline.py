@@ -17,7 +17,7 @@ from ._enums import Phase
 from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
-from ._status import Period, Status
+from ._status import Period, Status, slice_point
 from ._time import (
     EPOCH,
     MAX_KEY,
@@ -396,7 +396,14 @@ class Timeline:
         return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
     def history(
-        self, *, until: When | None = None, as_of: When | None = None
+        self,
+        *,
+        until: When | None = None,
+        as_of: When | None = None,
+        network: str | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        operator: str | None = None,
     ) -> tuple[Period, ...]:
         """The periods of constant phase, from the first event on; the last one is open.
 
@@ -406,24 +413,37 @@ class Timeline:
         before it (events after it are left out), the one containing it open; without, they
         stop at the latest instant any event names (its time, a due date, the instant after
         an `ends`). With
-        `as_of`, the history as the record told it then.
+        `as_of`, the history as the record told it then. With a slice (`network`, `service`,
+        `region`, `operator`, as in `Status.phase_for`), the periods of that slice's phase:
+        a partial lift that keeps the dispute's phase can still end one for the slice.
 
         Args:
             until: the last instant of interest (a date means its end).
             as_of: answer as the record stood then.
+            network: the slice's network (``"mobile"`` or ``"fixed"``); None: both.
+            service: the slice's service; None: all.
+            region: the slice's region (an ISO 3166-2 code or a place name); None: all.
+            operator: the slice's operator; None: all.
 
         Raises:
             TimeError: `until` is naive or malformed.
+            InvalidValue: a slice value that `Status.phase_for` refuses.
 
         Examples:
             >>> from regtimeline.examples import twitter_russia
             >>> [(p.start.date().isoformat(), p.phase.name) for p in twitter_russia().history()]
             [('2021-03-10', 'THROTTLED'), ('2022-03-04', 'BLOCKED')]
+            >>> [(p.start.date().isoformat(), p.phase.name)
+            ...  for p in twitter_russia().history(network="fixed")][:3]
+            [('2021-03-10', 'THROTTLED'), ('2021-05-17', 'WARNED'), ('2022-03-04', 'BLOCKED')]
         """
+        point = slice_point("history", network, service, region, operator)
         if as_of is not None:
-            return self.as_of(as_of).history(until=until)
+            return self.as_of(as_of).history(
+                until=until, network=network, service=service, region=region, operator=operator
+            )
         key = None if until is None else self._log.zone.query_key(until)
-        return self._log.history(self._n, key)
+        return self._log.history(self._n, key, point)
 
     # --- the record: recorded time ---------------------------------------------------------
 

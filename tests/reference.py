@@ -881,12 +881,16 @@ def window_candidates(w: Window, tz: ZoneInfo, lo: datetime, hi: datetime) -> se
 
 
 def expected_history(
-    dispute: Dispute, events: list[Event], until: datetime | None = None
+    dispute: Dispute,
+    events: list[Event],
+    until: datetime | None = None,
+    point: tuple[str | None, ...] = (None, None, None, None),
 ) -> list[tuple[datetime, str, str | None]]:
     """Periods (start, phase, cause) by asking the phase at every instant that may change it.
 
     DESIGN: windows recur up to `until`, or without it up to the latest instant any event
-    names; a restriction running out always counts.
+    names; a restriction running out always counts. With `point`, the phase of that slice
+    (`phase_for`).
     """
     tz = ZoneInfo(dispute.timezone)
     timed = ordered(dispute, events)
@@ -929,7 +933,7 @@ def expected_history(
             state.expire(t)
             apply(state, e, t, tz, universe, dispute.jurisdiction)
         state.expire(c)
-        phase = state.phase(c, tz)
+        phase = state.phase(c, tz, {k: v for k, v in enumerate(point) if v is not None})
         if not periods or periods[-1][1] != phase:
             periods.append((c, phase, candidates[c]))
     return periods

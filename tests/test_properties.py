@@ -69,6 +69,19 @@ class TestAgainstTheReference:
         assert ends[:-1] == starts[1:]
         assert not ends or ends[-1] is None
 
+    @given(timelines(max_size=20), st.data())
+    def test_history_of_a_slice_agrees_with_the_naive_replay(self, timeline, data):
+        """history() of a slice equals the slice's phase asked wherever it may change."""
+        point = data.draw(st.sampled_from(ref.slices(list(timeline.events))))
+        network, service, region, operator = point
+        periods = timeline.history(
+            network=network, service=service, region=region, operator=operator
+        )
+        got = [(p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in periods]
+        assert got == ref.expected_history(timeline.dispute, list(timeline.events), point=point)
+        if point == (None, None, None, None):
+            assert periods == timeline.history()
+
     @given(timelines(max_size=15), st.data())
     def test_history_until_agrees_with_the_naive_replay(self, timeline, data):
         """history(until=...) lists the periods that start at or before `until`, windows
