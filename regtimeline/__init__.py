@@ -8,6 +8,7 @@ Examples:
     'THROTTLED'
 """
 
+from ._archive import Archive, DisputeDeadline, DisputePeriod, DisputeStatus
 from ._dispute import Dispute
 from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import (
@@ -67,6 +68,7 @@ from .stores import Store, open_store
 
 __all__ = [
     "RULES",
+    "Archive",
     "Block",
     "BlockImposed",
     "BlockLifted",
@@ -87,6 +89,9 @@ __all__ = [
     "DelistingPart",
     "Difference",
     "Dispute",
+    "DisputeDeadline",
+    "DisputePeriod",
+    "DisputeStatus",
     "DuplicateEvent",
     "Entry",
     "Event",

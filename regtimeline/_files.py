@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -18,7 +18,7 @@ from ._timeline import Timeline
 from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
 
-__all__ = ["MAX_LINE_BYTES", "dump", "load"]
+__all__ = ["MAX_LINE_BYTES", "dump", "dump_all", "load", "load_all"]
 
 #: Lines longer than this are refused: no event needs a megabyte.
 MAX_LINE_BYTES: Final = 1 << 20
@@ -76,24 +76,26 @@ def _parse(path: Path, number: int, line: bytes) -> Any:
         raise _line_error(path, number, f"not valid JSON: {exc}") from None
 
 
-def _header(path: Path, data: Any) -> tuple[int, Dispute]:
+def _header(path: Path, number: int, data: Any) -> tuple[int, Dispute]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         msg = f'the first line must be a header {{"format": "{FORMAT}", "schema": ..., ...}}'
-        raise _line_error(path, 1, msg)
+        if number > 1:
+            msg = f'a header must say {{"format": "{FORMAT}", ...}}'
+        raise _line_error(path, number, msg)
     extra = set(data) - {"format", "schema", "dispute"}
     if extra:
-        raise _line_error(path, 1, f"unknown header field(s) {sorted(extra)}")
+        raise _line_error(path, number, f"unknown header field(s) {sorted(extra)}")
     schema: Any = data.get("schema")
     try:
         upcast({}, schema)  # checks the version
     except SchemaError as exc:
-        raise _line_error(path, 1, f"{exc} @ $.schema") from None
+        raise _line_error(path, number, f"{exc} @ $.schema") from None
     if "dispute" not in data:
-        raise _line_error(path, 1, "required field 'dispute' is missing @ $.dispute")
+        raise _line_error(path, number, "required field 'dispute' is missing @ $.dispute")
     try:
         return schema, decode_dispute(data["dispute"])
     except SchemaError as exc:
-        raise _line_error(path, 1, f"{exc} (in $.dispute)") from None
+        raise _line_error(path, number, f"{exc} (in $.dispute)") from None
 
 
 def load(path: str | os.PathLike[str]) -> Timeline:
@@ -123,28 +125,78 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         first = lines.readline()
         if not first.strip():
             raise _line_error(path, 1, "empty file: expected a header line")
-        schema, dispute = _header(path, _parse(path, 1, first))
-        with paused_gc():  # a bulk load (see _gc)
-            events, recorded = _entries(path, lines, schema)
-            try:
-                return Timeline(dispute)._with_recorded(events, recorded)
-            except RegTimelineError as exc:
-                number = _line_number(path, events, exc.event)
-                where = f"{path}: line {number}" if number else str(path)
-                error = type(exc)(f"{where}: {exc}")
-                error.event = exc.event
-                raise error from None
+        numbered = enumerate(lines, start=2)
+        timeline, after = _section(path, 1, _parse(path, 1, first), numbered)
+        if after is not None:
+            msg = (
+                "a second header: this file holds several disputes; read it with "
+                "regtimeline.Archive.load"
+            )
+            raise _line_error(path, after[0], msg)
+        return timeline
+
+
+def load_all(path: str | os.PathLike[str]) -> list[Timeline]:
+    """The timelines of a file holding one dispute or several, in the order written.
+
+    Several disputes are written one after another, each from its own header line (the
+    files of each, concatenated). An empty file holds none.
+
+    Raises:
+        SchemaError, InvalidTransition, UnknownReference, DuplicateEvent, TimeError: as for
+            `load`, naming the file and line.
+        OSError: the file cannot be read.
+        InvalidValue: `path` is not a path.
+    """
+    path = _path(path)
+    timelines: list[Timeline] = []
+    with path.open("rb") as lines:
+        first = lines.readline()
+        if not first:
+            return timelines
+        if not first.strip():
+            raise _line_error(path, 1, "a blank line: expected a header line")
+        numbered = enumerate(lines, start=2)
+        after: tuple[int, Any] | None = (1, _parse(path, 1, first))
+        while after is not None:
+            timeline, after = _section(path, after[0], after[1], numbered)
+            timelines.append(timeline)
+    return timelines
+
+
+def _section(
+    path: Path, number: int, header: Any, numbered: Iterator[tuple[int, bytes]]
+) -> tuple[Timeline, tuple[int, Any] | None]:
+    """One dispute's part of a file: its header (at line `number`) and the lines after it.
+
+    Returns its timeline, and the next header with its line number (None: the file ended).
+    """
+    schema, dispute = _header(path, number, header)
+    with paused_gc():  # a bulk load (see _gc)
+        events, recorded, after = _entries(path, numbered, schema)
+        try:
+            return Timeline(dispute)._with_recorded(events, recorded), after
+        except RegTimelineError as exc:
+            found = _line_number(path, events, exc.event, number)
+            where = f"{path}: line {found}" if found else str(path)
+            error = type(exc)(f"{where}: {exc}")
+            error.event = exc.event
+            raise error from None
 
 
 def _entries(
-    path: Path, lines: Iterable[bytes], schema: int
-) -> tuple[list[Event], list[int | None]]:
-    """The events of a file's lines after the header, and each one's recorded-time key."""
+    path: Path, numbered: Iterator[tuple[int, bytes]], schema: int
+) -> tuple[list[Event], list[int | None], tuple[int, Any] | None]:
+    """The events of the lines after a header, up to the next header or the end.
+
+    Returns the events, each one's recorded-time key, and the next header with its line
+    number (None: the file ended).
+    """
     events: list[Event] = []
     recorded: list[int | None] = []
     last: tuple[Any, int | None] = (None, None)  # the lines of one append repeat its time
     current = schema == SCHEMA_VERSION
-    for number, line in enumerate(lines, start=2):
+    for number, line in numbered:
         # the common case inline (this loop runs once an event); _parse explains a refusal
         try:
             obj = orjson.loads(line)
@@ -157,6 +209,8 @@ def _entries(
             if not isinstance(obj, dict):
                 msg = f"an event must be a JSON object, got {obj!r:.40}"
                 raise _line_error(path, number, msg)
+        if "format" in obj:  # the header of the next dispute
+            return events, recorded, (number, obj)
         try:
             if not current:
                 obj = upcast(obj, schema)
@@ -167,24 +221,29 @@ def _entries(
             events.append(decode(obj))
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
-    return events, recorded
+    return events, recorded, None
 
 
-def _line_number(path: Path, events: Iterable[Event], event: Any) -> int:
-    """The line that holds `event` (0: none), found again only when a load fails."""
+def _line_number(path: Path, events: Iterable[Event], event: Any, header: int = 1) -> int:
+    """The line that holds `event` (0: none), found again only when a load fails.
+
+    `event` is among the events of the part of the file whose header is at line `header`.
+    """
     index = next((i for i, e in enumerate(events) if e is event), None)
     if index is None:
         return 0
     with path.open("rb") as lines:
         events_seen = -2  # the header is not an event
         for number, line in enumerate(lines, start=1):
+            if number < header:
+                continue
             events_seen += bool(line.strip())
             if events_seen == index:
                 return number
     return 0
 
 
-def _write(handle: BinaryIO, timeline: Timeline, header: dict[str, Any]) -> None:
+def _write(handle: BinaryIO, timeline: Timeline) -> None:
     """Write the header and every entry, a line each, as they are encoded.
 
     Each line goes to the (buffered) file at once: keeping a million lines in memory to
@@ -192,6 +251,11 @@ def _write(handle: BinaryIO, timeline: Timeline, header: dict[str, Any]) -> None
     """
     option = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
     write = handle.write
+    header = {
+        "format": FORMAT,
+        "schema": SCHEMA_VERSION,
+        "dispute": encode_dispute(timeline.dispute),
+    }
     write(orjson.dumps(header, option=option))
     last: tuple[int | None, str | None] = (None, None)  # the lines of one append share a time
     for event, key in timeline._record_items():
@@ -216,17 +280,38 @@ def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
     if not isinstance(timeline, Timeline):
         msg = f"dump takes a Timeline, got {timeline!r:.80}"
         raise InvalidValue(msg)
-    path = _path(path)
-    header = {
-        "format": FORMAT,
-        "schema": SCHEMA_VERSION,
-        "dispute": encode_dispute(timeline.dispute),
-    }
+    _atomic(_path(path), lambda handle: _write(handle, timeline))
+
+
+def dump_all(timelines: Iterable[Timeline], path: str | os.PathLike[str]) -> None:
+    """Write several timelines to one JSON Lines file, atomically, one after another.
+
+    Each starts with its own header line; `load_all` reads them back in the same order.
+
+    Raises:
+        OSError: the file cannot be written (the destination is then untouched).
+        InvalidValue: an item is not a Timeline, or `path` is not a path.
+    """
+    items = list(timelines)
+    for timeline in items:
+        if not isinstance(timeline, Timeline):
+            msg = f"dump_all takes Timelines, got {timeline!r:.80}"
+            raise InvalidValue(msg)
+
+    def write(handle: BinaryIO) -> None:
+        for timeline in items:
+            _write(handle, timeline)
+
+    _atomic(_path(path), write)
+
+
+def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """Write a file by `write` under a temporary name, flush it, rename it into place."""
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
             with paused_gc():  # millions of short-lived dicts (see _gc)
-                _write(handle, timeline, header)
+                write(handle)
             handle.flush()
             os.fsync(handle.fileno())
         Path(temporary).replace(path)

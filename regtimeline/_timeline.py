@@ -395,6 +395,11 @@ class Timeline:
             key = log.zone.query_key(when)
         return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
+    def _status_at_key(self, key: int) -> Status:
+        """The status at an instant given as a key (for the archive's queries)."""
+        log = self._log
+        return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
+
     def history(
         self,
         *,

@@ -36,6 +36,7 @@ __all__ = [
     "FOUNDING_CASE_FILE",
     "TWITTER_RUSSIA",
     "brazil_x",
+    "cases",
     "india_tiktok",
     "jammu_kashmir",
     "nigeria_twitter",
@@ -125,6 +126,18 @@ def india_tiktok() -> Timeline:
         ('BLOCKED', False, ['permanent-notices'])
     """
     return _bundled("data/india-tiktok-2020.jsonl")
+
+
+def cases() -> tuple[Timeline, ...]:
+    """Every bundled real case, by dispute id: an archive's worth (``Archive(cases())``).
+
+    Examples:
+        >>> [t.dispute.id for t in cases()]  # doctest: +NORMALIZE_WHITESPACE
+        ['br-stf-x-2024', 'in-jk-internet-2019', 'in-meity-tiktok-2020', 'ng-fgn-twitter-2021',
+         'ru-roskomnadzor-twitter']
+    """
+    found = (brazil_x(), jammu_kashmir(), india_tiktok(), nigeria_twitter(), twitter_russia())
+    return tuple(sorted(found, key=lambda t: t.dispute.id))
 
 
 def twitter_russia_events() -> tuple[Event, ...]:

@@ -39,6 +39,7 @@ except ImportError as exc:  # pragma: no cover - exercised by hand, not in the s
 import attrs
 import pendulum
 
+from ._archive import Archive
 from ._dispute import Dispute
 from ._enums import Consequence, DeadlineState
 from ._events import (
@@ -82,6 +83,7 @@ from .errors import (
 __all__ = [
     "TIMEZONES",
     "TimelineMachine",
+    "archives",
     "boundaries",
     "dates",
     "disputes",
@@ -921,6 +923,42 @@ _DELAYS: Final = st.sampled_from((0, 3_600 * 10**6, 86_400 * 10**6, 3 * 86_400 *
 _LATER: Final = st.sampled_from((3_600 * 10**6, 86_400 * 10**6, 30 * 86_400 * 10**6))
 #: How far a correction moves an event, in seconds (either way, up to a day).
 _SHIFTS: Final = st.integers(-86_400, 86_400)
+
+
+@st.composite
+def archives(
+    draw: st.DrawFn,
+    min_size: int = 0,
+    max_size: int = 5,
+    max_events: int = 10,
+    *,
+    recorded: bool = False,
+) -> Archive:
+    """Archives of disputes with distinct ids, each timeline drawn by `timelines`.
+
+    Disputes share jurisdictions, platforms and regulators (so that filters keep some and
+    leave others); their timelines start anywhere from 2008 to 2023. Shrinks towards fewer
+    disputes and fewer events.
+
+    Args:
+        draw: supplied by Hypothesis.
+        min_size: fewest disputes.
+        max_size: most disputes.
+        max_events: most events per dispute.
+        recorded: draw `recorded_timelines` (with recorded times and corrections, to query
+            ``as_of``) instead.
+
+    Examples:
+        >>> from hypothesis import find
+        >>> len(find(archives(), lambda a: len(a) >= 2))
+        2
+    """
+    chosen = draw(
+        st.lists(_DISPUTES, min_size=min_size, max_size=max_size, unique_by=lambda d: d.id)
+    )
+    if recorded:
+        return Archive(draw(recorded_timelines(dispute=d, max_size=max_events)) for d in chosen)
+    return Archive(draw(timelines(dispute=d, max_size=max_events)) for d in chosen)
 
 
 @st.composite
