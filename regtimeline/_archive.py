@@ -416,6 +416,67 @@ class Archive:
         """
         return Archive(t.as_of(when) for t in self._timelines.values())  # type: ignore[arg-type]
 
+    # -- tables (the `arrow` extra; see regtimeline.tables) -----------------------------------
+
+    def table(self, name: str, *, at: object = None) -> Any:
+        """One table as a ``pyarrow.Table`` (see `regtimeline.tables.table`).
+
+        The tables: ``disputes``, ``events``, ``periods``, ``restrictions``, ``deadlines``,
+        ``takedowns``.
+
+        Raises:
+            MissingExtra: pyarrow is not installed (``pip install 'regtimeline[arrow]'``).
+            InvalidValue: an unknown table name.
+        """
+        from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
+
+        return tables.table(self, name, at=at)
+
+    def to_polars(self, name: str, *, at: object = None) -> Any:
+        """One table as a polars DataFrame (the ``polars`` extra).
+
+        Raises:
+            MissingExtra: polars or pyarrow is not installed.
+            InvalidValue: an unknown table name.
+        """
+        from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
+
+        return tables.to_polars(self, name, at=at)
+
+    def to_pandas(self, name: str, *, at: object = None) -> Any:
+        """One table as a pandas DataFrame (the ``pandas`` extra).
+
+        Raises:
+            MissingExtra: pandas or pyarrow is not installed.
+            InvalidValue: an unknown table name.
+        """
+        from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
+
+        return tables.to_pandas(self, name, at=at)
+
+    def write_parquet(self, directory: str | os.PathLike[str], *, at: object = None) -> Any:
+        """Write every table to ``<directory>/<name>.parquet``; returns the paths by name.
+
+        Raises:
+            MissingExtra: pyarrow is not installed.
+            OSError: a file cannot be written.
+        """
+        from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
+
+        return tables.write_parquet(self, directory, at=at)
+
+    @classmethod
+    def read_parquet(cls, directory: str | os.PathLike[str]) -> Archive:
+        """The archive `write_parquet` wrote, re-created equal from its events table.
+
+        Raises:
+            MissingExtra: pyarrow is not installed.
+            SchemaError: a file is not a regtimeline table of a known version.
+        """
+        from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
+
+        return tables.read_parquet(directory)
+
     # -- a collection ------------------------------------------------------------------------
 
     def __len__(self) -> int:

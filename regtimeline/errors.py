@@ -11,6 +11,7 @@ __all__ = [
     "DuplicateEvent",
     "InvalidTransition",
     "InvalidValue",
+    "MissingExtra",
     "RegTimelineError",
     "SchemaError",
     "TimeError",
@@ -66,3 +67,7 @@ class SchemaError(RegTimelineError, ValueError):
 
 class ConcurrencyError(RegTimelineError):
     """A store refused an append because another writer appended first."""
+
+
+class MissingExtra(RegTimelineError, ImportError):
+    """A feature needs an optional extra that is not installed (the message says which)."""

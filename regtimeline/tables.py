@@ -1,0 +1,606 @@
+"""An archive as Apache Arrow tables, for polars, pandas, DuckDB, Spark and Parquet files.
+
+Needs the ``arrow`` extra (``pip install 'regtimeline[arrow]'``; ``[polars]`` and
+``[pandas]`` add those libraries). Built from the library's public API only. The tables,
+their columns and the schema version are described on the format page of the docs; every
+table carries its name and `TABLES_SCHEMA` in its schema metadata.
+
+Examples:
+    >>> from regtimeline import Archive
+    >>> from regtimeline.examples import cases
+    >>> periods = Archive(cases()).table("periods")
+    >>> periods.num_rows, periods.column_names[:4]
+    (12, ['dispute_id', 'jurisdiction', 'platform', 'regulator'])
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import orjson
+
+from . import Archive, Dispute, Timeline, serialization
+from .errors import InvalidValue, MissingExtra, SchemaError
+
+try:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+except ImportError:  # pragma: no cover - checked by `_require`
+    pa = None
+    pq = None
+
+if TYPE_CHECKING:
+    from . import Block, Delisting, Throttle
+
+__all__ = [
+    "TABLES",
+    "TABLES_SCHEMA",
+    "read_parquet",
+    "table",
+    "tables",
+    "to_pandas",
+    "to_polars",
+    "write_parquet",
+]
+
+#: The version of the tables' layout; it changes when a column changes meaning or type.
+TABLES_SCHEMA: Final = 1
+
+#: The tables an archive gives, in the order `write_parquet` writes them.
+TABLES: Final = ("disputes", "events", "periods", "restrictions", "deadlines", "takedowns")
+
+_RESTRICTION_KINDS: Final = frozenset(
+    {
+        "throttle_imposed",
+        "throttle_lifted",
+        "block_imposed",
+        "block_lifted",
+        "delisting_imposed",
+        "delisting_lifted",
+    }
+)
+
+
+def _require(what: str) -> None:
+    if pa is None:
+        msg = f"{what} needs pyarrow: pip install 'regtimeline[arrow]'"
+        raise MissingExtra(msg)
+
+
+def _archive(value: object, caller: str) -> Archive:
+    if not isinstance(value, Archive):
+        msg = f"{caller} takes an Archive, got {value!r:.60}"
+        raise InvalidValue(msg)
+    return value
+
+
+def _utc() -> Any:
+    return pa.timestamp("us", tz="UTC")
+
+
+def _strings() -> Any:
+    return pa.list_(pa.string())
+
+
+def _schemas() -> dict[str, Any]:
+    """Each table's Arrow schema."""
+    ts, s, b = _utc(), pa.string(), pa.bool_()
+    return {
+        "disputes": pa.schema(
+            [
+                ("dispute_id", s),
+                ("regulator", s),
+                ("platform", s),
+                ("jurisdiction", s),
+                ("timezone", s),
+            ]
+        ),
+        "events": pa.schema(
+            [
+                ("dispute_id", s),
+                ("timezone", s),
+                ("seq", pa.int64()),
+                ("event_id", s),
+                ("type", s),
+                ("at", ts),
+                ("at_text", s),
+                ("recorded_at", ts),
+                ("source", s),
+                ("note", s),
+                ("current", b),
+                ("data", s),
+            ]
+        ),
+        "periods": pa.schema(
+            [
+                ("dispute_id", s),
+                ("jurisdiction", s),
+                ("platform", s),
+                ("regulator", s),
+                ("timezone", s),
+                ("start", ts),
+                ("end", ts),
+                ("phase", s),
+                ("cause", s),
+                ("certain", b),
+            ]
+        ),
+        "restrictions": pa.schema(
+            [
+                ("dispute_id", s),
+                ("jurisdiction", s),
+                ("platform", s),
+                ("timezone", s),
+                ("restriction_id", s),
+                ("kind", s),
+                ("since", ts),
+                ("ends", ts),
+                ("start", ts),
+                ("end", ts),
+                ("box", pa.int32()),
+                ("networks", _strings()),
+                ("services", _strings()),
+                ("services_except", _strings()),
+                ("regions", _strings()),
+                ("regions_except", _strings()),
+                ("operators", _strings()),
+                ("operators_except", _strings()),
+                ("stores", _strings()),
+                ("stores_except", _strings()),
+                ("scope", s),
+                ("window", s),
+                ("by", s),
+            ]
+        ),
+        "deadlines": pa.schema(
+            [
+                ("dispute_id", s),
+                ("jurisdiction", s),
+                ("platform", s),
+                ("timezone", s),
+                ("deadline_id", s),
+                ("state", s),
+                ("set_at", ts),
+                ("original_due", ts),
+                ("due", ts),
+                ("extensions", pa.int32()),
+                ("demand", s),
+                ("consequence", s),
+                ("closed_at", ts),
+                ("closed_by", s),
+                ("enforced_by", _strings()),
+                ("as_at", ts),
+            ]
+        ),
+        "takedowns": pa.schema(
+            [
+                ("dispute_id", s),
+                ("jurisdiction", s),
+                ("platform", s),
+                ("timezone", s),
+                ("request_id", s),
+                ("state", s),
+                ("at", ts),
+                ("sla", s),
+                ("due", ts),
+                ("requested", pa.int64()),
+                ("removed", pa.int64()),
+                ("outstanding", pa.int64()),
+                ("as_at", ts),
+            ]
+        ),
+    }
+
+
+def _key(timeline: Timeline, value: Any) -> int | None:
+    """The UTC microsecond count of an instant (None stays None)."""
+    return None if value is None else timeline.dispute.zone.key(value)
+
+
+def _sorted(values: Iterable[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
+
+
+def _disputes(archive: Archive, _: object) -> dict[str, list[Any]]:
+    ds = archive.disputes
+    return {
+        "dispute_id": [d.id for d in ds],
+        "regulator": [d.regulator for d in ds],
+        "platform": [d.platform for d in ds],
+        "jurisdiction": [d.jurisdiction for d in ds],
+        "timezone": [d.timezone for d in ds],
+    }
+
+
+def _events(archive: Archive, _: object) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["events"].names}
+    for t in archive:
+        d = t.dispute
+        zone = d.zone
+        current = {id(e) for e in t.events}
+        for seq, entry in enumerate(t.entries):
+            e = entry.event
+            data = serialization.encode(e)
+            cols["dispute_id"].append(d.id)
+            cols["timezone"].append(d.timezone)
+            cols["seq"].append(seq)
+            cols["event_id"].append(e.id)
+            cols["type"].append(e.kind)
+            cols["at"].append(zone.key(e.at))
+            cols["at_text"].append(data["at"])
+            cols["recorded_at"].append(_key(t, entry.recorded_at))
+            cols["source"].append(e.source)
+            cols["note"].append(e.note)
+            cols["current"].append(id(e) in current)
+            cols["data"].append(orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode())
+    return cols
+
+
+def _periods(archive: Archive, _: object) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["periods"].names}
+    for t in archive:
+        d = t.dispute
+        key = d.zone.key
+        for p in t.history():
+            cols["dispute_id"].append(d.id)
+            cols["jurisdiction"].append(d.jurisdiction)
+            cols["platform"].append(d.platform)
+            cols["regulator"].append(d.regulator)
+            cols["timezone"].append(d.timezone)
+            cols["start"].append(key(p.start))
+            cols["end"].append(None if p.end is None else key(p.end))
+            cols["phase"].append(p.phase.name)
+            cols["cause"].append(p.cause)
+            cols["certain"].append(p.certain)
+    return cols
+
+
+def _shape(r: Block | Throttle | Delisting) -> tuple[Any, ...]:
+    """What a restriction covers now: a change starts a new row."""
+    return (r.scope, getattr(r, "stores", None), getattr(r, "parts", None))
+
+
+def _restriction_rows(
+    t: Timeline, r: Block | Throttle | Delisting, start: int, end: int | None
+) -> Iterable[dict[str, Any]]:
+    kind = type(r).__name__.lower()
+    parts = getattr(r, "parts", None) or ()
+    pieces: list[tuple[Any, Any, Any]] = (
+        [(p.scope, p.stores, p.stores_except) for p in parts]
+        if parts
+        else [(r.scope, getattr(r, "stores", None), getattr(r, "stores_except", None))]
+    )
+    n = 0
+    for scope, stores, stores_except in pieces:
+        for box in scope.boxes:
+            window = getattr(r, "window", None)
+            yield {
+                "restriction_id": r.id,
+                "kind": kind,
+                "since": _key(t, r.since),
+                "ends": _key(t, r.ends),
+                "start": start,
+                "end": end,
+                "box": n,
+                "networks": sorted(box.networks),
+                "services": _sorted(box.services),
+                "services_except": sorted(box.services_except),
+                "regions": _sorted(box.regions),
+                "regions_except": sorted(box.regions_except),
+                "operators": _sorted(box.operators),
+                "operators_except": sorted(box.operators_except),
+                "stores": None if kind != "delisting" else _sorted(stores),
+                "stores_except": None if kind != "delisting" else sorted(stores_except or ()),
+                "scope": str(scope),
+                "window": None if window is None else str(window),
+                "by": r.by,
+            }
+            n += 1
+
+
+def _restrictions(archive: Archive, _: object) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["restrictions"].names}
+
+    def add(t: Timeline, r: Block | Throttle | Delisting, start: int, end: int | None) -> None:
+        d = t.dispute
+        for row in _restriction_rows(t, r, start, end):
+            cols["dispute_id"].append(d.id)
+            cols["jurisdiction"].append(d.jurisdiction)
+            cols["platform"].append(d.platform)
+            cols["timezone"].append(d.timezone)
+            for name, value in row.items():
+                cols[name].append(value)
+
+    for t in archive:
+        for r, start, end in _spells(t):
+            add(t, r, start, end)
+    return cols
+
+
+def _spells(t: Timeline) -> Iterator[tuple[Block | Throttle | Delisting, int, int | None]]:
+    """Each restriction's spells of constant coverage: (as it stood, from, to or None)."""
+    zone = t.dispute.zone
+    # restrictions change only at restriction events, and when one runs out at `ends`
+    checkpoints = sorted({zone.key(e.at) for e in t.events if e.kind in _RESTRICTION_KINDS})
+    open_: dict[str, tuple[int, Block | Throttle | Delisting]] = {}
+    seen: set[int] = set()
+    while checkpoints:
+        k = heapq.heappop(checkpoints)
+        if k in seen:
+            continue
+        seen.add(k)
+        status = t.status_at(zone.to_datetime(k))
+        active: tuple[Block | Throttle | Delisting, ...] = (
+            *status.blocks,
+            *status.throttles,
+            *status.delistings,
+        )
+        now = {r.id: r for r in active}
+        for rid, (start, r) in list(open_.items()):
+            if rid not in now or _shape(now[rid]) != _shape(r):
+                yield r, start, k
+                del open_[rid]
+        for rid, r in now.items():
+            if rid not in open_:
+                open_[rid] = (k, r)
+                if r.ends is not None:
+                    heapq.heappush(checkpoints, zone.key(r.ends) + 1)
+    for start, r in open_.values():
+        yield r, start, None
+
+
+def _as_at(t: Timeline, at: object) -> int:
+    """The instant the deadlines and takedowns tables describe.
+
+    `at`, or else the last instant an event of the timeline names (its time, or a due date).
+    """
+    if at is not None:
+        return t.dispute.zone.query_key(at)
+    zone = t.dispute.zone
+    keys = [zone.key(e.at) for e in t.events]
+    keys += [zone.key(due, end=True) for e in t.events if (due := getattr(e, "due", None))]
+    return max(keys, default=zone.key(zone.to_datetime(0)))
+
+
+def _deadlines(archive: Archive, at: object) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["deadlines"].names}
+    for t in archive:
+        d = t.dispute
+        k = _as_at(t, at)
+        for x in t.status_at(d.zone.to_datetime(k)).deadlines:
+            cols["dispute_id"].append(d.id)
+            cols["jurisdiction"].append(d.jurisdiction)
+            cols["platform"].append(d.platform)
+            cols["timezone"].append(d.timezone)
+            cols["deadline_id"].append(x.id)
+            cols["state"].append(x.state.name)
+            cols["set_at"].append(_key(t, x.set_at))
+            cols["original_due"].append(_key(t, x.original_due))
+            cols["due"].append(_key(t, x.due))
+            cols["extensions"].append(len(x.extensions))
+            cols["demand"].append(x.demand)
+            cols["consequence"].append(None if x.consequence is None else x.consequence.value)
+            cols["closed_at"].append(_key(t, x.closed_at))
+            cols["closed_by"].append(x.closed_by)
+            cols["enforced_by"].append(list(x.enforced_by))
+            cols["as_at"].append(k)
+    return cols
+
+
+def _takedowns(archive: Archive, at: object) -> dict[str, list[Any]]:
+    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["takedowns"].names}
+    for t in archive:
+        d = t.dispute
+        k = _as_at(t, at)
+        status = t.status_at(d.zone.to_datetime(k))
+        for e in t.events:
+            if e.kind != "takedown_requested" or d.zone.key(e.at) > k:
+                continue
+            r = status.takedowns.get(e.id)
+            cols["dispute_id"].append(d.id)
+            cols["jurisdiction"].append(d.jurisdiction)
+            cols["platform"].append(d.platform)
+            cols["timezone"].append(d.timezone)
+            cols["request_id"].append(r.id)
+            cols["state"].append(r.state.name)
+            cols["at"].append(_key(t, r.at))
+            cols["sla"].append(r.sla)
+            cols["due"].append(_key(t, r.due))
+            cols["requested"].append(r.requested)
+            cols["removed"].append(r.removed)
+            cols["outstanding"].append(r.outstanding)
+            cols["as_at"].append(k)
+    return cols
+
+
+_BUILDERS: Final[dict[str, Callable[[Archive, object], dict[str, list[Any]]]]] = {
+    "disputes": _disputes,
+    "events": _events,
+    "periods": _periods,
+    "restrictions": _restrictions,
+    "deadlines": _deadlines,
+    "takedowns": _takedowns,
+}
+
+
+def table(archive: Archive, name: str, *, at: object = None) -> Any:
+    """One table of an archive, as a ``pyarrow.Table`` (see the format page for columns).
+
+    Instants are UTC timestamps with microseconds (each row also names its dispute's
+    `timezone`); scopes are list columns (null: every value); ids are strings; phases and
+    states their names.
+
+    Args:
+        archive: the archive.
+        name: one of `TABLES`.
+        at: for ``deadlines`` and ``takedowns``, the instant (or day) they stand at; None:
+            each dispute's last instant any event names (its time or a due date).
+
+    Raises:
+        InvalidValue: an unknown table name, or `archive` is not an Archive.
+        MissingExtra: pyarrow is not installed.
+        TimeError: `at` is naive or malformed.
+
+    Examples:
+        >>> from regtimeline import Archive
+        >>> from regtimeline.examples import twitter_russia
+        >>> events = table(Archive([twitter_russia()]), "events")
+        >>> events.column("type").to_pylist()[:2]
+        ['takedown_requested', 'throttle_imposed']
+    """
+    _require("Archive.table")
+    archive = _archive(archive, "table")
+    if name not in _BUILDERS:
+        msg = f"no table {name!r:.40}; the tables are {', '.join(TABLES)}"
+        raise InvalidValue(msg)
+    schema = _schemas()[name].with_metadata(
+        {"regtimeline.table": name, "regtimeline.tables_schema": str(TABLES_SCHEMA)}
+    )
+    columns = _BUILDERS[name](archive, at)
+    return pa.Table.from_pydict(columns, schema=schema)
+
+
+def tables(archive: Archive, *, at: object = None) -> dict[str, Any]:
+    """Every table of `TABLES`, by name (see `table`).
+
+    Examples:
+        >>> from regtimeline import Archive
+        >>> sorted(tables(Archive()))
+        ['deadlines', 'disputes', 'events', 'periods', 'restrictions', 'takedowns']
+    """
+    return {name: table(archive, name, at=at) for name in TABLES}
+
+
+def to_polars(archive: Archive, name: str, *, at: object = None) -> Any:
+    """One table as a polars DataFrame (needs the ``polars`` extra).
+
+    Raises:
+        MissingExtra: polars or pyarrow is not installed.
+        InvalidValue: as `table`.
+    """
+    try:
+        import polars as pl  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        msg = "to_polars needs polars: pip install 'regtimeline[polars]'"
+        raise MissingExtra(msg) from None
+    return pl.from_arrow(table(archive, name, at=at))
+
+
+def to_pandas(archive: Archive, name: str, *, at: object = None) -> Any:
+    """One table as a pandas DataFrame (needs the ``pandas`` extra).
+
+    Timestamps become pandas' UTC timestamps; null instants ``NaT``.
+
+    Raises:
+        MissingExtra: pandas or pyarrow is not installed.
+        InvalidValue: as `table`.
+    """
+    try:
+        import pandas  # noqa: F401, PLC0415 - an optional extra, used by pyarrow
+    except ImportError:
+        msg = "to_pandas needs pandas: pip install 'regtimeline[pandas]'"
+        raise MissingExtra(msg) from None
+    return table(archive, name, at=at).to_pandas()
+
+
+def write_parquet(
+    archive: Archive, directory: str | os.PathLike[str], *, at: object = None
+) -> dict[str, Path]:
+    """Write every table to ``<directory>/<name>.parquet``; returns the paths by name.
+
+    Each file is written under a temporary name and renamed into place. The directory is
+    created if needed.
+
+    Raises:
+        MissingExtra: pyarrow is not installed.
+        InvalidValue: `directory` is not a path.
+        OSError: a file cannot be written.
+    """
+    _require("write_parquet")
+    if not isinstance(directory, str | os.PathLike):
+        msg = f"write_parquet takes a directory path, got {directory!r:.60}"
+        raise InvalidValue(msg)
+    root = Path(directory)
+    root.mkdir(parents=True, exist_ok=True)
+    written: dict[str, Path] = {}
+    for name, tab in tables(archive, at=at).items():
+        path = root / f"{name}.parquet"
+        temporary = root / f".{name}.parquet.tmp"
+        try:
+            pq.write_table(tab, temporary)
+            temporary.replace(path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        written[name] = path
+    return written
+
+
+def read_parquet(directory: str | os.PathLike[str]) -> Archive:
+    """The archive whose tables `write_parquet` wrote, re-created equal.
+
+    Every dispute and every entry of its record, from ``disputes.parquet`` and
+    ``events.parquet`` (the other tables are derived, and not read).
+
+    Raises:
+        MissingExtra: pyarrow is not installed.
+        SchemaError: a file is not a regtimeline table of a known schema version, or an
+            event cannot be read (naming the dispute and row).
+        OSError: a file cannot be read.
+
+    Examples:
+        >>> import tempfile
+        >>> from regtimeline import Archive
+        >>> from regtimeline.examples import cases
+        >>> directory = tempfile.mkdtemp()
+        >>> _ = write_parquet(Archive(cases()), directory)
+        >>> read_parquet(directory) == Archive(cases())
+        True
+    """
+    _require("read_parquet")
+    root = Path(directory)
+    disputes = _read(root, "disputes").to_pylist()
+    events = _read(root, "events").to_pylist()
+    by_dispute: dict[str, list[tuple[Any, Any]]] = {row["dispute_id"]: [] for row in disputes}
+    for n, row in enumerate(events):
+        mine = by_dispute.get(row["dispute_id"])
+        if mine is None:
+            msg = f"events.parquet row {n}: dispute {row['dispute_id']!r} is not in disputes"
+            raise SchemaError(msg)
+        try:
+            event = serialization.loads(row["data"])
+        except SchemaError as exc:
+            msg = f"events.parquet row {n} (dispute {row['dispute_id']!r}): {exc}"
+            raise SchemaError(msg) from None
+        mine.append((row["seq"], (event, row["recorded_at"])))
+    timelines = []
+    for row in disputes:
+        dispute: Dispute = Dispute(
+            id=row["dispute_id"],
+            regulator=row["regulator"],
+            platform=row["platform"],
+            jurisdiction=row["jurisdiction"],
+            timezone=row["timezone"],
+        )
+        entries = [entry for _, entry in sorted(by_dispute[dispute.id], key=lambda e: e[0])]
+        timelines.append(Timeline.from_entries(dispute, entries))
+    return Archive(timelines)
+
+
+def _read(root: Path, name: str) -> Any:
+    tab = pq.read_table(root / f"{name}.parquet")
+    meta = tab.schema.metadata or {}
+    if meta.get(b"regtimeline.table") != name.encode():
+        msg = f"{root / name}.parquet is not the regtimeline {name} table"
+        raise SchemaError(msg)
+    version = meta.get(b"regtimeline.tables_schema", b"?").decode()
+    if version != str(TABLES_SCHEMA):
+        msg = (
+            f"{root / name}.parquet has tables schema {version}; this release reads {TABLES_SCHEMA}"
+        )
+        raise SchemaError(msg)
+    return tab
