@@ -257,7 +257,7 @@ def test_parquet_files_are_written_atomically(real, tmp_path):
     write_parquet(real, tmp_path)
     before = (tmp_path / "events.parquet").read_bytes()
     (tmp_path / ".periods.parquet.tmp").mkdir()  # writing the periods table will fail
-    with pytest.raises(OSError):  # noqa: PT011 - the OS's own error, as documented
+    with pytest.raises(OSError):  # the OS's own error, as documented
         write_parquet(real, tmp_path)
     assert (tmp_path / "events.parquet").read_bytes() == before
     assert sorted(p.name for p in Path(tmp_path).iterdir() if p.name.startswith(".")) == [
