@@ -757,3 +757,21 @@ class Period:
     def certain(self) -> bool:
         """Both boundaries are exact."""
         return self.start_span is None and self.end_span is None
+
+
+@attrs.frozen(kw_only=True)
+class Spell:
+    """A span in which one restriction covered the same thing (see `Timeline.restrictions`).
+
+    Attributes:
+        restriction: the restriction as it stood throughout (its `scope` is what remained
+            of it then).
+        start: the first instant of the spell (its imposition, or the partial lift or
+            superseding block that changed what it covers).
+        end: the first instant after it (lifted, narrowed, or run out at its `ends`); None
+            while it is still active.
+    """
+
+    restriction: Throttle | Block | Delisting
+    start: pendulum.DateTime
+    end: pendulum.DateTime | None

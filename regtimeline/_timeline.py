@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import heapq
 import itertools
 import operator
 import typing
@@ -17,7 +18,7 @@ from ._enums import Phase
 from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
-from ._status import Period, Status, slice_point
+from ._status import Block, Delisting, Period, Spell, Status, Throttle, slice_point
 from ._time import (
     EPOCH,
     MAX_KEY,
@@ -395,6 +396,61 @@ class Timeline:
             key = log.zone.query_key(when)
         return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
+    def restrictions(self) -> tuple[Spell, ...]:
+        """Every restriction over time: one `Spell` for each span in which it covered the same.
+
+        A restriction's first spell starts when it was imposed; a partial lift (or a block
+        that takes over part of a throttle) ends one spell and starts the next with what
+        remains; the last ends when it is lifted or runs out at its `ends` (None: still
+        active). A restriction with a recurring window is active for its whole spell, in
+        force only inside its windows. Ordered by start, then as `Status` lists them
+        (blocks, throttles, delistings, each in the order imposed). A restriction imposed
+        and lifted at the same instant has no spell.
+
+        Examples:
+            >>> from regtimeline.examples import twitter_russia
+            >>> [(s.restriction.id, s.start.date().isoformat(), str(s.restriction.scope))
+            ...  for s in twitter_russia().restrictions()]  # doctest: +NORMALIZE_WHITESPACE
+            [('slowdown', '2021-03-10', 'photos+videos on all networks'),
+             ('slowdown', '2021-05-17', 'photos+videos on mobile'),
+             ('block-2022', '2022-03-04', 'all services on all networks')]
+        """
+        zone = self.dispute.zone
+        kinds = _RESTRICTION_KINDS
+        # restrictions change only at restriction events, and when one runs out at `ends`
+        checkpoints = sorted({zone.key(e.at) for e in self.events if e.kind in kinds})
+        spells: list[tuple[int, int, int | None, Throttle | Block | Delisting]] = []
+        open_: dict[str, tuple[int, int, Throttle | Block | Delisting]] = {}
+        seen: set[int] = set()
+        while checkpoints:
+            k = heapq.heappop(checkpoints)
+            if k in seen:
+                continue
+            seen.add(k)
+            status = self._status_at_key(k)
+            active: tuple[Throttle | Block | Delisting, ...] = (
+                *status.blocks,
+                *status.throttles,
+                *status.delistings,
+            )
+            now = {r.id: r for r in active}
+            for rid, (start, order, r) in list(open_.items()):
+                if rid not in now or _shape(now[rid]) != _shape(r):
+                    spells.append((start, order, k, r))
+                    del open_[rid]
+            for order, r in enumerate(active):
+                if r.id not in open_:
+                    open_[r.id] = (k, order, r)
+                    if r.ends is not None:
+                        heapq.heappush(checkpoints, zone.key(r.ends) + 1)
+        spells.extend((start, order, None, r) for start, order, r in open_.values())
+        spells.sort(key=lambda s: (s[0], s[1]))
+        to_dt = zone.to_datetime
+        return tuple(
+            Spell(restriction=r, start=to_dt(start), end=None if end is None else to_dt(end))
+            for start, _, end, r in spells
+        )
+
     def _status_at_key(self, key: int) -> Status:
         """The status at an instant given as a key (for the archive's queries)."""
         log = self._log
@@ -767,3 +823,21 @@ def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list
         return keys, list(events)
     order = sorted(range(len(keys)), key=keys.__getitem__)
     return [keys[i] for i in order], [events[i] for i in order]
+
+
+#: The kinds of event that change restrictions (with time, at `ends`).
+_RESTRICTION_KINDS: Final = frozenset(
+    {
+        "throttle_imposed",
+        "throttle_lifted",
+        "block_imposed",
+        "block_lifted",
+        "delisting_imposed",
+        "delisting_lifted",
+    }
+)
+
+
+def _shape(r: Throttle | Block | Delisting) -> tuple[object, ...]:
+    """What a restriction covers now: a change starts a new spell."""
+    return (r.scope, getattr(r, "stores", None), getattr(r, "parts", None))

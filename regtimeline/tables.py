@@ -15,9 +15,8 @@ Examples:
 
 from __future__ import annotations
 
-import heapq
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -52,17 +51,6 @@ TABLES_SCHEMA: Final = 1
 
 #: The tables an archive gives, in the order `write_parquet` writes them.
 TABLES: Final = ("disputes", "events", "periods", "restrictions", "deadlines", "takedowns")
-
-_RESTRICTION_KINDS: Final = frozenset(
-    {
-        "throttle_imposed",
-        "throttle_lifted",
-        "block_imposed",
-        "block_lifted",
-        "delisting_imposed",
-        "delisting_lifted",
-    }
-)
 
 
 def _require(what: str) -> None:
@@ -259,11 +247,6 @@ def _periods(archive: Archive, _: object) -> dict[str, list[Any]]:
     return cols
 
 
-def _shape(r: Block | Throttle | Delisting) -> tuple[Any, ...]:
-    """What a restriction covers now: a change starts a new row."""
-    return (r.scope, getattr(r, "stores", None), getattr(r, "parts", None))
-
-
 def _restriction_rows(
     t: Timeline, r: Block | Throttle | Delisting, start: int, end: int | None
 ) -> Iterable[dict[str, Any]]:
@@ -316,41 +299,11 @@ def _restrictions(archive: Archive, _: object) -> dict[str, list[Any]]:
                 cols[name].append(value)
 
     for t in archive:
-        for r, start, end in _spells(t):
-            add(t, r, start, end)
+        key = t.dispute.zone.key
+        for spell in t.restrictions():
+            end = None if spell.end is None else key(spell.end)
+            add(t, spell.restriction, key(spell.start), end)
     return cols
-
-
-def _spells(t: Timeline) -> Iterator[tuple[Block | Throttle | Delisting, int, int | None]]:
-    """Each restriction's spells of constant coverage: (as it stood, from, to or None)."""
-    zone = t.dispute.zone
-    # restrictions change only at restriction events, and when one runs out at `ends`
-    checkpoints = sorted({zone.key(e.at) for e in t.events if e.kind in _RESTRICTION_KINDS})
-    open_: dict[str, tuple[int, Block | Throttle | Delisting]] = {}
-    seen: set[int] = set()
-    while checkpoints:
-        k = heapq.heappop(checkpoints)
-        if k in seen:
-            continue
-        seen.add(k)
-        status = t.status_at(zone.to_datetime(k))
-        active: tuple[Block | Throttle | Delisting, ...] = (
-            *status.blocks,
-            *status.throttles,
-            *status.delistings,
-        )
-        now = {r.id: r for r in active}
-        for rid, (start, r) in list(open_.items()):
-            if rid not in now or _shape(now[rid]) != _shape(r):
-                yield r, start, k
-                del open_[rid]
-        for rid, r in now.items():
-            if rid not in open_:
-                open_[rid] = (k, r)
-                if r.ends is not None:
-                    heapq.heappush(checkpoints, zone.key(r.ends) + 1)
-    for start, r in open_.values():
-        yield r, start, None
 
 
 def _as_at(t: Timeline, at: object) -> int:

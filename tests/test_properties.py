@@ -82,6 +82,33 @@ class TestAgainstTheReference:
         if point == (None, None, None, None):
             assert periods == timeline.history()
 
+    @given(timelines(max_size=20), st.data())
+    def test_restriction_spells_are_the_active_restrictions(self, timeline, data):
+        """restrictions(): at any instant, the spells holding it are the restrictions that
+        status_at lists as active, as they stood; one restriction's spells do not overlap."""
+        spells = timeline.restrictions()
+        for _ in range(6):
+            when = data.draw(instants_near(timeline))
+            status = timeline.status_at(when)
+            active = sorted(
+                (r.id, r.scope, r.ends)
+                for r in (*status.blocks, *status.throttles, *status.delistings)
+            )
+            holding = sorted(
+                (s.restriction.id, s.restriction.scope, s.restriction.ends)
+                for s in spells
+                if s.start <= when and (s.end is None or when < s.end)
+            )
+            assert holding == active
+        by_id: dict[str, list[object]] = {}
+        for s in spells:
+            by_id.setdefault(s.restriction.id, []).append(s)
+        for mine in by_id.values():
+            for a, b in itertools.pairwise(mine):
+                assert a.end is not None
+                assert a.end <= b.start
+        assert [s.start for s in spells] == sorted(s.start for s in spells)
+
     @given(timelines(max_size=15), st.data())
     def test_history_until_agrees_with_the_naive_replay(self, timeline, data):
         """history(until=...) lists the periods that start at or before `until`, windows
