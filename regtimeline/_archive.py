@@ -12,7 +12,7 @@ import bisect
 import datetime as _dt
 import os
 import threading
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -27,12 +27,12 @@ from ._time import MAX_KEY, Zone, instant_key, to_moment, zone
 from ._timeline import Timeline
 from ._window import in_force
 from .errors import InvalidValue, SchemaError, TimeError, UnknownReference
-from .stores import Store
 
 if TYPE_CHECKING:
     import pendulum
 
     from ._status import Block, Delisting, Throttle
+    from .stores import Store
 
 __all__ = ["Archive", "DisputeDeadline", "DisputePeriod", "DisputeStatus"]
 
@@ -56,21 +56,33 @@ class DisputeStatus:
             imposed).
     """
 
-    __slots__ = ("_key", "_point", "_status", "_timeline", "dispute", "phase")
+    __slots__ = ("_key", "_point", "_source", "_status", "dispute", "phase")
 
-    def __init__(self, timeline: Timeline, key: int, phase: Phase, point: _Point) -> None:
-        self.dispute: Final = timeline.dispute
+    def __init__(
+        self,
+        dispute: Dispute,
+        key: int,
+        phase: Phase,
+        point: _Point,
+        source: Timeline | Callable[[], Timeline],
+    ) -> None:
+        self.dispute: Final = dispute
         self.phase: Final = phase
-        self._timeline = timeline
+        self._source = source
         self._key = key
         self._point = point
         self._status: Status | None = None
 
     @property
     def status(self) -> Status:
-        """The dispute's whole status at the query's instant."""
+        """The dispute's whole status at the query's instant.
+
+        A row of a store's query reads the timeline from the store the first time.
+        """
         if self._status is None:
-            self._status = self._timeline._status_at_key(self._key)
+            source = self._source
+            timeline = source if isinstance(source, Timeline) else source()
+            self._status = timeline._status_at_key(self._key)
         return self._status
 
     @property
@@ -380,6 +392,8 @@ class Archive:
             >>> len(Archive.from_store(store))
             1
         """
+        from .stores import Store  # noqa: PLC0415 - stores build on the archive
+
         if not isinstance(store, Store):
             msg = f"from_store takes a Store (see open_store), got {store!r:.60}"
             raise InvalidValue(msg)
@@ -595,7 +609,7 @@ class Archive:
             key = keys.of(t)
             status = t._status_at_key(key)
             phase = status.phase if point == _ALL else status.phase_for(*point)
-            row = DisputeStatus(t, key, phase, point)
+            row = DisputeStatus(t.dispute, key, phase, point, t)
             row._status = status
             rows.append(row)
         return tuple(rows)
@@ -666,7 +680,7 @@ class Archive:
                     continue
             else:
                 phase = known
-            rows.append(DisputeStatus(t, key, phase, point))
+            rows.append(DisputeStatus(t.dispute, key, phase, point, t))
         rows.sort(key=lambda row: row.dispute.id)
         return tuple(rows)
 
@@ -925,6 +939,9 @@ class _Keys:
 
     def of(self, timeline: Timeline) -> int:
         return self.in_zone(timeline.dispute.timezone)
+
+    def of_zone(self, name: str) -> int:
+        return self.in_zone(name)
 
 
 def _states(state: object) -> frozenset[DeadlineState]:

@@ -28,15 +28,19 @@ import contextlib
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Final, Self
 
 import orjson
 
+from . import _projection
+from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, _names
 from ._dispute import Dispute
+from ._enums import Phase
 from ._events import Event
 from ._gc import paused_gc
-from ._time import now_key
+from ._status import slice_point
+from ._time import instant_key, now_key
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
 from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
@@ -47,7 +51,7 @@ _Row = tuple[Event, int | None]
 __all__ = ["STORE_SCHEMA", "MemoryStore", "PostgresStore", "SqliteStore", "Store", "open_store"]
 
 #: The version of the stores' own tables (for migrations).
-STORE_SCHEMA: Final = 2
+STORE_SCHEMA: Final = 3
 
 
 class Store(abc.ABC):
@@ -93,6 +97,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _all_disputes(self, tx: Any) -> list[Dispute]: ...
+
+    def _project(self, tx: Any, version: int, after: int, timeline: Timeline) -> None:
+        """Bring the dispute's projections from `version` to `after` (`timeline`): none here."""
 
     def close(self) -> None:
         """Release the connection (the store cannot be used afterwards)."""
@@ -190,6 +197,7 @@ class Store(abc.ABC):
             grown = timeline._append_at(batch, recorded)
             if batch:
                 self._insert_events(tx, dispute_id, current + 1, batch, recorded)
+                self._project(tx, current, current + len(batch), grown)
         new_version = current + len(batch)
         self._cache[dispute_id] = (new_version, grown)
         return new_version
@@ -343,6 +351,7 @@ _SQLITE_STEPS: Final = {
         ),
     ),
     2: ("ALTER TABLE events ADD COLUMN recorded_at INTEGER",),
+    3: (),  # PostgreSQL's projections; SQLite has none
 }
 
 #: The same in PostgreSQL. Ids are kept as UTF-8 bytes: PostgreSQL text cannot hold NUL.
@@ -361,6 +370,7 @@ _POSTGRES_STEPS: Final = {
         ),
     ),
     2: ("ALTER TABLE events ADD COLUMN recorded_at BIGINT",),
+    3: _projection.DDL,  # periods and restriction spells with tstzrange columns
 }
 
 
@@ -479,7 +489,12 @@ class SqliteStore(Store):
 
 
 class PostgresStore(Store):
-    """PostgreSQL through psycopg 3: writers of one dispute take turns (a row lock)."""
+    """PostgreSQL through psycopg 3: writers of one dispute take turns (a row lock).
+
+    Beside the events, the store keeps projection tables that SQL can ask (``periods`` and
+    ``restrictions``, each row with a ``tstzrange`` under a GiST index), rewritten in the
+    transaction of each append; `restricted` and `periods` are answered from them.
+    """
 
     def __init__(self, url: str) -> None:
         super().__init__()
@@ -490,6 +505,8 @@ class PostgresStore(Store):
             raise ImportError(msg) from exc
         self._psycopg = psycopg
         self._db = psycopg.connect(url, autocommit=False)
+        #: per dispute: the version its projection rows were computed for, and the rows
+        self._projected: dict[str, tuple[int, list[Any], list[Any]]] = {}
         try:
             self._migrate()
         except BaseException:  # a store that cannot be opened leaves no connection open
@@ -504,7 +521,30 @@ class PostgresStore(Store):
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
             )
             _upgrade(self._db.execute, _POSTGRES_STEPS, upsert, where="")
+            built = self._db.execute("SELECT 1 FROM meta WHERE key = 'projections'").fetchone()
+            if built is None:  # a store made before projections: build them for every dispute
+                for dispute in self._all_disputes(self._db):
+                    version = self._version(self._db, dispute.id, lock=False)
+                    timeline = self._timeline(self._db, dispute, version)
+                    self._project(self._db, -1, version, timeline)
+                self._db.execute("INSERT INTO meta VALUES ('projections', '1')")
         self._db.commit()
+
+    def _project(self, tx: Any, version: int, after: int, timeline: Timeline) -> None:
+        """Rewrite the dispute's projection rows from the first one that changed.
+
+        The rows last written by this process are kept: when they are of the version this
+        append follows, only rows from the first difference on are rewritten; otherwise
+        (another process appended meanwhile) all of the dispute's rows are.
+        """
+        dispute = timeline.dispute
+        periods = _projection.period_rows(timeline)
+        spells = _projection.restriction_rows(timeline)
+        known = self._projected.get(dispute.id)
+        old = known if known is not None and known[0] == version else None
+        _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods)
+        _projection.rewrite(tx, "restrictions", dispute, None if old is None else old[2], spells)
+        self._projected[dispute.id] = (after, periods, spells)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
@@ -565,6 +605,126 @@ class PostgresStore(Store):
         rows = tx.execute("SELECT body FROM disputes").fetchall()
         return [_decode_dispute_row(bytes(body)) for (body,) in rows]
 
+    def _disputes_by_key(self, tx: Any, keys: Iterable[bytes]) -> dict[bytes, Dispute]:
+        rows = tx.execute(
+            "SELECT id, body FROM disputes WHERE id = ANY(%s)", (sorted(set(keys)),)
+        ).fetchall()
+        return {bytes(key): _decode_dispute_row(bytes(body)) for key, body in rows}
+
+    def _current(self, tx: Any, dispute: Dispute) -> Timeline:
+        return self._timeline(tx, dispute, self._version(tx, dispute.id, lock=False))
+
+    def restricted(
+        self,
+        when: object,
+        *,
+        as_of: object = None,
+        jurisdiction: str | Collection[str] | None = None,
+        platform: str | Collection[str] | None = None,
+        regulator: str | Collection[str] | None = None,
+        network: str | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        operator: str | None = None,
+    ) -> tuple[DisputeStatus, ...]:
+        """`Archive.restricted`, answered in SQL from the projection tables.
+
+        The same rows as ``Archive.from_store(store).restricted(...)``; each row's `status`
+        is read from the store when first asked for. A dispute with a recurring window is
+        checked from its timeline (its windows recur for ever); with `as_of`, the archive
+        answers from the record as it stood (the projections hold the record as it is).
+
+        Raises:
+            TimeError: `when` or `as_of` is naive or malformed.
+            InvalidValue: a filter or slice value that is not a (non-blank) string.
+        """
+        filters = {"jurisdiction": jurisdiction, "platform": platform, "regulator": regulator}
+        pieces = {"network": network, "service": service, "region": region, "operator": operator}
+        if as_of is not None:
+            archive = Archive.from_store(self)
+            return archive.restricted(when, as_of=as_of, **filters, **pieces)  # type: ignore[arg-type]
+        point = slice_point("restricted", network, service, region, operator)
+        wanted = (
+            _names("restricted", "jurisdiction", jurisdiction),
+            _names("restricted", "platform", platform),
+            _names("restricted", "regulator", regulator),
+        )
+        keys = _Keys(when)
+        rows: list[DisputeStatus] = []
+        with self._lock, self._transaction() as tx:
+            found = _projection.restricted(tx, keys, point, wanted)
+            disputes = self._disputes_by_key(tx, (k for k, _ in found))
+            for key, phase in found:
+                dispute = disputes[key]
+                at = keys.of_zone(dispute.timezone)
+                if phase is None:  # answered from the timeline
+                    timeline = self._current(tx, dispute)
+                    phase = timeline._status_at_key(at).phase_for(*point)
+                    if phase < Phase.DELISTED:
+                        continue
+                    rows.append(DisputeStatus(dispute, at, phase, point, timeline))
+                else:
+                    load = functools.partial(self.load, dispute.id)
+                    rows.append(DisputeStatus(dispute, at, phase, point, load))
+        rows.sort(key=lambda row: row.dispute.id)
+        return tuple(rows)
+
+    def periods(
+        self,
+        start: object = None,
+        end: object = None,
+        *,
+        as_of: object = None,
+        jurisdiction: str | Collection[str] | None = None,
+        platform: str | Collection[str] | None = None,
+        regulator: str | Collection[str] | None = None,
+        network: str | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        operator: str | None = None,
+    ) -> tuple[DisputePeriod, ...]:
+        """`Archive.periods`, answered in SQL from the ``periods`` projection table.
+
+        The same rows as ``Archive.from_store(store).periods(...)``. The periods of a slice,
+        of a dispute with a recurring window (whose windows recur up to `end`), and with
+        `as_of`, are computed from the timelines of the disputes the filters keep.
+
+        Raises:
+            TimeError: a bound is naive, malformed or a span, or `end` is before `start`.
+            InvalidValue: a filter or slice value that is not a (non-blank) string.
+        """
+        filters = {"jurisdiction": jurisdiction, "platform": platform, "regulator": regulator}
+        point = slice_point("periods", network, service, region, operator)
+        wanted = (
+            _names("periods", "jurisdiction", jurisdiction),
+            _names("periods", "platform", platform),
+            _names("periods", "regulator", regulator),
+        )
+        with self._lock, self._transaction() as tx:
+            if as_of is not None or point != (None, None, None, None):
+                kept = [
+                    self._current(tx, d)
+                    for d in self._all_disputes(tx)
+                    if all(w is None or v in w for w, v in zip(wanted, _fields(d), strict=True))
+                ]
+                return Archive(kept).periods(
+                    start,
+                    end,
+                    as_of=as_of,
+                    network=network,
+                    service=service,
+                    region=region,
+                    operator=operator,
+                )
+            disputes = {d.id.encode(): d for d in self._all_disputes(tx)}
+            rows, aside = _projection.periods(tx, start, end, wanted, disputes.__getitem__)
+            if aside:
+                timelines = [self._current(tx, disputes[k]) for k in aside]
+                rows.extend(Archive(timelines).periods(start, end))
+        del filters
+        rows.sort(key=lambda p: (p.dispute.id, instant_key(p.start)))
+        return tuple(rows)
+
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
@@ -617,3 +777,8 @@ def open_store(url: str) -> Store:
         f"{url!r} is not a store URL: use sqlite:///path.db, sqlite://, memory:// or postgresql://"
     )
     raise InvalidValue(msg)
+
+
+def _fields(dispute: Dispute) -> tuple[str, str, str]:
+    """What the filters compare: jurisdiction, platform, regulator."""
+    return dispute.jurisdiction, dispute.platform, dispute.regulator

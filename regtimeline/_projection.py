@@ -1,0 +1,417 @@
+"""PostgreSQL projections: each dispute's periods and restriction spells as rows with ranges.
+
+The PostgreSQL store keeps two tables beside its events, rewritten in the transaction of each
+append (from the first row that changed on): ``periods`` (the dispute's `history()`) and
+``restrictions`` (its `restrictions()` spells, a row per box of each spell's scope), each
+with a ``tstzrange`` column ``during`` under a GiST index, so that "who was restricted at t"
+is an index search in SQL. Text columns are for people and their SQL tools; the exact key
+of a dispute is ``dispute_key`` (its id as UTF-8, as in the ``disputes`` table), and an id
+holding a NUL character (which PostgreSQL text cannot hold) is shown with U+FFFD in the text
+columns and answered from its timeline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from typing import Any, Final
+
+from ._archive import DisputePeriod, DisputeStatus, _Keys, _window_edge
+from ._dispute import Dispute
+from ._enums import Phase
+from ._status import Block, Delisting, Throttle
+from ._time import EPOCH, ONE_US, instant_key
+from ._timeline import Timeline
+
+#: Statements that make the projection tables (store schema 3).
+DDL: Final = (
+    (
+        "CREATE TABLE periods ("
+        " dispute_key BYTEA NOT NULL REFERENCES disputes(id),"
+        " dispute_id TEXT NOT NULL,"
+        " jurisdiction TEXT NOT NULL,"
+        " platform TEXT NOT NULL,"
+        " regulator TEXT NOT NULL,"
+        " timezone TEXT NOT NULL,"
+        " during TSTZRANGE NOT NULL,"
+        " phase TEXT NOT NULL,"
+        " phase_rank SMALLINT NOT NULL,"
+        " cause TEXT,"
+        " start_earliest TIMESTAMPTZ, start_latest TIMESTAMPTZ,"
+        " end_earliest TIMESTAMPTZ, end_latest TIMESTAMPTZ,"
+        " windowed BOOLEAN NOT NULL)"
+    ),
+    "CREATE INDEX periods_during ON periods USING GIST (during)",
+    "CREATE INDEX periods_dispute ON periods (dispute_key, (lower(during)))",
+    (
+        "CREATE TABLE restrictions ("
+        " dispute_key BYTEA NOT NULL REFERENCES disputes(id),"
+        " dispute_id TEXT NOT NULL,"
+        " jurisdiction TEXT NOT NULL,"
+        " platform TEXT NOT NULL,"
+        " regulator TEXT NOT NULL,"
+        " timezone TEXT NOT NULL,"
+        " restriction_id TEXT NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " phase_rank SMALLINT NOT NULL,"
+        " since TIMESTAMPTZ NOT NULL,"
+        " ends TIMESTAMPTZ,"
+        " during TSTZRANGE NOT NULL,"
+        " box INTEGER NOT NULL,"
+        " networks TEXT[] NOT NULL,"
+        " services TEXT[], services_except TEXT[] NOT NULL,"
+        " regions TEXT[], regions_except TEXT[] NOT NULL,"
+        " operators TEXT[], operators_except TEXT[] NOT NULL,"
+        " stores TEXT[], stores_except TEXT[],"
+        " scope TEXT NOT NULL,"
+        ' "window" TEXT,'
+        " by TEXT)"
+    ),
+    "CREATE INDEX restrictions_during ON restrictions USING GIST (during)",
+    "CREATE INDEX restrictions_dispute ON restrictions (dispute_key, (lower(during)))",
+)
+
+_PERIOD_COLUMNS: Final = (
+    "dispute_key, dispute_id, jurisdiction, platform, regulator, timezone, during, phase,"
+    " phase_rank, cause, start_earliest, start_latest, end_earliest, end_latest, windowed"
+)
+_RESTRICTION_COLUMNS: Final = (
+    "dispute_key, dispute_id, jurisdiction, platform, regulator, timezone, restriction_id,"
+    " kind, phase_rank, since, ends, during, box, networks, services, services_except,"
+    " regions, regions_except, operators, operators_except, stores, stores_except, scope,"
+    ' "window", by'
+)
+_PERIOD_READ: Final = (
+    "dispute_key, timezone, lower(during), upper(during), phase_rank, cause,"
+    " start_earliest, start_latest, end_earliest, end_latest, windowed, dispute_id"
+)
+_KIND_RANK: Final = {
+    "delisting": Phase.DELISTED,
+    "throttle": Phase.THROTTLED,
+    "block": Phase.BLOCKED,
+}
+
+#: A row as computed: its start and end keys first (rows are rewritten from a start on),
+#: then its values, instants as keys (compared exactly; converted only to be written).
+Row = tuple[Any, ...]
+
+
+def _text(value: str | None) -> str | None:
+    """Text PostgreSQL can hold: NUL shown as U+FFFD (the exact value lives elsewhere)."""
+    return None if value is None else _shown(value)
+
+
+def _shown(value: str) -> str:
+    return value.replace("\x00", "\ufffd")
+
+
+def _instant(key: int | None) -> _dt.datetime | None:
+    return None if key is None else EPOCH + ONE_US * key
+
+
+def _range(start: int, end: int | None) -> Any:
+    from psycopg.types.range import Range  # noqa: PLC0415 - the postgresql extra
+
+    return Range(_instant(start), _instant(end), "[)")
+
+
+def _key(value: _dt.datetime | None) -> int | None:
+    return None if value is None else instant_key(value)
+
+
+def _period_sql(row: Row) -> tuple[Any, ...]:
+    start, end, *head, phase, rank, cause, se, sl, ee, el, windowed = row
+    spans = (_instant(se), _instant(sl), _instant(ee), _instant(el))
+    return (*head, _range(start, end), phase, rank, cause, *spans, windowed)
+
+
+def _restriction_sql(row: Row) -> tuple[Any, ...]:
+    start, end = row[0], row[1]
+    head, (rid, kind, rank, since, ends), rest = row[2:8], row[8:13], row[13:]
+    return (*head, rid, kind, rank, _instant(since), _instant(ends), _range(start, end), *rest)
+
+
+def _head(d: Dispute) -> tuple[Any, ...]:
+    return (
+        d.id.encode(),
+        _text(d.id),
+        d.jurisdiction,
+        _text(d.platform),
+        _text(d.regulator),
+        d.timezone,
+    )
+
+
+def _windowed(timeline: Timeline) -> bool:
+    return any(getattr(e, "window", None) is not None for e in timeline.events)
+
+
+def period_rows(timeline: Timeline) -> list[Row]:
+    """The periods table's rows of one timeline, in order (each led by its start key)."""
+    head = _head(timeline.dispute)
+    windowed = _windowed(timeline)
+    rows: list[Row] = []
+    for p in timeline.history():
+        ss, es = p.start_span, p.end_span
+        rows.append(
+            (
+                instant_key(p.start),
+                _key(p.end),
+                *head,
+                p.phase.name,
+                int(p.phase),
+                _text(p.cause),
+                None if ss is None else instant_key(ss[0]),
+                None if ss is None else instant_key(ss[1]),
+                None if es is None else instant_key(es[0]),
+                None if es is None else instant_key(es[1]),
+                windowed,
+            )
+        )
+    return rows
+
+
+def _sorted(values: frozenset[str] | None) -> list[str] | None:
+    return None if values is None else sorted(_text(v) or "" for v in values)
+
+
+def restriction_rows(timeline: Timeline) -> list[Row]:
+    """The restrictions table's rows of one timeline: a row per box of each spell."""
+    head = _head(timeline.dispute)
+    rows: list[Row] = []
+    for spell in timeline.restrictions():
+        r: Throttle | Block | Delisting = spell.restriction
+        kind = type(r).__name__.lower()
+        start = instant_key(spell.start)
+        end = None if spell.end is None else instant_key(spell.end)
+        pieces: list[tuple[Any, Any, Any]] = (
+            [(p.scope, p.stores, p.stores_except) for p in r.parts]
+            if isinstance(r, Delisting) and r.parts
+            else [(r.scope, getattr(r, "stores", None), getattr(r, "stores_except", None))]
+        )
+        window = getattr(r, "window", None)
+        n = 0
+        for scope, stores, stores_except in pieces:
+            for box in scope.boxes:
+                rows.append(
+                    (
+                        start,
+                        end,
+                        *head,
+                        _text(r.id),
+                        kind,
+                        int(_KIND_RANK[kind]),
+                        instant_key(r.since),
+                        _key(r.ends),
+                        n,
+                        sorted(box.networks),
+                        _sorted(box.services),
+                        _sorted(box.services_except),
+                        _sorted(box.regions),
+                        _sorted(box.regions_except),
+                        _sorted(box.operators),
+                        _sorted(box.operators_except),
+                        None if kind != "delisting" else _sorted(stores),
+                        None if kind != "delisting" else _sorted(frozenset(stores_except or ())),
+                        _text(str(scope)),
+                        None if window is None else str(window),
+                        _text(r.by),
+                    )
+                )
+                n += 1
+    return rows
+
+
+def _first_change(old: Sequence[Row], new: Sequence[Row]) -> int | None:
+    """The start key from which `new` differs from `old` (None: the same)."""
+    for a, b in zip(old, new, strict=False):
+        if a != b:
+            return int(min(a[0], b[0]))
+    if len(old) == len(new):
+        return None
+    longer = old if len(old) > len(new) else new
+    return int(longer[min(len(old), len(new))][0])
+
+
+def rewrite(
+    tx: Any, table: str, dispute: Dispute, old: Sequence[Row] | None, new: Sequence[Row]
+) -> None:
+    """Make `table`'s rows of `dispute` `new`: from the first change on (all, without `old`)."""
+    key = dispute.id.encode()
+    columns = _PERIOD_COLUMNS if table == "periods" else _RESTRICTION_COLUMNS
+    if old is None:
+        tx.execute(f"DELETE FROM {table} WHERE dispute_key = %s", (key,))  # noqa: S608
+        start = None
+    else:
+        start = _first_change(old, new)
+        if start is None:
+            return
+        tx.execute(
+            f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s",  # noqa: S608
+            (key, _instant(start)),
+        )
+    to_sql = _period_sql if table == "periods" else _restriction_sql
+    rows = [to_sql(row) for row in new if start is None or row[0] >= start]
+    if rows:
+        marks = ", ".join(["%s"] * len(rows[0]))
+        with tx.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
+
+
+# --- queries -----------------------------------------------------------------------------
+
+
+def _filters(
+    jurisdiction: frozenset[str] | None,
+    platform: frozenset[str] | None,
+    regulator: frozenset[str] | None,
+    alias: str = "",
+) -> tuple[str, list[Any]]:
+    sql, args = [], []
+    for column, values in (
+        ("jurisdiction", jurisdiction),
+        ("platform", platform),
+        ("regulator", regulator),
+    ):
+        if values is not None:
+            sql.append(f" AND {alias}{column} = ANY(%s)")
+            args.append(sorted(_shown(v) for v in values))
+    return "".join(sql), args
+
+
+def _at(tx: Any, keys: _Keys, table: str) -> tuple[str, list[Any]]:
+    """``during`` holding the query's instant: one instant, or a day's end in each zone."""
+    if keys.key is not None:
+        return "during @> %s::timestamptz", [_instant(keys.key)]
+    zones = [z for (z,) in tx.execute(f"SELECT DISTINCT timezone FROM {table}")]  # noqa: S608
+    if not zones:
+        return "false", []
+    clauses = " OR ".join(["(timezone = %s AND during @> %s::timestamptz)"] * len(zones))
+    args: list[Any] = []
+    for z in zones:
+        args += [z, _instant(keys.in_zone(z))]
+    return f"({clauses})", args
+
+
+def _slice_sql(point: tuple[str | None, ...]) -> tuple[str, list[Any]]:
+    network, service, region, operator = point
+    sql, args = [], []
+    if network is not None:
+        sql.append(" AND %s = ANY(networks)")
+        args.append(network)
+    for column, value in (("services", service), ("regions", region), ("operators", operator)):
+        if value is not None:
+            sql.append(
+                f" AND (({column} IS NULL AND NOT %s = ANY({column}_except)) OR %s = ANY({column}))"
+            )
+            args += [_shown(value), _shown(value)]
+    return "".join(sql), args
+
+
+def restricted(
+    tx: Any,
+    keys: _Keys,
+    point: tuple[str | None, ...],
+    wanted: tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None],
+) -> list[tuple[bytes, Phase | None]]:
+    """(dispute key, phase) of the disputes restricted at the query's instant.
+
+    Phase None for disputes to check from their timeline (recurring windows, ids holding NUL).
+    """
+    where, args = _filters(*wanted)
+    if point == (None, None, None, None):
+        at, at_args = _at(tx, keys, "periods")
+        rows = tx.execute(
+            f"SELECT dispute_key, phase_rank, dispute_id FROM periods WHERE {at}"  # noqa: S608
+            f" AND phase_rank >= %s AND NOT windowed{where}",
+            [*at_args, int(Phase.DELISTED), *args],
+        ).fetchall()
+    else:
+        at, at_args = _at(tx, keys, "restrictions")
+        piece, piece_args = _slice_sql(point)
+        rows = tx.execute(
+            f"SELECT dispute_key, max(phase_rank), min(dispute_id) FROM restrictions"  # noqa: S608
+            f' WHERE {at} AND "window" IS NULL{piece}{where}'
+            " AND dispute_key NOT IN (SELECT dispute_key FROM periods WHERE windowed)"
+            " GROUP BY dispute_key",
+            [*at_args, *piece_args, *args],
+        ).fetchall()
+    found: list[tuple[bytes, Phase | None]] = [
+        (bytes(k), None if "\ufffd" in text else Phase(rank)) for k, rank, text in rows
+    ]
+    checked = tx.execute(
+        f"SELECT DISTINCT dispute_key FROM periods WHERE windowed{where}",  # noqa: S608
+        args,
+    ).fetchall()
+    found += [(bytes(k), None) for (k,) in checked]
+    return found
+
+
+def periods(
+    tx: Any,
+    start: object,
+    end: object,
+    wanted: tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None],
+    dispute_of: Callable[[bytes], Dispute],
+) -> tuple[list[DisputePeriod], set[bytes]]:
+    """The periods rows overlapping [start, end), cut.
+
+    Also the disputes to answer from their timelines instead (recurring windows, ids holding
+    NUL).
+    """
+    where, args = _filters(*wanted)
+    order = "ORDER BY dispute_key, lower(during)"
+    query = f"SELECT {_PERIOD_READ} FROM periods WHERE true{where} {order}"  # noqa: S608
+    rows = tx.execute(query, args).fetchall()
+    out: list[DisputePeriod] = []
+    aside: set[bytes] = set()
+    bounds: dict[str, tuple[int | None, int | None]] = {}
+    for key, zone_name, lo_t, hi_t, rank, cause, se, sl, ee, el, windowed, text in rows:
+        k = bytes(key)
+        if windowed or "\ufffd" in text or (cause is not None and "\ufffd" in cause):
+            aside.add(k)
+            continue
+        dispute = dispute_of(k)
+        zone = dispute.zone
+        if zone_name not in bounds:
+            lo = None if start is None else _window_edge(zone, start, end=False, what="start")
+            hi = None if end is None else _window_edge(zone, end, end=True, what="end")
+            bounds[zone_name] = (lo, hi)
+        lo, hi = bounds[zone_name]
+        s = instant_key(lo_t)
+        e = None if hi_t is None else instant_key(hi_t)
+        if (e is not None and lo is not None and e <= lo) or (hi is not None and s >= hi):
+            continue
+        cut_start = lo is not None and s < lo
+        cut_end = hi is not None and (e is None or e > hi)
+        to_dt = zone.to_datetime
+        out.append(
+            DisputePeriod(
+                dispute=dispute,
+                start=to_dt(lo if cut_start else s),  # type: ignore[arg-type]
+                end=to_dt(hi) if cut_end else (None if e is None else to_dt(e)),  # type: ignore[arg-type]
+                phase=Phase(rank),
+                cause=cause,
+                start_span=None
+                if cut_start or se is None
+                else (to_dt(instant_key(se)), to_dt(instant_key(sl))),
+                end_span=None
+                if cut_end or ee is None
+                else (to_dt(instant_key(ee)), to_dt(instant_key(el))),
+            )
+        )
+    return out, aside
+
+
+__all__ = [
+    "DDL",
+    "DisputeStatus",
+    "period_rows",
+    "periods",
+    "restricted",
+    "restriction_rows",
+    "rewrite",
+]
