@@ -146,6 +146,31 @@ def _windowed(timeline: Timeline) -> bool:
     return any(getattr(e, "window", None) is not None for e in timeline.events)
 
 
+#: The kinds of event that cannot change a phase or a restriction: appended after every
+#: other event of a dispute without recurring windows, they leave its projection as it is.
+QUIET: Final = frozenset(
+    {
+        "statement",
+        "takedown_requested",
+        "content_removed",
+        "fine_imposed",
+        "fine_paid",
+        "fine_cancelled",
+    }
+)
+
+
+def quiet(event: Any) -> bool:
+    """Whether an event cannot change phases or restrictions (see `QUIET`)."""
+    kind = event.kind
+    return kind in QUIET or (kind == "warning_issued" and event.due is None)
+
+
+def windowed(timeline: Timeline) -> bool:
+    """Whether a dispute has a recurring window (its periods stop where its events do)."""
+    return _windowed(timeline)
+
+
 def period_rows(timeline: Timeline) -> list[Row]:
     """The periods table's rows of one timeline, in order (each led by its start key)."""
     head = _head(timeline.dispute)
@@ -219,7 +244,7 @@ def restriction_rows(timeline: Timeline) -> list[Row]:
                     )
                 )
                 n += 1
-    return rows
+    return canonical(rows)
 
 
 def _first_change(old: Sequence[Row], new: Sequence[Row]) -> int | None:
@@ -233,32 +258,66 @@ def _first_change(old: Sequence[Row], new: Sequence[Row]) -> int | None:
     return int(longer[min(len(old), len(new))][0])
 
 
+def stored(tx: Any, table: str, dispute: Dispute) -> list[Row]:
+    """The rows of `dispute` in `table` as they are in the database, in canonical order."""
+    if table == "periods":
+        query = (
+            "SELECT lower(during), upper(during), dispute_key, dispute_id, jurisdiction,"
+            " platform, regulator, timezone, phase, phase_rank, cause, start_earliest,"
+            " start_latest, end_earliest, end_latest, windowed FROM periods"
+            " WHERE dispute_key = %s"
+        )
+        times: tuple[int, ...] = (0, 1, 11, 12, 13, 14)
+    else:
+        query = (
+            "SELECT lower(during), upper(during), dispute_key, dispute_id, jurisdiction,"
+            " platform, regulator, timezone, restriction_id, kind, phase_rank, since, ends,"
+            " box, networks, services, services_except, regions, regions_except, operators,"
+            ' operators_except, stores, stores_except, scope, "window", by FROM restrictions'
+            " WHERE dispute_key = %s"
+        )
+        times = (0, 1, 11, 12)
+    rows = []
+    for found in tx.execute(query, (dispute.id.encode(),)):
+        row = list(found)
+        for i in times:
+            row[i] = _key(row[i])
+        row[2] = bytes(row[2])
+        rows.append(tuple(row))
+    return canonical(rows)
+
+
+def canonical(rows: list[Row]) -> list[Row]:
+    """Rows in the order the database gives them back: by start, then id and box."""
+    if rows and len(rows[0]) > 16:  # a restrictions row
+        return sorted(rows, key=lambda r: (r[0], r[8], r[13]))
+    return sorted(rows, key=lambda r: r[0])
+
+
 def rewrite(
     tx: Any, table: str, dispute: Dispute, old: Sequence[Row] | None, new: Sequence[Row]
 ) -> None:
-    """Make `table`'s rows of `dispute` `new`: from the first change on (all, without `old`)."""
+    """Make `table`'s rows of `dispute` `new`, from the first change on.
+
+    `old` is what the table holds now (read it with `stored` when it is not known).
+    """
     key = dispute.id.encode()
     columns = _PERIOD_COLUMNS if table == "periods" else _RESTRICTION_COLUMNS
     if old is None:
-        tx.execute(f"DELETE FROM {table} WHERE dispute_key = %s", (key,))  # noqa: S608
-        start = None
-    else:
-        start = _first_change(old, new)
-        if start is None:
-            return
-        tx.execute(
-            f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s",  # noqa: S608
-            (key, _instant(start)),
-        )
+        old = stored(tx, table, dispute)
+    start = _first_change(old, new)
+    if start is None:
+        return
+    tx.execute(
+        f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s",  # noqa: S608
+        (key, _instant(start)),
+    )
     to_sql = _period_sql if table == "periods" else _restriction_sql
-    rows = [to_sql(row) for row in new if start is None or row[0] >= start]
+    rows = [to_sql(row) for row in new if row[0] >= start]
     if rows:
-        marks = ", ".join(["%s"] * len(rows[0]))
-        with tx.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-                rows,
-            )
+        with tx.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
 
 
 # --- queries -----------------------------------------------------------------------------

@@ -98,8 +98,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def _all_disputes(self, tx: Any) -> list[Dispute]: ...
 
-    def _project(self, tx: Any, version: int, after: int, timeline: Timeline) -> None:
-        """Bring the dispute's projections from `version` to `after` (`timeline`): none here."""
+    def _project(
+        self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
+    ) -> None:
+        """Bring the dispute's projections from `version` to `after`; none here.
+
+        `batch` is what was appended, `timeline` what it made.
+        """
 
     def close(self) -> None:
         """Release the connection (the store cannot be used afterwards)."""
@@ -197,7 +202,7 @@ class Store(abc.ABC):
             grown = timeline._append_at(batch, recorded)
             if batch:
                 self._insert_events(tx, dispute_id, current + 1, batch, recorded)
-                self._project(tx, current, current + len(batch), grown)
+                self._project(tx, current, current + len(batch), batch, grown)
         new_version = current + len(batch)
         self._cache[dispute_id] = (new_version, grown)
         return new_version
@@ -506,7 +511,7 @@ class PostgresStore(Store):
         self._psycopg = psycopg
         self._db = psycopg.connect(url, autocommit=False)
         #: per dispute: the version its projection rows were computed for, and the rows
-        self._projected: dict[str, tuple[int, list[Any], list[Any]]] = {}
+        self._projected: dict[str, tuple[int, list[Any], list[Any], bool, int]] = {}
         try:
             self._migrate()
         except BaseException:  # a store that cannot be opened leaves no connection open
@@ -526,25 +531,43 @@ class PostgresStore(Store):
                 for dispute in self._all_disputes(self._db):
                     version = self._version(self._db, dispute.id, lock=False)
                     timeline = self._timeline(self._db, dispute, version)
-                    self._project(self._db, -1, version, timeline)
+                    self._project(self._db, -1, version, (), timeline)
                 self._db.execute("INSERT INTO meta VALUES ('projections', '1')")
         self._db.commit()
 
-    def _project(self, tx: Any, version: int, after: int, timeline: Timeline) -> None:
+    def _project(
+        self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
+    ) -> None:
         """Rewrite the dispute's projection rows from the first one that changed.
 
-        The rows last written by this process are kept: when they are of the version this
-        append follows, only rows from the first difference on are rewritten; otherwise
-        (another process appended meanwhile) all of the dispute's rows are.
+        The rows last written by this process are kept with the version they are of. An
+        append after them of events that cannot change a phase or a restriction (a
+        statement, a takedown request; `_projection.QUIET`), later than every event before,
+        leaves them as they are. Otherwise they are computed again and compared with the
+        rows kept (or, when another process appended meanwhile, with the rows the table
+        holds), and rewritten from the first difference on.
         """
         dispute = timeline.dispute
+        zone = dispute.zone
+        known = self._projected.get(dispute.id)
+        keys = [zone.key(e.at) for e in batch]
+        if (
+            known is not None
+            and known[0] == version
+            and not known[3]
+            and all(_projection.quiet(e) for e in batch)
+            and min(keys, default=known[4] + 1) > known[4]
+        ):
+            self._projected[dispute.id] = (after, known[1], known[2], False, max(keys))
+            return
         periods = _projection.period_rows(timeline)
         spells = _projection.restriction_rows(timeline)
-        known = self._projected.get(dispute.id)
         old = known if known is not None and known[0] == version else None
         _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods)
         _projection.rewrite(tx, "restrictions", dispute, None if old is None else old[2], spells)
-        self._projected[dispute.id] = (after, periods, spells)
+        last = max((zone.key(e.at) for e in timeline.events), default=-(1 << 62))
+        windowed = _projection.windowed(timeline)
+        self._projected[dispute.id] = (after, periods, spells, windowed, last)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
