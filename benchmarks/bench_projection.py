@@ -23,9 +23,9 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_archive import FIRST, make_timeline  # noqa: E402
+from bench_archive import FIRST, make_timeline
 
-from regtimeline import (  # noqa: E402
+from regtimeline import (
     Archive,
     DeadlineSet,
     Phase,
@@ -52,7 +52,7 @@ def fresh_database(url: str) -> str:
     return url.replace("/postgres?", f"/{name}?", 1) if "/postgres?" in url else f"{url}/{name}"
 
 
-def main() -> None:  # noqa: PLR0915 - one benchmark, top to bottom
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--disputes", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100)
@@ -106,13 +106,13 @@ def main() -> None:  # noqa: PLR0915 - one benchmark, top to bottom
         # projection step does nothing), appended to in turn, interleaved
         ids = [t.dispute.id for t in archive][:80]
         later = FIRST.add(years=10)
-        project = store._project  # noqa: SLF001 - switched off to measure what it costs
+        project = store._project  # switched off to measure what it costs
         times: dict[tuple[bool, bool], list[float]] = {}
         rounds = max(2, args.appends // len(ids) + 1)
         for r in range(rounds):
             for n, dispute_id in enumerate(ids):
                 on = n % 2 == 0
-                store._project = project if on else (lambda *a: None)  # type: ignore[method-assign]  # noqa: SLF001
+                store._project = project if on else (lambda *_: None)  # type: ignore[method-assign]
                 restricting = r % 4 == 3  # one round in four sets a deadline instead
                 at = later.add(days=r)
                 e = (
