@@ -230,17 +230,18 @@ class _Stab:
         b = self.BLOCK
         self.top = [max(self.ends[j : j + b]) for j in range(0, len(self.ends), b)]
 
-    def containing(self, key: int) -> Iterator[Any]:
+    def containing(self, key: int) -> list[Any]:
         n = bisect.bisect_right(self.starts, key)
         ends, payloads, b = self.ends, self.payloads, self.BLOCK
+        found: list[Any] = []
         for block, top in enumerate(self.top):
             first = block * b
             if first >= n:
                 break
             if top > key:
-                for j in range(first, min(first + b, n)):
-                    if ends[j] > key:
-                        yield payloads[j]
+                last = min(first + b, n)
+                found += [payloads[j] for j in range(first, last) if ends[j] > key]
+        return found
 
 
 class _Index:
@@ -252,16 +253,18 @@ class _Index:
         intervals: dict[str, list[tuple[int, int, Any]]] = {}
         #: disputes with a recurring window: their history stops at the last instant an
         #: event names while the window recurs for ever, so they are always checked
-        self.always: list[Timeline] = []
-        for timeline in timelines:
+        self.always: list[tuple[int, Timeline]] = []
+        # payloads: (position by dispute id, timeline, phase); a dispute's periods are
+        # disjoint, so positions in one answer are distinct and sort without ties
+        for position, timeline in enumerate(timelines):
             if any(getattr(e, "window", None) is not None for e in timeline.events):
-                self.always.append(timeline)
+                self.always.append((position, timeline))
                 continue
             mine = intervals.setdefault(timeline.dispute.timezone, [])
             for p in timeline.history():
                 if p.phase >= Phase.DELISTED:
                     end = MAX_KEY + 1 if p.end is None else instant_key(p.end)
-                    mine.append((instant_key(p.start), end, (timeline, p.phase)))
+                    mine.append((instant_key(p.start), end, (position, timeline, p.phase)))
         self.by_zone = {name: _Stab(found) for name, found in intervals.items()}
 
 
@@ -658,21 +661,24 @@ class Archive:
                 operator=operator,
             )
         point = slice_point("restricted", network, service, region, operator)
-        wanted = {id(t) for t in self._select("restricted", jurisdiction, platform, regulator)}
+        filtered = (jurisdiction, platform, regulator) != (None, None, None)
+        wanted = (
+            {id(t) for t in self._select("restricted", jurisdiction, platform, regulator)}
+            if filtered
+            else None
+        )
         index = self._restricted_index()
         keys = _Keys(when)
-        hits: list[tuple[Timeline, int, Phase | None]] = []
-        if keys.key is not None:  # an instant: one question for every zone
-            for stab in index.by_zone.values():
-                hits.extend((t, keys.key, phase) for t, phase in stab.containing(keys.key))
-        else:
-            for name, stab in index.by_zone.items():
-                key = keys.in_zone(name)
-                hits.extend((t, key, phase) for t, phase in stab.containing(key))
-        hits.extend((t, keys.of(t), None) for t in index.always)
+        # (position, timeline, phase or None: ask the timeline), with the zone's key
+        hits: list[tuple[int, Timeline, Phase | None, int]] = []
+        for name, stab in index.by_zone.items():
+            key = keys.in_zone(name)
+            hits += [(i, t, phase, key) for i, t, phase in stab.containing(key)]
+        hits += [(i, t, None, keys.of(t)) for i, t in index.always]
+        hits.sort(key=_first)
         rows = []
-        for t, key, known in hits:
-            if id(t) not in wanted:
+        for _, t, known, key in hits:
+            if wanted is not None and id(t) not in wanted:
                 continue
             if known is None or point != _ALL:
                 phase = t._status_at_key(key).phase_for(*point)
@@ -681,7 +687,6 @@ class Archive:
             else:
                 phase = known
             rows.append(DisputeStatus(t.dispute, key, phase, point, t))
-        rows.sort(key=lambda row: row.dispute.id)
         return tuple(rows)
 
     def _restricted_index(self) -> _Index:
@@ -906,6 +911,10 @@ class Archive:
             key: {phase: _dt.timedelta(microseconds=us) for phase, us in totals[key].items()}
             for key in sorted(totals)
         }
+
+
+def _first(item: tuple[Any, ...]) -> Any:
+    return item[0]
 
 
 class _Keys:
