@@ -40,9 +40,13 @@ PLATFORMS = ("Twitter", "WhatsApp", "Telegram", "YouTube", "TikTok", "internet")
 FIRST = pendulum.datetime(2016, 1, 1)
 
 
-def make_timeline(i: int, n: int, rng: random.Random) -> Timeline:
+def make_timeline(i: int, n: int, rng: random.Random, open_ended: float = 1.0) -> Timeline:
     """A dispute of `n` events over a few years: restrictions imposed and lifted (some on
-    mobile only), deadlines set and met, takedown requests and statements."""
+    mobile only), deadlines set and met, takedown requests and statements.
+
+    A restriction still active after the last event stays so with probability
+    `open_ended`; otherwise the last event lifts it (most real shutdowns end).
+    """
     k = i % len(ZONES)
     dispute = Dispute(
         id=f"d{i:06d}",
@@ -80,6 +84,13 @@ def make_timeline(i: int, n: int, rng: random.Random) -> Timeline:
             events.append(TakedownRequested(at=at, id=f"r{j}", items=3, sla="PT24H"))
         else:
             events.append(Statement(at=at, id=f"s{j}", by="regulator", text="statement"))
+    if rng.random() >= open_ended and (blocked or throttled):
+        lift = (
+            BlockLifted(at=at, id=events[-1].id, block=blocked)
+            if blocked
+            else ThrottleLifted(at=at, id=events[-1].id, throttle=throttled)
+        )
+        events[-1] = lift  # the last event lifts what is still active
     return Timeline(dispute, events)
 
 
@@ -97,14 +108,23 @@ def main() -> None:
     parser.add_argument("--disputes", type=int, default=10_000)
     parser.add_argument("--events", type=int, default=100)
     parser.add_argument("--queries", type=int, default=21)
+    parser.add_argument(
+        "--open-ended",
+        type=float,
+        default=0.1,
+        help="the share of disputes whose last restriction is never lifted",
+    )
     args = parser.parse_args()
     rng = random.Random(2021)
     start = time.perf_counter()
-    timelines = [make_timeline(i, args.events, rng) for i in range(args.disputes)]
+    timelines = [make_timeline(i, args.events, rng, args.open_ended) for i in range(args.disputes)]
     archive = Archive(timelines)
     built = time.perf_counter() - start
     total = sum(len(t) for t in archive)
-    print(f"{args.disputes:,} disputes x {args.events} events = {total:,} events")
+    print(
+        f"{args.disputes:,} disputes x {args.events} events = {total:,} events; "
+        f"{args.open_ended:.0%} of last restrictions never lifted"
+    )
     print(f"built in {built:.1f} s\n")
     instants = [FIRST.add(days=rng.randrange(365, 7 * 365)) for _ in range(args.queries)]
     days = [d.date().isoformat() for d in instants]

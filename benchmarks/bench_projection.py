@@ -61,7 +61,7 @@ def main() -> None:
     url, server = server_url()
     db_url = fresh_database(url)
     rng = random.Random(2021)
-    archive = Archive(make_timeline(i, args.events, rng) for i in range(args.disputes))
+    archive = Archive(make_timeline(i, args.events, rng, 0.1) for i in range(args.disputes))
     total = sum(len(t) for t in archive)
     start = time.perf_counter()
     with open_store(db_url) as store:

@@ -85,6 +85,7 @@ _PERIOD_READ: Final = (
     "dispute_key, timezone, lower(during), upper(during), phase_rank, cause,"
     " start_earliest, start_latest, end_earliest, end_latest, windowed, dispute_id"
 )
+_PHASES: Final = tuple(Phase)  # by rank
 _KIND_RANK: Final = {
     "delisting": Phase.DELISTED,
     "throttle": Phase.THROTTLED,
@@ -399,7 +400,7 @@ def restricted(
             [*at_args, *piece_args, *args],
         ).fetchall()
     found: list[tuple[bytes, Phase | None]] = [
-        (bytes(k), None if "\ufffd" in text else Phase(rank)) for k, rank, text in rows
+        (bytes(k), None if "\ufffd" in text else _PHASES[rank]) for k, rank, text in rows
     ]
     checked = tx.execute(
         f"SELECT DISTINCT dispute_key FROM periods WHERE windowed{where}",  # noqa: S608
@@ -452,7 +453,7 @@ def periods(
                 dispute=dispute,
                 start=to_dt(lo if cut_start else s),  # type: ignore[arg-type]
                 end=to_dt(hi) if cut_end else (None if e is None else to_dt(e)),  # type: ignore[arg-type]
-                phase=Phase(rank),
+                phase=_PHASES[rank],
                 cause=cause,
                 start_span=None
                 if cut_start or se is None

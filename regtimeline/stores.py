@@ -512,6 +512,7 @@ class PostgresStore(Store):
         self._db = psycopg.connect(url, autocommit=False)
         #: per dispute: the version its projection rows were computed for, and the rows
         self._projected: dict[str, tuple[int, list[Any], list[Any], bool, int]] = {}
+        self._known_disputes: dict[bytes, Dispute] = {}
         try:
             self._migrate()
         except BaseException:  # a store that cannot be opened leaves no connection open
@@ -629,10 +630,14 @@ class PostgresStore(Store):
         return [_decode_dispute_row(bytes(body)) for (body,) in rows]
 
     def _disputes_by_key(self, tx: Any, keys: Iterable[bytes]) -> dict[bytes, Dispute]:
-        rows = tx.execute(
-            "SELECT id, body FROM disputes WHERE id = ANY(%s)", (sorted(set(keys)),)
-        ).fetchall()
-        return {bytes(key): _decode_dispute_row(bytes(body)) for key, body in rows}
+        """The disputes of these keys (a dispute never changes once created: kept)."""
+        known = self._known_disputes
+        missing = sorted({k for k in keys if k not in known})
+        if missing:
+            rows = tx.execute("SELECT id, body FROM disputes WHERE id = ANY(%s)", (missing,))
+            for key, body in rows:
+                known[bytes(key)] = _decode_dispute_row(bytes(body))
+        return known
 
     def _current(self, tx: Any, dispute: Dispute) -> Timeline:
         return self._timeline(tx, dispute, self._version(tx, dispute.id, lock=False))
