@@ -85,12 +85,12 @@ def make_timeline(i: int, n: int, rng: random.Random, open_ended: float = 1.0) -
         else:
             events.append(Statement(at=at, id=f"s{j}", by="regulator", text="statement"))
     if rng.random() >= open_ended and (blocked or throttled):
-        lift = (
-            BlockLifted(at=at, id=events[-1].id, block=blocked)
+        at = at.add(hours=1)  # one more event lifts what is still active
+        events.append(
+            BlockLifted(at=at, id="last-lift", block=blocked)
             if blocked
-            else ThrottleLifted(at=at, id=events[-1].id, throttle=throttled)
+            else ThrottleLifted(at=at, id="last-lift", throttle=throttled)
         )
-        events[-1] = lift  # the last event lifts what is still active
     return Timeline(dispute, events)
 
 

@@ -199,6 +199,21 @@ def _names(caller: str, what: str, value: object) -> frozenset[str] | None:
     return frozenset(str(item) for item in items)
 
 
+#: What a query keeps: jurisdictions, platforms, regulators (None: all).
+Wanted = tuple[frozenset[str] | None, frozenset[str] | None, frozenset[str] | None]
+
+
+def wanted_disputes(
+    caller: str, jurisdiction: object, platform: object, regulator: object
+) -> Wanted:
+    """The filters of a query, checked (`_names`)."""
+    return (
+        _names(caller, "jurisdiction", jurisdiction),
+        _names(caller, "platform", platform),
+        _names(caller, "regulator", regulator),
+    )
+
+
 def _window_edge(zone_key: Zone, value: object, *, end: bool, what: str) -> int:
     """The key of a window's start or (exclusive) end: a date names a whole day."""
     if isinstance(value, _dt.datetime):
@@ -541,11 +556,7 @@ class Archive:
     def _select(
         self, caller: str, jurisdiction: object, platform: object, regulator: object
     ) -> list[Timeline]:
-        wanted = (
-            _names(caller, "jurisdiction", jurisdiction),
-            _names(caller, "platform", platform),
-            _names(caller, "regulator", regulator),
-        )
+        wanted = wanted_disputes(caller, jurisdiction, platform, regulator)
         if wanted == (None, None, None):
             return list(self._timelines.values())
         return [

@@ -16,12 +16,27 @@ import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from ._archive import DisputePeriod, DisputeStatus, _Keys, _window_edge
+from ._archive import DisputePeriod, _Keys, _window_edge
 from ._dispute import Dispute
 from ._enums import Phase
 from ._status import Block, Delisting, Throttle
 from ._time import EPOCH, ONE_US, instant_key
 from ._timeline import Timeline
+from .errors import TimeError
+
+__all__ = [
+    "DDL",
+    "QUIET",
+    "canonical",
+    "period_rows",
+    "periods",
+    "quiet",
+    "restricted",
+    "restriction_rows",
+    "rewrite",
+    "stored",
+    "windowed",
+]
 
 #: Statements that make the projection tables (store schema 3).
 DDL: Final = (
@@ -439,6 +454,9 @@ def periods(
         if zone_name not in bounds:
             lo = None if start is None else _window_edge(zone, start, end=False, what="start")
             hi = None if end is None else _window_edge(zone, end, end=True, what="end")
+            if lo is not None and hi is not None and hi < lo:
+                msg = f"the window ends ({end!r:.40}) before it starts ({start!r:.40})"
+                raise TimeError(msg)
             bounds[zone_name] = (lo, hi)
         lo, hi = bounds[zone_name]
         s = instant_key(lo_t)
@@ -464,14 +482,3 @@ def periods(
             )
         )
     return out, aside
-
-
-__all__ = [
-    "DDL",
-    "DisputeStatus",
-    "period_rows",
-    "periods",
-    "restricted",
-    "restriction_rows",
-    "rewrite",
-]

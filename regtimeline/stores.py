@@ -34,7 +34,7 @@ from typing import Any, Final, Self
 import orjson
 
 from . import _projection
-from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, _names
+from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, wanted_disputes
 from ._dispute import Dispute
 from ._enums import Phase
 from ._events import Event
@@ -666,17 +666,20 @@ class PostgresStore(Store):
             TimeError: `when` or `as_of` is naive or malformed.
             InvalidValue: a filter or slice value that is not a (non-blank) string.
         """
-        filters = {"jurisdiction": jurisdiction, "platform": platform, "regulator": regulator}
-        pieces = {"network": network, "service": service, "region": region, "operator": operator}
         if as_of is not None:
-            archive = Archive.from_store(self)
-            return archive.restricted(when, as_of=as_of, **filters, **pieces)  # type: ignore[arg-type]
+            return Archive.from_store(self).restricted(
+                when,
+                as_of=as_of,
+                jurisdiction=jurisdiction,
+                platform=platform,
+                regulator=regulator,
+                network=network,
+                service=service,
+                region=region,
+                operator=operator,
+            )
         point = slice_point("restricted", network, service, region, operator)
-        wanted = (
-            _names("restricted", "jurisdiction", jurisdiction),
-            _names("restricted", "platform", platform),
-            _names("restricted", "regulator", regulator),
-        )
+        wanted = wanted_disputes("restricted", jurisdiction, platform, regulator)
         keys = _Keys(when)
         rows: list[DisputeStatus] = []
         with self._lock, self._transaction() as tx:
@@ -721,13 +724,8 @@ class PostgresStore(Store):
             TimeError: a bound is naive, malformed or a span, or `end` is before `start`.
             InvalidValue: a filter or slice value that is not a (non-blank) string.
         """
-        filters = {"jurisdiction": jurisdiction, "platform": platform, "regulator": regulator}
         point = slice_point("periods", network, service, region, operator)
-        wanted = (
-            _names("periods", "jurisdiction", jurisdiction),
-            _names("periods", "platform", platform),
-            _names("periods", "regulator", regulator),
-        )
+        wanted = wanted_disputes("periods", jurisdiction, platform, regulator)
         with self._lock, self._transaction() as tx:
             if as_of is not None or point != (None, None, None, None):
                 kept = [
@@ -749,7 +747,6 @@ class PostgresStore(Store):
             if aside:
                 timelines = [self._current(tx, disputes[k]) for k in aside]
                 rows.extend(Archive(timelines).periods(start, end))
-        del filters
         rows.sort(key=lambda p: (p.dispute.id, instant_key(p.start)))
         return tuple(rows)
 
