@@ -142,13 +142,13 @@ def main() -> None:
         rows.append((f"`restricted(D)`, D {what}", ours, base))
         assert [r.dispute.id for r in archive.restricted(whens[1])] == naive_restricted(whens[1])
     hits = statistics.mean(len(archive.restricted(w)) for w in instants)
-    ours = median_of(lambda: archive.restricted(instants[2], network="mobile"), 5)
+    ours = median_of(lambda: archive.restricted(instants[-1], network="mobile"), 5)
     base = median_of(
-        lambda: [t for t in archive if t.status_at(instants[2]).phase_for("mobile") >= 2], 1
+        lambda: [t for t in archive if t.status_at(instants[-1]).phase_for("mobile") >= 2], 1
     )
     rows.append(("`restricted(D, network='mobile')`", ours, base))
-    ours = median_of(lambda: archive.status_at(instants[3]), 5)
-    base = median_of(lambda: [t.status_at(instants[3]).phase for t in archive], 3)
+    ours = median_of(lambda: archive.status_at(instants[-1]), 5)
+    base = median_of(lambda: [t.status_at(instants[-1]).phase for t in archive], 3)
     rows.append(("`status_at(D)`, every dispute", ours, base))
 
     print(f"index of restricted periods built in {index_s * 1000:.0f} ms")
