@@ -27,11 +27,13 @@ from .errors import TimeError
 __all__ = [
     "DDL",
     "QUIET",
+    "RESTRICTING",
     "canonical",
     "period_rows",
     "periods",
     "quiet",
     "restricted",
+    "restricting",
     "restriction_rows",
     "rewrite",
     "stored",
@@ -190,6 +192,26 @@ def quiet(event: Any) -> bool:
     """Whether an event cannot change phases or restrictions (see `QUIET`)."""
     kind = event.kind
     return kind in QUIET or (kind == "warning_issued" and event.due is None)
+
+
+#: The kinds of event that change restrictions (time changes them too, at `ends`).
+RESTRICTING: Final = frozenset(
+    {
+        "throttle_imposed",
+        "throttle_lifted",
+        "block_imposed",
+        "block_lifted",
+        "delisting_imposed",
+        "delisting_lifted",
+        "event_retracted",
+        "event_corrected",
+    }
+)
+
+
+def restricting(event: Any) -> bool:
+    """Whether an event can change a restriction (a correction can change anything)."""
+    return event.kind in RESTRICTING
 
 
 def windowed(timeline: Timeline) -> bool:

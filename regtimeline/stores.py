@@ -552,20 +552,20 @@ class PostgresStore(Store):
         zone = dispute.zone
         known = self._projected.get(dispute.id)
         keys = [zone.key(e.at) for e in batch]
-        if (
-            known is not None
-            and known[0] == version
-            and not known[3]
-            and all(_projection.quiet(e) for e in batch)
-            and min(keys, default=known[4] + 1) > known[4]
-        ):
-            self._projected[dispute.id] = (after, known[1], known[2], False, max(keys))
+        old = known if known is not None and known[0] == version else None
+        later = old is not None and not old[3] and min(keys, default=old[4] + 1) > old[4]
+        if old is not None and later and all(_projection.quiet(e) for e in batch):
+            self._projected[dispute.id] = (after, old[1], old[2], False, max(keys))
             return
         periods = _projection.period_rows(timeline)
-        spells = _projection.restriction_rows(timeline)
-        old = known if known is not None and known[0] == version else None
         _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods)
-        _projection.rewrite(tx, "restrictions", dispute, None if old is None else old[2], spells)
+        if old is not None and later and not any(_projection.restricting(e) for e in batch):
+            spells = old[2]  # restrictions change only at restriction events (and `ends`)
+        else:
+            spells = _projection.restriction_rows(timeline)
+            _projection.rewrite(
+                tx, "restrictions", dispute, None if old is None else old[2], spells
+            )
         last = max((zone.key(e.at) for e in timeline.events), default=-(1 << 62))
         windowed = _projection.windowed(timeline)
         self._projected[dispute.id] = (after, periods, spells, windowed, last)

@@ -23,16 +23,19 @@ from regtimeline.strategies import archives, boundaries
 from . import reference as ref
 
 
-def _store_archive(store, archive: Archive, split: list[int] | None = None) -> None:
-    """Store every timeline's record, in batches: in the order recorded, some batches given
-    out of time order (a backfill rewrites rows from the first that changed)."""
+def _store_archive(store, archive: Archive, sizes: list[int] | None = None) -> None:
+    """Store every timeline's record in the order recorded, in batches of the given sizes
+    (cycled; 0 for the rest at once): one event at a time extends the projections from
+    the end; a batch whose events are not in time order is a backfill."""
     for t in archive:
         store.create(t.dispute)
         events = [e.event for e in t.entries]
-        cut = (split or [len(events)])[0] % (len(events) + 1)
-        for batch in (events[:cut], events[cut:]):
-            if batch:
-                store.append(t.dispute.id, batch)
+        n = 0
+        while events:
+            size = (sizes or [0])[n % len(sizes or [0])] or len(events)
+            store.append(t.dispute.id, events[:size])
+            events = events[size:]
+            n += 1
 
 
 def _queries(archive: Archive, data: st.DataObject) -> list[tuple[str, tuple, dict]]:
@@ -192,9 +195,9 @@ def test_every_query_equals_the_archive(postgres_database, archive, data):
     open_store(postgres_database).close()  # the tables exist
     with psycopg.connect(postgres_database, autocommit=True) as db:
         db.execute("TRUNCATE periods, restrictions, events, disputes")
-    split = [data.draw(st.integers(0, 20))]
+    sizes = data.draw(st.lists(st.integers(0, 4), min_size=1, max_size=3))
     with open_store(postgres_database) as store:
-        _store_archive(store, archive, split)
+        _store_archive(store, archive, sizes)
         stored = Archive.from_store(store)
         for name, args, kwargs in _queries(stored, data):
             note(f"{name}{args} {kwargs}")
@@ -231,3 +234,17 @@ def test_all_regions_but_one(pg):
             assert got == [(r.dispute.id, r.phase) for r in archive.restricted(when, **pieces)]
     assert [r.dispute.id for r in pg.restricted("2021-01-06", region="IN-JK")] == []
     assert [r.dispute.id for r in pg.restricted("2021-01-06", region="IN-DL")] == ["in-x"]
+
+
+def test_an_event_at_the_same_instant_as_the_last_can_change_a_cause(pg):
+    """A period's cause is the last event at its first instant: a statement appended at
+    that instant takes it over, so the rows are rewritten even for a statement."""
+    from regtimeline import Dispute
+
+    d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    pg.create(d)
+    pg.append(d.id, [ThrottleImposed(at="2021-01-01", id="t")])
+    pg.append(d.id, [Statement(at="2021-01-01", id="s", by="x", text="y")])
+    expected = Archive.from_store(pg).periods()
+    assert [p.cause for p in expected] == ["s"]
+    assert pg.periods() == expected
