@@ -76,7 +76,8 @@ class Store(abc.ABC):
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None: ...
 
     @abc.abstractmethod
-    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None: ...
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> bool:
+        """Insert the dispute; False when another writer inserted one of its id first."""
 
     @abc.abstractmethod
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int: ...
@@ -114,6 +115,9 @@ class Store(abc.ABC):
     def create(self, dispute: Dispute) -> None:
         """Add a dispute. Creating the same dispute again does nothing.
 
+        Of several writers creating one id at once, in any processes, the first to commit
+        wins; each other one finds its dispute and returns if it is the same, or raises.
+
         Raises:
             ConcurrencyError: a dispute with this id exists with other fields.
             InvalidValue: `dispute` is not a Dispute.
@@ -123,9 +127,9 @@ class Store(abc.ABC):
             raise InvalidValue(msg)
         with self._lock, self._transaction() as tx:
             existing = self._dispute(tx, dispute.id)
-            if existing is None:
-                self._insert_dispute(tx, dispute)
-            elif existing != dispute:
+            if existing is None and not self._insert_dispute(tx, dispute):
+                existing = self._dispute(tx, dispute.id)  # another creator came first
+            if existing is not None and existing != dispute:
                 msg = f"dispute {dispute.id!r} already exists as {existing!r}, not {dispute!r}"
                 raise ConcurrencyError(msg)
 
@@ -263,9 +267,10 @@ class MemoryStore(Store):
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         return self._disputes.get(dispute_id)
 
-    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> bool:
         self._disputes[dispute.id] = dispute
         self._events[dispute.id] = []
+        return True  # the store's lock serialises creators
 
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
         return len(self._events[dispute_id])
@@ -447,8 +452,10 @@ class SqliteStore(Store):
         row = tx.execute("SELECT body FROM disputes WHERE id = ?", (dispute_id,)).fetchone()
         return None if row is None else _decode_dispute_row(row[0])
 
-    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> bool:
+        # writers hold the database's write lock from BEGIN IMMEDIATE: no one came between
         tx.execute("INSERT INTO disputes VALUES (?, ?)", (dispute.id, _dispute_body(dispute)))
+        return True
 
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
         row = tx.execute(
@@ -587,11 +594,13 @@ class PostgresStore(Store):
         row = tx.execute("SELECT body FROM disputes WHERE id = %s", (key,)).fetchone()
         return None if row is None else _decode_dispute_row(bytes(row[0]))
 
-    def _insert_dispute(self, tx: Any, dispute: Dispute) -> None:
-        tx.execute(
+    def _insert_dispute(self, tx: Any, dispute: Dispute) -> bool:
+        # a creator that committed meanwhile makes this insert wait for it, then do nothing
+        cursor = tx.execute(
             "INSERT INTO disputes VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
             (dispute.id.encode(), _dispute_body(dispute)),
         )
+        return bool(cursor.rowcount == 1)
 
     def _version(self, tx: Any, dispute_id: str, *, lock: bool) -> int:
         key = dispute_id.encode()

@@ -12,7 +12,7 @@ import sys
 
 import pendulum
 
-from regtimeline import ConcurrencyError, Statement, open_store
+from regtimeline import ConcurrencyError, Dispute, Statement, open_store
 
 
 def appends(url: str, dispute: str, name: str, count: int) -> None:
@@ -46,6 +46,23 @@ def batch(url: str, dispute: str, name: str, count: int) -> None:
             round_ += 1
 
 
+def creates(url: str, dispute: str, name: str, count: int) -> None:
+    """Create COUNT disputes DISPUTE-0, DISPUTE-1, ... in the zone NAME, once stdin says go;
+    print for each whether it was created (or found equal) or refused."""
+    with open_store(url) as store:
+        print("ready", flush=True)
+        sys.stdin.readline()
+        for r in range(count):
+            d = Dispute(
+                id=f"{dispute}-{r}", regulator="R", platform="P", jurisdiction="RU", timezone=name
+            )
+            try:
+                store.create(d)
+                print(r, "ok", flush=True)
+            except ConcurrencyError:
+                print(r, "refused", flush=True)
+
+
 if __name__ == "__main__":
     mode, url, dispute, name, count = sys.argv[1:6]
-    {"appends": appends, "batch": batch}[mode](url, dispute, name, int(count))
+    {"appends": appends, "batch": batch, "creates": creates}[mode](url, dispute, name, int(count))

@@ -68,6 +68,61 @@ class TestConcurrentWriters:
         assert versions == list(range(1, 1001))
 
 
+class TestCreateRace:
+    def test_eight_processes_create_one_dispute_each_round(self, shared_url):
+        """#17: 8 processes create the same 20 dispute ids, each in its own zone: for each id
+        exactly one creator succeeds, the others get ConcurrencyError, and the stored dispute
+        is the winner's (PostgreSQL used to hand about half of them a dispute not theirs)."""
+        zones = [
+            "Europe/Moscow",
+            "Asia/Kolkata",
+            "America/Sao_Paulo",
+            "Africa/Lagos",
+            "Europe/Istanbul",
+            "UTC",
+            "Asia/Tokyo",
+            "Europe/Brussels",
+        ]
+        with open_store(shared_url):  # the tables exist before the race
+            pass
+        processes = []
+        for zone in zones:
+            p = subprocess.Popen(
+                [sys.executable, "-m", "tests._writer", "creates", shared_url, "race", zone, "20"],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            assert p.stdout.readline().strip() == "ready", p.stderr.read()
+            processes.append(p)
+        for p in processes:
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        winners: dict[int, list[str]] = {r: [] for r in range(20)}
+        for zone, p in zip(zones, processes, strict=True):
+            out, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err
+            for line in out.split("\n"):
+                if line:
+                    r, outcome = line.split()
+                    if outcome == "ok":
+                        winners[int(r)].append(zone)
+        with open_store(shared_url) as store:
+            for r, won in winners.items():
+                assert len(won) == 1, (r, won)
+                stored = next(d for d in store.disputes() if d.id == f"race-{r}")
+                assert stored.timezone == won[0]
+
+    def test_creating_the_same_dispute_twice_is_fine(self, shared_url):
+        with open_store(shared_url) as store:
+            store.create(TWITTER_RUSSIA)
+        with open_store(shared_url) as store:
+            store.create(TWITTER_RUSSIA)
+            assert store.disputes() == [TWITTER_RUSSIA]
+
+
 class TestCrashes:
     def test_a_writer_killed_mid_batch_leaves_none_or_all(self, shared_url):
         """SIGKILL during a 1,000-event append: the store holds whole batches only, and opens
