@@ -168,7 +168,10 @@ class Store(abc.ABC):
             dispute_id: the dispute.
             events: the events, in any order (they are validated like `Timeline.append`).
             expected_version: the version this append must follow; None appends after
-                whatever is there.
+                whatever is there. Repeating an append whose outcome was unknown (a
+                connection lost after the commit) is safe: when exactly these events are
+                stored right after `expected_version`, nothing is written and the current
+                version is returned.
 
         Raises:
             ConcurrencyError: the dispute's version is not `expected_version` (another
@@ -195,6 +198,9 @@ class Store(abc.ABC):
             dispute = self._require(tx, dispute_id)
             current = self._version(tx, dispute_id, lock=True)
             if expected_version is not None and expected_version != current:
+                timeline = self._timeline(tx, dispute, current)
+                if _already_there(timeline, expected_version, batch):
+                    return current  # a retry of an append that was stored: nothing to do
                 msg = (
                     f"dispute {dispute_id!r} is at version {current}, not {expected_version}: "
                     "another writer appended first; reload and try again"
@@ -816,3 +822,13 @@ def open_store(url: str) -> Store:
 def _fields(dispute: Dispute) -> tuple[str, str, str]:
     """What the filters compare: jurisdiction, platform, regulator."""
     return dispute.jurisdiction, dispute.platform, dispute.regulator
+
+
+def _already_there(timeline: Timeline, version: int, batch: Sequence[Event]) -> bool:
+    """Whether the record holds exactly `batch` right after its first `version` entries."""
+    stored = timeline._record.events[version : version + len(batch)]
+    return (
+        bool(batch)
+        and len(stored) == len(batch)
+        and all(a == b for a, b in zip(stored, batch, strict=True))
+    )

@@ -103,6 +103,22 @@ class TestContract:
         assert store.version(D) == 1
         assert [e.id for e in store.load(D).events] == ["s1"]
 
+    def test_a_retried_append_is_safe(self, store):
+        """#17: repeating an append whose outcome was unknown writes nothing and answers
+        the current version; anything else at a stale version is still refused."""
+        events = list(twitter_russia_events())
+        store.create(TWITTER_RUSSIA)
+        assert store.append(TWITTER_RUSSIA.id, events[:3], expected_version=0) == 3
+        assert store.append(TWITTER_RUSSIA.id, events[:3], expected_version=0) == 3
+        assert store.append(TWITTER_RUSSIA.id, events[3:5], expected_version=3) == 5
+        assert store.append(TWITTER_RUSSIA.id, events[3:5], expected_version=3) == 5
+        assert store.append(TWITTER_RUSSIA.id, events[:2], expected_version=0) == 5
+        assert [e.id for e in store.load(TWITTER_RUSSIA.id).events] == [e.id for e in events[:5]]
+        for wrong, at in ((events[1:3], 0), (events[5:6], 3), ([], 0), (events[3:6], 3)):
+            with pytest.raises(ConcurrencyError, match="another writer appended first"):
+                store.append(TWITTER_RUSSIA.id, wrong, expected_version=at)
+        assert store.version(TWITTER_RUSSIA.id) == 5
+
     def test_an_invalid_event_is_never_stored(self, store):
         """Validation against the stored timeline happens before anything is written."""
         store.append(D, [say(1)])
