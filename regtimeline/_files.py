@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, BinaryIO, Final
 
@@ -306,15 +307,21 @@ def dump_all(timelines: Iterable[Timeline], path: str | os.PathLike[str]) -> Non
 
 
 def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write a file by `write` under a temporary name, flush it, rename it into place."""
+    """Write a file by `write` under a temporary name, flush it, rename it into place.
+
+    The temporary file is locked while it is written and renamed; temporary files of this
+    destination left by a writer that died (no longer locked) are removed first.
+    """
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:
+            _lock(handle.fileno(), wait=True)
+            _remove_leftovers(path, Path(temporary))
             with paused_gc():  # millions of short-lived dicts (see _gc)
                 write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(temporary).replace(path)
+            Path(temporary).replace(path)  # still locked: no one takes it for a leftover
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -323,3 +330,32 @@ def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
         os.fsync(directory)
     finally:
         os.close(directory)
+
+
+def _lock(fd: int, *, wait: bool) -> bool:
+    """Take an exclusive lock on an open file (False: another holds it, or no locks here)."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only; elsewhere leftovers stay
+    except ImportError:  # pragma: no cover - not POSIX
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _remove_leftovers(path: Path, mine: Path) -> None:
+    """Remove temporary files of `path` whose writer died: unlocked ``.<name>.*.tmp``."""
+    for leftover in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+        if leftover == mine or not leftover.is_file():
+            continue
+        try:
+            fd = os.open(leftover, os.O_RDONLY)
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        try:
+            if _lock(fd, wait=False):
+                leftover.unlink(missing_ok=True)
+        finally:
+            os.close(fd)

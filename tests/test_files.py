@@ -248,3 +248,32 @@ class TestAtomicDump:
         assert len(timeline) in (len(twitter_russia()), 200_000)
         # the killed writer's temporary file may remain beside it; it is never read
         assert all(p.name.startswith(".t.jsonl.") for p in tmp_path.iterdir() if p != path)
+
+
+class TestLeftovers:
+    def test_a_dead_writers_temporary_file_is_removed_by_the_next_dump(self, tmp_path):
+        """#17: a dump killed mid-write leaves ``.<name>.*.tmp``; the next dump to the same
+        path removes it, but not one a live writer holds (locked), nor other files."""
+        import fcntl
+
+        from regtimeline import dump
+        from regtimeline.examples import twitter_russia
+
+        path = tmp_path / "case.jsonl"
+        dead = tmp_path / ".case.jsonl.abc123.tmp"
+        dead.write_text("half a file")
+        live = tmp_path / ".case.jsonl.live99.tmp"
+        live.write_text("being written")
+        other = tmp_path / ".other.jsonl.abc123.tmp"
+        other.write_text("another file's")
+        with live.open("rb") as held:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+            dump(twitter_russia(), path)
+        assert not dead.exists()
+        assert live.exists()
+        assert other.exists()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [
+            ".case.jsonl.live99.tmp",
+            ".other.jsonl.abc123.tmp",
+            "case.jsonl",
+        ]
