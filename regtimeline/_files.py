@@ -16,7 +16,7 @@ from ._events import Event
 from ._gc import paused_gc
 from ._time import EPOCH, ONE_US, key_of_text
 from ._timeline import Timeline
-from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError
+from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError, shown
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
 
 __all__ = ["MAX_LINE_BYTES", "dump", "dump_all", "load", "load_all"]
@@ -35,7 +35,7 @@ def _recorded_key(value: Any) -> int:
             raise SchemaError(f"{exc} @ $.recorded_at") from None
         if key is not None:
             return key
-    msg = f"recorded_at must be an instant with an offset, got {value!r:.60} @ $.recorded_at"
+    msg = f"recorded_at must be an instant with an offset, got {shown(value, 60)} @ $.recorded_at"
     raise SchemaError(msg)
 
 
@@ -50,7 +50,7 @@ def _path(value: object) -> Path:
                 msg = f"a path cannot hold a NUL character, got {str(path)!r:.80}"
                 raise InvalidValue(msg)
             return path
-    msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {value!r:.80}"
+    msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {shown(value, 80)}"
     raise InvalidValue(msg)
 
 
@@ -208,7 +208,7 @@ def _entries(
         if type(obj) is not dict or len(line) > MAX_LINE_BYTES:
             obj = _parse(path, number, line)
             if not isinstance(obj, dict):
-                msg = f"an event must be a JSON object, got {obj!r:.40}"
+                msg = f"an event must be a JSON object, got {shown(obj, 40)}"
                 raise _line_error(path, number, msg)
         if "format" in obj:  # the header of the next dispute
             return events, recorded, (number, obj)

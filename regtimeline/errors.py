@@ -6,6 +6,8 @@ state it met and why, so that a person can act on it without reading a traceback
 
 from __future__ import annotations
 
+import reprlib
+
 __all__ = [
     "ConcurrencyError",
     "DuplicateEvent",
@@ -71,3 +73,19 @@ class ConcurrencyError(RegTimelineError):
 
 class MissingExtra(RegTimelineError, ImportError):
     """A feature needs an optional extra that is not installed (the message says which)."""
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel = 3  # a value read from a file can nest a thousand deep: never recurse on it
+_SHOWN.maxstring = _SHOWN.maxother = 60
+
+
+def shown(value: object, width: int = 60) -> str:
+    """A value's repr for a message: short, and safe for any nesting.
+
+    Examples:
+        >>> shown([[[[[1]]]]])
+        '[[[[...]]]]'
+    """
+    text = _SHOWN.repr(value)
+    return text if len(text) <= width else text[: width - 3] + "..."

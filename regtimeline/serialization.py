@@ -36,7 +36,7 @@ from ._imprecise import Imprecise
 from ._readers import make_reader
 from ._scope import Box, Scope
 from ._window import Window, clock_text
-from .errors import RegTimelineError, SchemaError
+from .errors import RegTimelineError, SchemaError, shown
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -125,7 +125,7 @@ def upcast(data: dict[str, Any], version: int) -> dict[str, Any]:
         'PT24H'
     """
     if isinstance(version, bool) or not isinstance(version, int) or not version >= 1:
-        msg = f"schema {version!r} is not a schema version"
+        msg = f"schema {shown(version)} is not a schema version"
         raise SchemaError(msg)
     if version > SCHEMA_VERSION:
         msg = (
@@ -144,7 +144,7 @@ def upcast(data: dict[str, Any], version: int) -> dict[str, Any]:
 def _strict(kind: type[T], name: str) -> Callable[[Any, type], T]:
     def structure(value: Any, _: type) -> T:
         if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-            msg = f"expected {name}, got {type(value).__name__} {value!r:.60}"
+            msg = f"expected {name}, got {type(value).__name__} {shown(value, 60)}"
             raise SchemaError(msg)
         return value
 
@@ -157,21 +157,21 @@ def _strict(kind: type[T], name: str) -> Callable[[Any, type], T]:
 
 def _moment(value: Any, _: type) -> Any:
     if not isinstance(value, str):
-        msg = f"expected an ISO 8601 date or date-time string, got {value!r:.60}"
+        msg = f"expected an ISO 8601 date or date-time string, got {shown(value, 60)}"
         raise SchemaError(msg)
     return value
 
 
 def _names(value: Any, _: type) -> Any:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        msg = f"expected a list of strings, got {value!r:.60}"
+        msg = f"expected a list of strings, got {shown(value, 60)}"
         raise SchemaError(msg)
     return value
 
 
 def _amount(value: Any, _: type) -> Any:
     if not isinstance(value, str):
-        msg = f"expected a decimal amount as a string such as '8900000.00', got {value!r:.60}"
+        msg = f"expected a decimal amount as a string such as '8900000.00', got {shown(value, 60)}"
         raise SchemaError(msg)
     return value
 
@@ -212,14 +212,14 @@ def _list_of_names(value: Any, where: str) -> frozenset[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        msg = f"{where}: expected a list of strings or null, got {value!r:.60}"
+        msg = f"{where}: expected a list of strings or null, got {shown(value, 60)}"
         raise SchemaError(msg)
     return frozenset(value)
 
 
 def _box_of(value: Any, where: str) -> Box:
     if not isinstance(value, dict):
-        msg = f"{where}: a scope box is an object, got {value!r:.60}"
+        msg = f"{where}: a scope box is an object, got {shown(value, 60)}"
         raise SchemaError(msg)
     unknown = set(value) - _BOX_KEYS
     if unknown:
@@ -238,7 +238,7 @@ def _box_of(value: Any, where: str) -> Box:
 def _scope_of(value: Any, _: type) -> Scope:
     if isinstance(value, dict) and "boxes" in value:
         if set(value) != {"boxes"} or not isinstance(value["boxes"], list):
-            msg = f"a scope of several boxes is {{'boxes': [...]}} alone, got {value!r:.80}"
+            msg = f"a scope of several boxes is {{'boxes': [...]}} alone, got {shown(value, 80)}"
             raise SchemaError(msg)
         boxes = [_box_of(b, f"boxes[{i}]") for i, b in enumerate(value["boxes"])]
     else:
@@ -264,16 +264,16 @@ def _window_of(value: Any, _: type) -> Window:
         "days",
     }:
         form = "{'start': 'HH:MM', 'end': 'HH:MM', 'days': [...] or null}"
-        msg = f"a window is {form}, got {value!r:.80}"
+        msg = f"a window is {form}, got {shown(value, 80)}"
         raise SchemaError(msg)
     days = value.get("days")
     if days is not None and (
         not isinstance(days, list) or not all(isinstance(d, str) for d in days)
     ):
-        msg = f"window days: expected a list of ISO dates or null, got {days!r:.60}"
+        msg = f"window days: expected a list of ISO dates or null, got {shown(days, 60)}"
         raise SchemaError(msg)
     if not isinstance(value["start"], str) or not isinstance(value["end"], str):
-        msg = f"window start and end are times of day as text ('06:00'), got {value!r:.60}"
+        msg = f"window start and end are times of day as text ('06:00'), got {shown(value, 60)}"
         raise SchemaError(msg)
     try:
         return Window(start=value["start"], end=value["end"], days=days)

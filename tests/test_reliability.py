@@ -12,6 +12,7 @@ from regtimeline import (
     SchemaError,
     TakedownRequested,
     TimeError,
+    load,
     open_store,
 )
 from regtimeline.examples import twitter_russia
@@ -20,6 +21,30 @@ from .helpers import refusal, timeline
 
 
 class TestForeignExceptions:
+    @pytest.mark.parametrize(
+        "line",
+        [
+            '{"format":"regtimeline","schema":' + "[" * 1000 + "]" * 1000 + ',"dispute":{}}',
+            '{"format":"regtimeline","schema":4,"dispute":{"id":"d","regulator":"R",'
+            '"platform":"P","jurisdiction":"RU","timezone":"UTC"}}\n'
+            '{"type":"statement","at":' + "[" * 1000 + "]" * 1000 + ',"id":"s","by":"x",'
+            '"text":"t"}',
+            '{"format":"regtimeline","schema":4,"dispute":{"id":"d","regulator":"R",'
+            '"platform":"P","jurisdiction":"RU","timezone":"UTC"}}\n'
+            '{"type":"block_imposed","at":"2021-01-01","id":"b","window":'
+            + "[" * 1000
+            + "]" * 1000
+            + "}",
+        ],
+        ids=["header schema", "event time", "window"],
+    )
+    def test_a_thousand_nested_arrays(self, tmp_path, line):
+        """#17: the message for a value nested a thousand deep used to raise RecursionError."""
+        path = tmp_path / "nested.jsonl"
+        path.write_text(line + "\n")
+        with pytest.raises(SchemaError, match=r"nested.jsonl: line \d"):
+            load(path)
+
     def test_a_duration_of_5000_digits(self):
         """It raised ValueError (Python's int conversion limit); now TimeError naming it."""
         with pytest.raises(TimeError, match="too long"):
