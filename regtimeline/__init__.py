@@ -63,6 +63,7 @@ from .errors import (
     MissingExtra,
     RegTimelineError,
     SchemaError,
+    StoreError,
     TimeError,
     UnknownReference,
 )
@@ -121,6 +122,7 @@ __all__ = [
     "Statement",
     "Status",
     "Store",
+    "StoreError",
     "TakedownRequested",
     "Takedowns",
     "Throttle",

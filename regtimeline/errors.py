@@ -16,6 +16,7 @@ __all__ = [
     "MissingExtra",
     "RegTimelineError",
     "SchemaError",
+    "StoreError",
     "TimeError",
     "UnknownReference",
 ]
@@ -69,6 +70,13 @@ class SchemaError(RegTimelineError, ValueError):
 
 class ConcurrencyError(RegTimelineError):
     """A store refused an append because another writer appended first."""
+
+
+class StoreError(RegTimelineError):
+    """A store cannot do what was asked: unreachable, or open for reading only.
+
+    The message names the store and says why.
+    """
 
 
 class MissingExtra(RegTimelineError, ImportError):

@@ -26,9 +26,12 @@ from __future__ import annotations
 import abc
 import contextlib
 import functools
+import os
 import sqlite3
 import threading
+import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, Final, Self
 
 import orjson
@@ -42,7 +45,7 @@ from ._gc import paused_gc
 from ._status import slice_point
 from ._time import instant_key, now_key
 from ._timeline import Timeline
-from .errors import ConcurrencyError, InvalidValue, SchemaError, UnknownReference
+from .errors import ConcurrencyError, InvalidValue, SchemaError, StoreError, UnknownReference
 from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
 
 #: A stored event and its recorded-time key (microseconds since the epoch; None: unknown).
@@ -110,6 +113,9 @@ class Store(abc.ABC):
     def close(self) -> None:
         """Release the connection (the store cannot be used afterwards)."""
 
+    def _writing(self) -> None:
+        """Refuse a write to a store open for reading only (none here)."""
+
     # -- the interface --------------------------------------------------------------------
 
     def create(self, dispute: Dispute) -> None:
@@ -125,6 +131,7 @@ class Store(abc.ABC):
         if not isinstance(dispute, Dispute):
             msg = f"create takes a Dispute, got {dispute!r:.60}"
             raise InvalidValue(msg)
+        self._writing()
         with self._lock, self._transaction() as tx:
             existing = self._dispute(tx, dispute.id)
             if existing is None and not self._insert_dispute(tx, dispute):
@@ -182,6 +189,7 @@ class Store(abc.ABC):
                 is not a string, events that are not iterable, or an `expected_version`
                 that is not a whole number.
         """
+        self._writing()
         try:
             batch = tuple(events)
         except TypeError:
@@ -400,24 +408,41 @@ class SqliteStore(Store):
     ``synchronous=FULL``: every commit is on disk before `append` returns, at a cost.
     """
 
-    def __init__(self, path: str = ":memory:", *, durable: bool = False) -> None:
+    def __init__(
+        self, path: str = ":memory:", *, durable: bool = False, read_only: bool = False
+    ) -> None:
         super().__init__()
         self.path = path
         if "\x00" in path:
             msg = f"a SQLite path cannot hold a NUL character, got {path!r:.80}"
             raise InvalidValue(msg)
+        # a file this process cannot write (or in a directory it cannot write, where SQLite
+        # keeps its -wal and -shm files) is opened for reading
+        if path != ":memory:" and Path(path).is_file() and not _writable(Path(path)):
+            read_only = True
+        #: open for reading only: `create` and `append` raise StoreError
+        self.read_only: Final = read_only
         try:
-            self._db = sqlite3.connect(
-                path, isolation_level=None, check_same_thread=False, timeout=60.0
-            )
+            if read_only:
+                # immutable: nobody can be writing where no one can create the -wal file
+                fixed = "" if _writable(Path(path).parent) else "&immutable=1"
+                target = f"file:{urllib.parse.quote(path)}?mode=ro{fixed}"
+                self._db = sqlite3.connect(
+                    target, uri=True, isolation_level=None, check_same_thread=False, timeout=60.0
+                )
+            else:
+                self._db = sqlite3.connect(
+                    path, isolation_level=None, check_same_thread=False, timeout=60.0
+                )
         except sqlite3.Error as exc:
             msg = f"cannot open the SQLite store {path!r}: {exc} (does its directory exist?)"
             raise InvalidValue(msg) from None
         try:
             self._db.execute("PRAGMA busy_timeout = 60000")
-            if path != ":memory:":
-                self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            if not read_only:
+                if path != ":memory:":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:  # a text file, another application's database
@@ -430,6 +455,16 @@ class SqliteStore(Store):
 
     def _migrate(self) -> None:
         db = self._db
+        if self.read_only:  # nothing to write: check that it is a store this version reads
+            row = db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+            found = int(row[0]) if row else 0
+            if not 1 <= found <= STORE_SCHEMA:
+                msg = (
+                    f"{self.path}: store schema {found} cannot be read by this regtimeline "
+                    f"({STORE_SCHEMA}) from a store open for reading only"
+                )
+                raise SchemaError(msg)
+            return
         db.execute("BEGIN IMMEDIATE")
         try:
             upsert = "INSERT OR REPLACE INTO meta VALUES ('store_schema', ?)"
@@ -441,7 +476,7 @@ class SqliteStore(Store):
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self._db.execute("BEGIN IMMEDIATE")
+        self._db.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
         try:
             yield self._db
         except BaseException:
@@ -457,6 +492,14 @@ class SqliteStore(Store):
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         row = tx.execute("SELECT body FROM disputes WHERE id = ?", (dispute_id,)).fetchone()
         return None if row is None else _decode_dispute_row(row[0])
+
+    def _writing(self) -> None:
+        if self.read_only:
+            msg = (
+                f"the SQLite store {self.path!r} is open for reading only (the file or its "
+                "directory is not writable, or the URL says mode=ro): nothing was stored"
+            )
+            raise StoreError(msg)
 
     def _insert_dispute(self, tx: Any, dispute: Dispute) -> bool:
         # writers hold the database's write lock from BEGIN IMMEDIATE: no one came between
@@ -522,12 +565,24 @@ class PostgresStore(Store):
             msg = "PostgreSQL stores need psycopg: pip install 'regtimeline[postgresql]'"
             raise ImportError(msg) from exc
         self._psycopg = psycopg
-        self._db = psycopg.connect(url, autocommit=False)
+        try:
+            self._db = psycopg.connect(url, autocommit=False)
+        except psycopg.Error as exc:
+            msg = f"cannot connect to the PostgreSQL store {_safe_url(url)}: {exc}".strip()
+            raise StoreError(msg) from None
         #: per dispute: the version its projection rows were computed for, and the rows
         self._projected: dict[str, tuple[int, list[Any], list[Any], bool, int]] = {}
         self._known_disputes: dict[bytes, Dispute] = {}
         try:
             self._migrate()
+        except psycopg.errors.InsufficientPrivilege as exc:
+            self._db.close()
+            msg = f"{_safe_url(url)}: this user may not read or set up the store: {exc}"
+            raise StoreError(msg) from None
+        except psycopg.Error as exc:  # another application's tables
+            self._db.close()
+            msg = f"{_safe_url(url)} is not a regtimeline PostgreSQL store: {exc}"
+            raise SchemaError(msg) from None
         except BaseException:  # a store that cannot be opened leaves no connection open
             self._db.close()
             raise
@@ -797,12 +852,15 @@ def open_store(url: str) -> Store:
     if url.startswith("sqlite://"):
         rest = url.removeprefix("sqlite://")
         path, _, query = rest.partition("?")
-        durable = query in ("durable=1", "durable=true")
-        if query and not durable:
-            msg = f"unknown option {query!r} in {url!r}: the only one is durable=1"
+        options = [o for o in query.split("&") if o]
+        durable = any(o in ("durable=1", "durable=true") for o in options)
+        read_only = "mode=ro" in options
+        unknown = [o for o in options if o not in ("durable=1", "durable=true", "mode=ro")]
+        if unknown:
+            msg = f"unknown option {unknown[0]!r} in {url!r}: the options are durable=1, mode=ro"
             raise InvalidValue(msg)
         if not path:
-            return SqliteStore(":memory:", durable=durable)
+            return SqliteStore(":memory:", durable=durable)  # mode=ro: nothing to read
         if not path.startswith("/"):
             msg = f"{url!r}: write sqlite:///relative.db or sqlite:////absolute/path.db"
             raise InvalidValue(msg)
@@ -812,7 +870,7 @@ def open_store(url: str) -> Store:
                 "sqlite:////absolute/path.db, or sqlite:// for a store in memory"
             )
             raise InvalidValue(msg)
-        return SqliteStore(path[1:], durable=durable)
+        return SqliteStore(path[1:], durable=durable, read_only=read_only)
     msg = (
         f"{url!r} is not a store URL: use sqlite:///path.db, sqlite://, memory:// or postgresql://"
     )
@@ -832,3 +890,17 @@ def _already_there(timeline: Timeline, version: int, batch: Sequence[Event]) -> 
         and len(stored) == len(batch)
         and all(a == b for a, b in zip(stored, batch, strict=True))
     )
+
+
+def _writable(path: Path) -> bool:
+    """Whether this process may write `path` (a file, or a directory to create files in)."""
+    return os.access(path, os.W_OK)
+
+
+def _safe_url(url: str) -> str:
+    """A URL to show: without its password."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))

@@ -86,3 +86,63 @@ class TestForeignExceptions:
         path.write_text("these are not the droids\n" * 100)
         with pytest.raises(SchemaError, match="not a regtimeline SQLite store"):
             open_store(f"sqlite:///{path}")
+
+
+class TestStoresThatCannotBeWritten:
+    def test_a_read_only_sqlite_store_opens_for_reading(self, tmp_path):
+        """#17: a store that cannot be written could not even be read; it opens for
+        reading (mode=ro in the URL, or a file this process cannot write), and a write is
+        a StoreError that names the store."""
+        from regtimeline import StoreError
+
+        path = tmp_path / "cases.db"
+        t = twitter_russia()
+        with open_store(f"sqlite:///{path}") as store:
+            store.create(t.dispute)
+            store.append(t.dispute.id, t.events)
+        with open_store(f"sqlite:///{path}?mode=ro") as store:
+            assert store.load(t.dispute.id).events == t.events
+            assert store.disputes() == [t.dispute]
+            with pytest.raises(StoreError, match="open for reading only"):
+                store.append(t.dispute.id, [])
+            with pytest.raises(StoreError, match="open for reading only"):
+                store.create(t.dispute)
+        assert open_store(f"sqlite:///{path}").version(t.dispute.id) == len(t.events)
+
+    def test_a_file_this_process_cannot_write(self, tmp_path, monkeypatch):
+        from regtimeline import StoreError, stores
+
+        path = tmp_path / "cases.db"
+        with open_store(f"sqlite:///{path}") as store:
+            store.create(twitter_russia().dispute)
+        monkeypatch.setattr(stores, "_writable", lambda p: False)  # as another user sees it
+        with open_store(f"sqlite:///{path}") as store:
+            assert store.read_only
+            assert store.disputes() == [twitter_russia().dispute]
+            with pytest.raises(StoreError, match="reading only"):
+                store.create(twitter_russia().dispute)
+
+    def test_a_postgresql_server_that_is_not_there(self):
+        from regtimeline import StoreError
+
+        with pytest.raises(StoreError, match="cannot connect to the PostgreSQL store"):
+            open_store("postgresql://someone:secret@/nowhere?host=/nonexistent-dir")
+
+    def test_the_password_is_not_shown(self):
+        from regtimeline import StoreError
+
+        with pytest.raises(StoreError) as error:
+            open_store("postgresql://someone:s3cret@/nowhere?host=/nonexistent-dir")
+        assert "s3cret" not in str(error.value)
+
+    def test_another_applications_postgresql_tables(self, postgres_database):
+        import psycopg
+
+        with psycopg.connect(postgres_database, autocommit=True) as db:
+            db.execute("CREATE TABLE meta (name TEXT)")
+        with pytest.raises(SchemaError, match="is not a regtimeline PostgreSQL store"):
+            open_store(postgres_database)
+
+    def test_unknown_url_options(self, tmp_path):
+        with pytest.raises(InvalidValue, match="the options are durable=1, mode=ro"):
+            open_store(f"sqlite:///{tmp_path}/x.db?mode=rw")
