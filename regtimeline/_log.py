@@ -950,7 +950,10 @@ class Log:
 
     def check_after(self, event: Event, key: int, value: Moment, field: str) -> int:
         """The key of a `due` or `ends` (a bare day means its end), which must follow `key`."""
-        target = self.zone.key(value, end=True)
+        try:
+            target = self.zone.key(value, end=True)
+        except TimeError as exc:
+            raise self.refuse(event, key, f"its {field} {value}", str(exc), TimeError) from None
         if target <= key:
             raise self.refuse(
                 event,

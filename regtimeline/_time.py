@@ -356,9 +356,21 @@ class Zone:
         return key
 
     def day_end(self, day: _dt.date) -> int:
-        """Key of the last instant of `day` in this zone (23:59:59.999999 local)."""
+        """Key of the last instant of `day` in this zone (23:59:59.999999 local).
+
+        Raises:
+            TimeError: that instant is after the year 9999 in UTC (the last day, west of
+                UTC), where it could be neither shown nor compared.
+        """
         if day == _dt.date.max:
-            return self.day_start(day) + _US_PER_DAY - 1
+            key = self.day_start(day) + _US_PER_DAY - 1
+            if key > MAX_KEY:
+                msg = (
+                    f"the end of {day.isoformat()} in {self.name} is after the year 9999 in "
+                    "UTC, where no instant can be shown: give an earlier day"
+                )
+                raise TimeError(msg)
+            return key
         return self.day_start(_dt.date.fromordinal(day.toordinal() + 1)) - 1
 
     def key(self, moment: Moment, *, end: bool = False) -> int:

@@ -146,3 +146,43 @@ class TestStoresThatCannotBeWritten:
     def test_unknown_url_options(self, tmp_path):
         with pytest.raises(InvalidValue, match="the options are durable=1, mode=ro"):
             open_store(f"sqlite:///{tmp_path}/x.db?mode=rw")
+
+
+class TestTimeBounds:
+    """#17: every instant the library accepts can be read back and shown."""
+
+    WEST = regtimeline.Dispute(
+        id="d", regulator="R", platform="P", jurisdiction="US", timezone="America/New_York"
+    )
+
+    @pytest.mark.parametrize(
+        ("event", "field"),
+        [
+            (regtimeline.BlockImposed(at="2021-01-01", id="b", ends="9999-12-31"), "ends"),
+            (DeadlineSet(at="2021-01-01", id="x", due="9999-12-31", demand="d"), "due"),
+            (
+                regtimeline.WarningIssued(at="2021-01-01", id="w", due="9999-12-31", text="t"),
+                "due",
+            ),
+            (regtimeline.ThrottleImposed(at="2021-01-01", id="t", ends="9999-12"), "ends"),
+        ],
+    )
+    def test_the_last_day_west_of_utc_is_refused_where_it_is_given(self, event, field):
+        with pytest.raises(TimeError, match=rf"refused: its {field} 9999-12.*after the year 9999"):
+            regtimeline.Timeline(self.WEST, [event])
+
+    def test_asking_about_the_last_day_west_of_utc(self):
+        t = regtimeline.Timeline(
+            self.WEST, [regtimeline.Statement(at="9999-12-31", id="s", by="x", text="t")]
+        )
+        assert t.history()[0].start.year == 9999
+        assert t.status_at("9999-12-31T12:00:00-05:00").last_event.id == "s"
+        with pytest.raises(TimeError, match="the end of 9999-12-31 in America/New_York"):
+            t.status_at("9999-12-31")
+
+    def test_the_last_instant_in_utc_reads_back(self):
+        t = regtimeline.Timeline(
+            self.WEST, [regtimeline.Statement(at="9999-12-31T23:59:59Z", id="s", by="x", text="t")]
+        )
+        assert t.history()[0].start.isoformat() == "9999-12-31T18:59:59-05:00"
+        assert t.status_at("9999-12-31T23:59:59.999999Z").last_event.id == "s"
