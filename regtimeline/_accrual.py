@@ -9,8 +9,9 @@ instant maps to a coordinate `c` in which that count is plain division:
 - whole days (``P1D``, ``P7D``): the local wall-clock time in microseconds (calendar days
   keep the wall clock across a DST change);
 - whole months (``P1M``): month number, day of the month and time of day, with a month
-  31 days long (so that a fine from 31 January falls due on the last day of February), and
-  an instant on a month's last day read as its 31st.
+  31 days long. On the last day of a shorter month, fines from its missing days (a fine
+  from 31 January, on 28 February) fall due at their own time of day: the query adds, for
+  each missing day, the fines of that day whose time of day has come (a rank query each).
 
 Writing ``c = q * unit + r``, the sum of ``w * count`` over many fines is
 ``(q(K) + 1) * sum(w) - sum(w * q) - sum(w for r > r(K))``: two prefix sums and one
@@ -106,18 +107,23 @@ def steady_offset(zone: Zone, key: int, cache: dict[int, int | None]) -> int | N
 
 
 @functools.lru_cache(maxsize=4096)
-def _month_day(days: int, *, query: bool) -> int:
-    """The month coordinate of the start of a local day (days from 1970-01-01)."""
+def _month_day(days: int) -> tuple[int, int]:
+    """The month coordinate of the start of a local day (days from 1970-01-01).
+
+    Also how many days its month is short of 31 if it is the month's last day (else 0).
+    """
     date = _dt.date.fromordinal(_EPOCH_ORDINAL + days)
-    day = date.day
-    if query and (date + _dt.timedelta(days=1)).month != date.month:
-        day = 31  # the last day of a month: every fine due on it or "later" in it is due
-    return ((date.year * 12 + date.month - 1) * 31 + day - 1) * _DAY
+    short = 0
+    if (date + _dt.timedelta(days=1)).month != date.month:
+        short = 31 - date.day  # fines from those later days fall due on this one
+    return ((date.year * 12 + date.month - 1) * 31 + date.day - 1) * _DAY, short
 
 
-def _month_coordinate(wall: int, *, query: bool) -> int:
+def _month_coordinate(wall: int) -> tuple[int, int]:
+    """The month coordinate of a wall-clock instant, and its day's shortfall (above)."""
     days, clock = divmod(wall, _DAY)
-    return _month_day(days, query=query) + clock
+    start, short = _month_day(days)
+    return start + clock, short
 
 
 def origin(kind: int, zone: Zone, key: int) -> int:
@@ -127,7 +133,7 @@ def origin(kind: int, zone: Zone, key: int) -> int:
     offset = (EPOCH + ONE_US * key).astimezone(zone.tz).utcoffset()
     assert offset is not None
     wall = key + offset // ONE_US
-    return wall if kind == DAY_GRID else _month_coordinate(wall, query=False)
+    return wall if kind == DAY_GRID else _month_coordinate(wall)[0]
 
 
 class _Built:
@@ -182,20 +188,29 @@ class Group:
         `offset` is the steady UTC offset at `key` (us).
         """
         coordinate = key  # exact periods count in instants, calendar ones on the wall clock
+        short = 0
         if self.kind != EXACT_GRID:
             coordinate += offset
             if self.kind == MONTH_GRID:
-                coordinate = _month_coordinate(coordinate, query=True)
+                coordinate, short = _month_coordinate(coordinate)
         q, r = divmod(coordinate, self.unit)
+        clock = r % _DAY
         entries = self.entries
         built = self._built
         if built is None or len(entries) - built.count > _PENDING:
             built = self._built = _Built(entries)
         p = bisect.bisect_right(built.gates, key)
         # sum of w * (q + 1) - w * q_e + c, less w for each entry with a larger residue
-        total = q * built.sum_w[p] + built.sum_rest[p] + built.ranks.weight_below(p, r + 1)
+        ranks = built.ranks
+        total = q * built.sum_w[p] + built.sum_rest[p] + ranks.weight_below(p, r + 1)
+        # on the last day of a month shorter than 31 days, fines from its missing days (a
+        # fine from 31 January, on 28 February) fall due at their time of day on it
+        for j in range(1, short + 1):
+            later = r - clock + j * _DAY  # that missing day's first instant
+            total += ranks.weight_below(p, later + clock + 1) - ranks.weight_below(p, later)
         if built.count < len(entries):
             for _, gate, eq, er, w, c in entries[built.count :]:
                 if gate <= key:
-                    total += w * (q - eq - (r < er) + 1) + c
+                    due = er <= r or (0 < (er - r + clock) // _DAY <= short and er % _DAY <= clock)
+                    total += w * (q - eq - (not due) + 1) + c
         return total

@@ -213,3 +213,43 @@ def test_one_fine_counted_alone_at_month_ends_and_dst_days():
     for when, (monthly, daily) in cases.items():
         states = {f.id: f.accrued for f in t.status_at(when).fine_states}
         assert (states["m"], states.get("d")) == (monthly, daily), when
+
+
+def test_fines_from_the_last_days_of_a_month_on_the_last_day_of_shorter_ones():
+    """A monthly fine from 28, 29, 30 or 31 January at a time of day falls due on the last
+    day of a shorter month at that time, not before (the grouped count took every such
+    fine as due from that day's midnight: 4,369 for 4,368, found by the ci profile)."""
+    d = Dispute(
+        id="d", regulator="R", platform="P", jurisdiction="BR", timezone="America/Sao_Paulo"
+    )
+    events = [
+        FineImposed(
+            at=pendulum.datetime(2011, 1, day, hour, tz="America/Sao_Paulo"),
+            id=f"f{day}-{hour}-{per}",
+            amount="1",
+            currency="BRL",
+            by="court",
+            per=per,
+        )
+        for day in (27, 28, 29, 30, 31)
+        for hour in (0, 1, 12, 23)
+        for per in ("P1M", "P2M")
+    ]
+    whens = []
+    for year in (2011, 2012):
+        for month in range(1, 13):
+            last = pendulum.date(year, month, 1).end_of("month").day
+            for day in {27, 28, 29, 30, last}:
+                if day <= last:
+                    for hour, minute in ((0, 0), (0, 59), (1, 0), (11, 59), (12, 0), (23, 0)):
+                        whens.append(
+                            pendulum.datetime(year, month, day, hour, minute, tz=d.timezone)
+                        )
+    at_once = Timeline(d, events)
+    grown = Timeline(d)
+    for n, e in enumerate(events):  # a timeline read after each append: pending entries too
+        grown = grown.append(e)
+        check(grown, whens[(n * 7) % len(whens)])
+    for when in whens:
+        check(at_once, when)
+        check(grown, when)
