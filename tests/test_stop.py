@@ -1,0 +1,256 @@
+"""Importing Access Now's #KeepItOn STOP data (credit: Access Now, #KeepItOn STOP).
+
+The real workbook is imported whole: every row is accounted for, and rows are checked by
+hand against what they say.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from regtimeline import Archive, Phase, SchemaError
+from regtimeline.importers import stop
+
+WORKBOOK = Path(__file__).parent / "data" / "keepiton-stop-2016-2022.xlsx"
+
+
+@pytest.fixture(scope="module")
+def imported() -> stop.Imported:
+    return stop.read(WORKBOOK)
+
+
+@pytest.fixture(scope="module")
+def archive(imported) -> Archive:
+    return imported.archive
+
+
+def _row(imported, sheet: str, number: int) -> stop.RowReport:
+    return next(r for r in imported.report.rows if r.sheet == sheet and r.row == number)
+
+
+def test_every_row_is_accounted_for(imported):
+    """Counted independently of the importer: every non-empty row under a header (or of a
+    sheet without one) is in the report once, and the counts reconcile."""
+    book = CalamineWorkbook.from_path(str(WORKBOOK))
+    expected = set()
+    for name in book.sheet_names:
+        rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        has_header = "start_date" in {" ".join(str(c).split()).lower() for c in rows[0]}
+        for number, row in enumerate(rows, start=1):
+            if (number > 1 or not has_header) and any(str(c).strip() for c in row):
+                expected.add((name, number))
+    report = imported.report
+    assert {(r.sheet, r.row) for r in report.rows} == expected
+    assert len(report.rows) == len(expected) == report.read == 1121
+    assert report.read == report.imported + report.merged + report.skipped
+    assert all(r.reason for r in report.rows if r.outcome != "imported")
+    assert report.skipped == 12
+    assert "12 skipped" in str(report)
+
+
+def test_reimporting_changes_nothing(imported):
+    again = stop.read(WORKBOOK)
+    assert again.archive == imported.archive
+    assert again.report == imported.report
+
+
+def test_russia_throttles_twitter_from_10_march_2021(imported, archive):
+    """2022 Data row 5: a throttle, Twitter affected, ongoing (the same row is in the 2021
+    sheet: merged)."""
+    outcomes = {_row(imported, "2022 Data", 5).outcome, _row(imported, "2021 Data", 40).outcome}
+    assert outcomes == {"imported", "merged"}
+    twitter = archive["stop-ru-twitter"]
+    assert twitter.dispute.jurisdiction == "RU"
+    assert twitter.status_at("2021-03-09").phase is Phase.CLEAR
+    status = twitter.status_at("2021-03-10")
+    assert status.phase is Phase.THROTTLED
+    assert "Illegal content" in (twitter.event(status.throttles[0].id).note or "")
+    assert twitter.status_at("2021-12-31").phase is Phase.THROTTLED  # ongoing
+    assert twitter.status_at("2022-03-10").phase is Phase.BLOCKED  # blocked in March 2022
+
+
+def test_uganda_blocks_facebook_from_12_january_2021(imported, archive):
+    """Service-based, Facebook, Twitter, WhatsApp, Instagram, Telegram and YouTube and
+    Signal named; ongoing. The nationwide shutdown of 13-18 January is another row."""
+    facebook = archive["stop-ug-facebook"]
+    # throttled from 21 November 2020 (another row, its end unknown), then blocked
+    assert facebook.status_at("2020-11-20").phase is Phase.CLEAR
+    assert facebook.status_at("2021-01-11").phase is Phase.THROTTLED
+    assert facebook.status_at("2021-01-12").phase is Phase.BLOCKED
+    assert facebook.status_at("2022-06-01").phase is Phase.BLOCKED
+    rows = (_row(imported, "2022 Data", 3), _row(imported, "2021 Data", 12))
+    assert {r.outcome for r in rows} == {"imported", "merged"}
+    disputes = {d for r in rows for d in r.disputes}
+    assert {"stop-ug-facebook", "stop-ug-youtube", "stop-ug-signal"} <= disputes
+    internet = archive["stop-ug-internet"]
+    assert internet.status_at("2021-01-13").phase is Phase.BLOCKED
+
+
+def test_tigray_cut_from_4_november_2020_and_still_cut(imported, archive):
+    ethiopia = archive["stop-et-internet"]
+    assert ethiopia.dispute.timezone == "Africa/Addis_Ababa"
+    assert ethiopia.status_at("2020-11-03").phase_for(region="Tigray") is Phase.CLEAR
+    assert ethiopia.status_at("2020-11-04").phase_for(region="Tigray") is Phase.BLOCKED
+    assert ethiopia.status_at("2022-12-31").phase_for(region="Tigray") is Phase.BLOCKED
+    outcomes = [
+        _row(imported, s, n).outcome
+        for s, n in (("2020 Data", 144), ("2021 Data", 6), ("2022 Data", 2))
+    ]
+    assert sorted(outcomes) == ["imported", "merged", "merged"]  # one shutdown, three sheets
+
+
+def test_jammu_and_kashmir_2019_to_2021(imported, archive):
+    """2021 Data row 4: mobile throttled in Jammu and Kashmir (IN-JK, the ISO code of the
+    subdivision it names) from 5 August 2019 to 5 February 2021. 2020 Data row 4, a
+    shutdown of the Kashmir Valley from 3 August 2019, finds the valley already cut by a
+    row of 15 August 2018 that has no end (the older sheets have no status): it is kept
+    on the record as a statement, and the report says why."""
+    india = archive["stop-in-internet"]
+    valley = "Kashmir Valley, Jammu and Kashmir"
+    assert india.status_at("2018-08-14").phase_for(region=valley) is Phase.CLEAR
+    assert india.status_at("2018-08-15").phase_for(region=valley) is Phase.BLOCKED
+    rows = (_row(imported, "2019", 169), _row(imported, "2020 Data", 4))
+    assert {r.outcome for r in rows} == {"merged"}  # one shutdown in two sheets
+    assert any("kept as a statement" in (r.reason or "") for r in rows)
+    assert any("the same shutdown as '2019' row 169" in (r.reason or "") for r in rows)
+    said = [e for e in india.events if e.kind == "statement" and "Kashmir Valley" in e.text]
+    assert any("2019-08-03 to 2020-01-25" in e.text for e in said)
+    jk = india.status_at("2020-06-01")
+    assert jk.phase_for(region="IN-JK", network="mobile") is Phase.THROTTLED
+    assert jk.phase_for(region="IN-JK", network="fixed") is not Phase.THROTTLED
+    assert india.status_at("2021-02-05").phase_for(region="IN-JK", network="mobile") is (
+        Phase.THROTTLED
+    )
+    assert india.status_at("2021-02-06").phase_for(region="IN-JK", network="mobile") in (
+        Phase.CLEAR,
+        Phase.WARNED,
+    )
+
+
+def test_an_exam_time_shutdown(archive):
+    """2022 Data row 58: mobile internet cut in districts of West Bengal during school
+    exams, 7 to 16 March 2022."""
+    india = archive["stop-in-internet"]
+    restricted = india.status_at("2022-03-10").blocks
+    exam = [b for b in restricted if "Malda" in str(b.scope)]
+    assert exam
+    assert exam[0].scope.networks == frozenset({"mobile"})
+    assert "School exams" in (india.event(exam[0].id).note or "")
+    assert all(b.id != exam[0].id for b in india.status_at("2022-03-17").blocks)
+
+
+def test_an_estimated_start_is_an_approximate_day(imported, archive):
+    rows = [r for r in stop.read_rows(WORKBOOK) if isinstance(r, stop.Row)]
+    estimated = next(
+        r for r in rows if str(r.cells.get("start_date_type", "")).strip() == "Estimated"
+    )
+    report = _row(imported, estimated.sheet, estimated.number)
+    assert report.outcome in ("imported", "merged")
+    t = archive[report.disputes[0]] if report.disputes else None
+    if t is not None:
+        vague = [e for e in t.events if str(e.at).endswith("~") or hasattr(e.at, "text")]
+        assert vague, "an Estimated start is kept as an approximate day ('YYYY-MM-DD~')"
+
+
+def test_an_unknown_end_is_imported_without_one_and_said_so(imported):
+    rows = [r for r in stop.read_rows(WORKBOOK) if isinstance(r, stop.Row)]
+    unknown = next(r for r in rows if str(r.cells.get("status", "")).strip() == "Unknown")
+    report = _row(imported, unknown.sheet, unknown.number)
+    if report.outcome == "imported":
+        assert any("Unknown" in n for n in report.notes)
+
+
+def test_skips_say_why(imported):
+    reasons = {(r.sheet, r.row): r.reason for r in imported.report.rows if r.outcome == "skipped"}
+    assert any("Somaliland" in r for r in reasons.values())
+    assert any("is before start_date" in r for r in reasons.values())
+    assert sum("no known layout" in r for r in reasons.values()) == 3  # "Need more details"
+    assert any("neither a shutdown nor a throttle" in r for r in reasons.values())
+
+
+def test_countries_and_zones_from_maintained_data():
+    assert stop.country_code("Venezuela (Bolivarian Republic of)") == "VE"
+    assert stop.country_code("Tanzania, United Republic of") == "TZ"
+    assert stop.country_code("Côte d'Ivoire") == "CI"
+    with pytest.raises(Exception, match="not a country"):
+        stop.country_code("Atlantis")
+    assert stop.time_zone("RU") == "Europe/Kaliningrad"  # the first the table lists
+    assert stop.time_zone("KZ") == "Asia/Almaty"  # "most of Kazakhstan"
+
+
+def test_a_chosen_zone_is_reported_and_can_be_overridden(imported):
+    assert any(
+        n.startswith("RU: days are read in Europe/Kaliningrad") for n in imported.report.notes
+    )
+    moscow = stop.read(WORKBOOK, timezones={"RU": "Europe/Moscow"})
+    assert moscow.archive["stop-ru-twitter"].dispute.timezone == "Europe/Moscow"
+    assert not any(n.startswith("RU:") for n in moscow.report.notes)
+
+
+# --- CSV and layouts -------------------------------------------------------------------------
+
+
+def _sheet_csv(tmp_path: Path, sheet: str) -> Path:
+    rows = CalamineWorkbook.from_path(str(WORKBOOK)).get_sheet_by_name(sheet).to_python()
+    path = tmp_path / f"{sheet.strip().replace(' ', '_')}.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [c.isoformat() if isinstance(c, dt.date) else c for c in row] for row in rows
+        )
+    return path
+
+
+@pytest.mark.parametrize("sheet", ["2022 Data", "2019", "2016+2017+2018 "])
+def test_the_csv_export_of_a_sheet(tmp_path, imported, sheet):
+    """One sheet as CSV gives the rows the workbook gives for it (merges aside: a sheet
+    alone has no other sheet to repeat)."""
+    alone = stop.read(_sheet_csv(tmp_path, sheet))
+    assert alone.report.read == sum(r.sheet == sheet for r in imported.report.rows)
+    assert alone.report.read == alone.report.imported + alone.report.merged + alone.report.skipped
+
+
+def test_an_unknown_layout_names_its_columns(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("when,where,what\n2021-01-01,Kabul,shutdown\n")
+    with pytest.raises(SchemaError, match="cannot place 'what', 'when', 'where'"):
+        stop.read(path)
+
+
+_HEADER = [
+    "start_date_type", "start_date", "country", "geo_scope", "area_name", "shutdown_type",
+    "affected_network", "shutdown_extent", "ordered_by", "decision_maker", "actual_cause",
+    "actual_cause_details", "info_source", "info_source_link", "shutdown_status", "end_date",
+    "duration", "gov_justification", "gov_just_details", "facebook_affected",
+    "twitter_affected", "whatsapp_affected", "instagram_affected", "telegram_affected",
+    "other_affected", "sms_affected", "phonecall_affected", "telcos_involved", "an_link",
+]  # fmt: skip
+
+_CELL = st.one_of(
+    st.sampled_from(["", "Yes", "No", "Unknown", "=DAYS(P2,B2-1)", "2021-02-30", "Nationwide"]),
+    st.dates(dt.date(2015, 1, 1), dt.date(2023, 1, 1)).map(dt.date.isoformat),
+    st.text(max_size=12),
+)
+
+
+@settings(max_examples=max(30, settings.default.max_examples))
+@given(st.lists(st.lists(_CELL, min_size=len(_HEADER), max_size=len(_HEADER)), max_size=6))
+def test_malformed_cells_give_report_entries_never_exceptions(rows):
+    """Dates that are text, formulas, empty countries, anything: every row is in the report."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "rows.csv"
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([_HEADER, *rows])
+        result = stop.read(path)
+    non_empty = sum(any(" ".join(c.split()) for c in row) for row in rows)
+    assert result.report.read == non_empty
+    report = result.report
+    assert report.read == report.imported + report.merged + report.skipped
