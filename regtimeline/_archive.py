@@ -417,6 +417,44 @@ class Archive:
             raise InvalidValue(msg)
         return cls(store.load(dispute.id) for dispute in store.disputes())
 
+    def save(self, store: Store) -> int:
+        """Put every dispute and event into a store; returns how many events were new.
+
+        Each dispute is created if the store does not have it; then the events of its
+        timeline that the store does not hold yet (by id) are appended, in the order of
+        the record, as one append (stamped with the time of the append). Saving the same
+        archive again stores nothing.
+
+        Raises:
+            InvalidValue: `store` is not a Store.
+            ConcurrencyError: the store has a dispute of the same id with other fields.
+            InvalidTransition, UnknownReference, DuplicateEvent: the store's history and
+                the archive's events do not make a valid timeline together.
+
+        Examples:
+            >>> from regtimeline import open_store
+            >>> from regtimeline.examples import cases
+            >>> store = open_store("memory://")
+            >>> Archive(cases()).save(store), Archive(cases()).save(store)
+            (31, 0)
+        """
+        from .stores import Store  # noqa: PLC0415 - stores build on the archive
+
+        if not isinstance(store, Store):
+            msg = f"save takes a Store (see open_store), got {store!r:.60}"
+            raise InvalidValue(msg)
+        added = 0
+        for timeline in self._timelines.values():
+            dispute = timeline.dispute
+            store.create(dispute)
+            stored = store.load(dispute.id)
+            have = {entry.event.id for entry in stored.entries}
+            new = [e.event for e in timeline.entries if e.event.id not in have]
+            if new:
+                store.append(dispute.id, new)
+                added += len(new)
+        return added
+
     def add(self, *timelines: Timeline) -> Archive:
         """A new archive with these timelines added.
 

@@ -254,3 +254,60 @@ def test_malformed_cells_give_report_entries_never_exceptions(rows):
     assert result.report.read == non_empty
     report = result.report
     assert report.read == report.imported + report.merged + report.skipped
+
+
+def test_two_versions_of_a_sheet_report_what_changed(tmp_path, imported):
+    """An older version of the 2022 sheet (one end date earlier, one row missing) against
+    the sheet as it is: the lift moved, the missing row's events added."""
+    new = _sheet_csv(tmp_path, "2022 Data")
+    lines = new.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = next(csv.reader([lines[0]]))
+    end = header.index("end_date")
+    rows = list(csv.reader(lines[1:]))
+    start = header.index("start_date")
+    changed = next(
+        i for i, r in enumerate(rows) if r[end] > r[start] and r[header.index("country")] == "Sudan"
+    )
+    rows[changed][end] = (
+        dt.date.fromisoformat(rows[changed][end]) - dt.timedelta(days=1)
+    ).isoformat()
+    dropped = next(i for i, r in enumerate(rows) if r[header.index("country")] == "Iraq")
+    old_rows = [r for i, r in enumerate(rows) if i != dropped]
+    old = tmp_path / "old.csv"
+    with old.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *old_rows])
+    before = stop.read(old)
+    after = stop.read(new, previous=before.archive)
+    kinds = {c.change for c in after.report.changes}
+    assert kinds == {"added", "changed"}
+    assert any(
+        c.dispute == "stop-sd-internet" and c.change == "changed" for c in after.report.changes
+    )
+    assert all(
+        c.dispute.startswith("stop-iq-") for c in after.report.changes if c.change == "added"
+    )
+    assert stop.read(new, previous=after.archive).report.changes == ()
+
+
+def test_saving_into_a_store_and_again(tmp_path, archive):
+    from regtimeline import open_store
+
+    first = archive.save(open_store(f"sqlite:///{tmp_path}/stop.db"))
+    assert first == sum(len(t.entries) for t in archive)
+    with open_store(f"sqlite:///{tmp_path}/stop.db") as store:
+        assert archive.save(store) == 0
+        again = Archive.from_store(store)
+    assert [t.events for t in again] == [t.events for t in archive]
+
+
+def test_a_nationwide_shutdown_over_a_region_already_cut(imported, archive):
+    """Syria, 2022 Data: the part of a shutdown that a block already in force covers is
+    left out, and the row's notes say so; all of it covered: a statement."""
+    partly = [
+        r for r in imported.report.rows if any("only where not already cut" in n for n in r.notes)
+    ]
+    assert partly
+    row = partly[0]
+    assert row.outcome == "imported"
+    for dispute_id in row.disputes:
+        assert dispute_id in archive

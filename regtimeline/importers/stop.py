@@ -57,7 +57,7 @@ from regtimeline import (
 )
 from regtimeline.errors import MissingExtra
 
-__all__ = ["LAYOUTS", "Imported", "Report", "Row", "RowReport", "read", "read_rows"]
+__all__ = ["LAYOUTS", "Change", "Imported", "Report", "Row", "RowReport", "read", "read_rows"]
 
 #: Credit to show wherever the data is used.
 CREDIT: Final = "Access Now, #KeepItOn STOP (Shutdown Tracker Optimization Project)"
@@ -548,6 +548,22 @@ class RowReport:
 
 
 @attrs.frozen
+class Change:
+    """An event an import has that an earlier import did not, or the other way round.
+
+    Attributes:
+        dispute: the dispute's id.
+        event: the event's id.
+        change: ``added`` (only in this import), ``removed`` (only in the earlier one) or
+            ``changed`` (in both, not the same: a later end date, another source).
+    """
+
+    dispute: str
+    event: str
+    change: str
+
+
+@attrs.frozen
 class Report:
     """Every row read, and what became of it; the counts reconcile exactly.
 
@@ -555,10 +571,13 @@ class Report:
         rows: each row's `RowReport`, by sheet and row number.
         notes: what holds for the whole import (the time zone chosen for a country that
             has several).
+        changes: against the archive of an earlier import (`read(previous=...)`), each
+            event added, removed or changed; empty without one.
     """
 
     rows: tuple[RowReport, ...]
     notes: tuple[str, ...] = ()
+    changes: tuple[Change, ...] = ()
 
     @property
     def read(self) -> int:
@@ -801,9 +820,10 @@ def understand(row: Row) -> _Shutdown:
     )
 
 
-def _events(s: _Shutdown, platform: str) -> list[Event]:
+def _events(s: _Shutdown, platform: str, scope: Scope | None = None) -> list[Event]:
     ident = s.ident(platform)
-    scope = Scope(networks=s.networks, regions=s.regions, operators=s.operators)
+    if scope is None:
+        scope = Scope(networks=s.networks, regions=s.regions, operators=s.operators)
     imposed: Event
     if s.kind == "block":
         imposed = BlockImposed(
@@ -822,6 +842,27 @@ def _events(s: _Shutdown, platform: str) -> list[Event]:
     else:
         lift = ThrottleLifted(at=lifted_at, id=f"{ident}-lifted", throttle=ident, source=s.source)
     return [imposed, lift]
+
+
+def _rest(
+    timeline: Timeline, s: _Shutdown, platform: str, imposed: Event
+) -> tuple[Timeline, Scope] | None:
+    """The timeline with the part of a new restriction no block in force covers.
+
+    Also that part; None when nothing is left, or the rules refuse even that.
+    """
+    zone = timeline.dispute.zone
+    status = timeline.status_at(zone.to_datetime(zone.key(imposed.at)))
+    rest: Scope = imposed.scope  # type: ignore[attr-defined]
+    for block in status.blocks:
+        if block.window is None:
+            rest = rest - block.scope
+    if rest.is_empty:
+        return None
+    try:
+        return timeline.append(*_events(s, platform, rest)), rest
+    except RegTimelineError:
+        return None
 
 
 def _statement(s: _Shutdown, platform: str, ident: str) -> Statement:
@@ -848,7 +889,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
 
 
-def read(path: str | os.PathLike[str], *, timezones: Mapping[str, str] | None = None) -> Imported:
+def read(
+    path: str | os.PathLike[str],
+    *,
+    timezones: Mapping[str, str] | None = None,
+    previous: Archive | None = None,
+) -> Imported:
     """Import a STOP workbook, or the CSV export of one of its sheets.
 
     One dispute per country and platform (``"internet"`` for full-network shutdowns),
@@ -862,12 +908,18 @@ def read(path: str | os.PathLike[str], *, timezones: Mapping[str, str] | None = 
         path: the ``.xlsx`` workbook, or a ``.csv`` of one sheet.
         timezones: zone names by ISO country code, where the default (`time_zone`) is not
             the one you want.
+        previous: the archive of an earlier import (an older version of the sheet): the
+            report then lists what changed (`Report.changes`).
 
     Raises:
         MissingExtra: a workbook, and python-calamine is not installed.
         SchemaError: the file is not a STOP workbook, or a CSV of no known layout.
         OSError: the file cannot be read.
+        InvalidValue: `previous` is not an Archive.
     """
+    if previous is not None and not isinstance(previous, Archive):
+        msg = f"previous is the Archive of an earlier import, got {previous!r:.60}"
+        raise InvalidValue(msg)
     builder = _Builder(dict(timezones or {}))
     understood: list[tuple[Row, _Shutdown]] = []
     for item in read_rows(path):
@@ -883,7 +935,25 @@ def read(path: str | os.PathLike[str], *, timezones: Mapping[str, str] | None = 
     understood.sort(key=lambda pair: (pair[1].start.rstrip("~"), pair[0].sheet, pair[0].number))
     for row, shutdown in understood:
         builder.add(row, shutdown)
-    return builder.result()
+    result = builder.result()
+    if previous is None:
+        return result
+    changes = tuple(_changes(previous, result.archive))
+    return attrs.evolve(result, report=attrs.evolve(result.report, changes=changes))
+
+
+def _changes(old: Archive, new: Archive) -> Iterator[Change]:
+    ids = sorted({*(d.id for d in old.disputes), *(d.id for d in new.disputes)})
+    for dispute_id in ids:
+        before = {e.id: e for e in old[dispute_id].events} if dispute_id in old else {}
+        after = {e.id: e for e in new[dispute_id].events} if dispute_id in new else {}
+        for event_id in sorted(before.keys() | after.keys()):
+            if event_id not in before:
+                yield Change(dispute=dispute_id, event=event_id, change="added")
+            elif event_id not in after:
+                yield Change(dispute=dispute_id, event=event_id, change="removed")
+            elif before[event_id] != after[event_id]:
+                yield Change(dispute=dispute_id, event=event_id, change="changed")
 
 
 class _Builder:
@@ -913,6 +983,7 @@ class _Builder:
         merged_with: list[str] = []
         problems: list[str] = []
         overlapped: list[str] = []
+        partly: list[str] = []
         for platform in s.platforms:
             dispute_id = f"stop-{s.country.lower()}-{_slug(platform)}"
             events = _events(s, platform)
@@ -927,18 +998,25 @@ class _Builder:
                 except InvalidTransition as exc:
                     if "overlaps" not in str(exc):
                         raise
-                    # the place is already cut by another row's restriction: keep the row
-                    # on the record, as a statement, rather than lose it
-                    said = _statement(s, platform, events[0].id)
-                    self.timelines[dispute_id] = timeline.append(said)
-                    overlapped.append(f"{platform}: {exc}".split(" refused: ", 1)[-1])
+                    refusal = f"{platform}: {exc}".split(" refused: ", 1)[-1]
+                    grown = _rest(timeline, s, platform, events[0])
+                    if grown is not None:
+                        # part of it is already cut by another row's block: the rest
+                        self.timelines[dispute_id], rest = grown
+                        partly.append(f"{platform}: only where not already cut ({rest})")
+                    else:
+                        # all of it is already cut (or the rest cannot be added): keep the
+                        # row on the record, as a statement, rather than lose it
+                        said = _statement(s, platform, events[0].id)
+                        self.timelines[dispute_id] = timeline.append(said)
+                        overlapped.append(refusal)
             except RegTimelineError as exc:
                 problems.append(f"{platform}: {exc}")
                 continue
             self.seen[events[0].id] = row
             went.append(dispute_id)
         self.reports[(row.sheet, row.number)] = _outcome(
-            row, s, went, merged_with, problems, overlapped
+            row, s, went, merged_with, problems + partly, overlapped
         )
 
     def result(self) -> Imported:
