@@ -311,3 +311,70 @@ def test_a_nationwide_shutdown_over_a_region_already_cut(imported, archive):
     assert row.outcome == "imported"
     for dispute_id in row.disputes:
         assert dispute_id in archive
+
+
+def _restriction(timeline, start: str, region: str | None, network: str | None):
+    """The restriction of `timeline` imposed on day `start` that covers the slice."""
+    from regtimeline import Scope
+
+    piece = Scope(
+        regions=None if region is None else {region},
+        networks=None if network is None else {network},
+    )
+    status = timeline.status_at(start)
+    found = [  # an Estimated start is the approximate day "YYYY-MM-DD~"
+        r
+        for r in (*status.blocks, *status.throttles)
+        if str(timeline.event(r.id).at).rstrip("~") == start and r.scope.overlaps(piece)
+    ]
+    assert found, f"nothing imposed on {start} in {timeline.dispute.id}"
+    return found[0]
+
+
+ROWS = [
+    # sheet, row, dispute, start, last day (None: no end), region, network, kind
+    ("2016+2017+2018 ", 2, "stop-in-internet", "2016-01-26", "2016-01-26", "Kashmir", None, "block"),
+    ("2019", 2, "stop-td-facebook", "2018-03-28", "2019-07-13", None, None, "block"),
+    ("2019", 17, "stop-ve-twitter", "2019-01-21", "2019-01-21", None, None, "block"),
+    ("2019", 119, "stop-sd-internet", "2019-06-03", "2019-07-09", None, None, "block"),
+    ("2019", 184, "stop-iq-facebook", "2019-10-02", "2019-11-21", None, None, "block"),
+    ("2019", 198, "stop-ir-internet", "2019-11-16", "2019-11-23",
+     "National except Kurdish region", None, "block"),
+    ("2020 Data", 2, "stop-pk-internet", "2016-06-12", "2021-12-28",
+     "Federally Administered Tribal Area (FATA)", "mobile", "block"),
+    ("2020 Data", 6, "stop-bd-internet", "2019-09-10", "2020-08-28",
+     "Cox's Bazar refugee camp", "mobile", "block"),
+    ("2020 Data", 89, "stop-et-internet", "2020-06-30", "2020-08-06", None, None, "block"),
+    ("2020 Data", 105, "stop-by-telegram", "2020-08-09", "2020-12-07", None, None, "block"),
+    ("2021 Data", 92, "stop-cu-facebook", "2021-07-11", "2021-07-15",
+     "Most of the country", None, "block"),
+    ("2022 Data", 20, "stop-kz-whatsapp", "2022-01-04", "2022-01-11", None, None, "block"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("sheet", "number", "dispute", "start", "last", "region", "network", "kind"), ROWS
+)
+def test_rows_checked_by_hand(
+    imported, archive, sheet, number, dispute, start, last, region, network, kind
+):
+    """Each row, read by a person: what was cut, where, from which day to which (its
+    end_date is the last day in force: lifted the next day)."""
+    report = _row(imported, sheet, number)
+    assert report.outcome in ("imported", "merged")
+    timeline = archive[dispute]
+    restriction = _restriction(timeline, start, region, network)
+    assert type(restriction).__name__.lower() == kind
+    if region is not None:
+        assert region in (restriction.scope.regions or ()) or restriction.scope.regions is None
+    if network is not None:
+        assert restriction.scope.networks == frozenset({network})
+    if last is not None:
+        assert restriction.id in {
+            r.id for r in (*timeline.status_at(last).blocks, *timeline.status_at(last).throttles)
+        }
+        after = (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()
+        later = timeline.status_at(after)
+        assert restriction.id not in {r.id for r in (*later.blocks, *later.throttles)}
+    assert restriction.id in {e.id for e in timeline.events}
+    assert timeline.event(restriction.id).source  # every imported restriction has its links

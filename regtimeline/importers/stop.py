@@ -723,7 +723,8 @@ def _platforms(row: Row) -> list[str]:
 
 def _service_names(text: str) -> list[str]:
     names = [n.strip() for n in re.split(r"[,;/\n]| and ", text) if n.strip()]
-    return [n for n in names if n.lower() not in ("no", "none", "unknown", "n/a", "other")]
+    filler = {"no", "none", "unknown", "n/a", "other", "others", "possibly", "etc", "etc."}
+    return [n for n in names if n.lower() not in filler]
 
 
 def _regions(code: str, area: str) -> frozenset[str] | None:
