@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from regtimeline.__main__ import main
+from regtimeline.cli import main
 
 
 class TestDemo:
