@@ -324,14 +324,16 @@ def convert(
             for timeline in archive:
                 added += Archive([timeline]).save(store)
                 bar.advance(task)
-        _err.print(f"{len(archive)} dispute(s), {added} new event(s) in {destination}")
+        _err.print(
+            f"{len(archive)} dispute(s), {added} new event(s) in {destination}", markup=False
+        )
         return
     path = Path(destination)
     if len(archive) == 1 and path.suffix == ".jsonl":
         dump(next(iter(archive)), path)
     else:
         archive.dump(path)
-    _err.print(f"{len(archive)} dispute(s) written to {destination}")
+    _err.print(f"{len(archive)} dispute(s) written to {destination}", markup=False)
 
 
 @imports.command("stop")
