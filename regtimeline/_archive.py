@@ -802,6 +802,7 @@ class Archive:
                 operator=operator,
             )
         point = slice_point("periods", network, service, region, operator)
+        _check_window(start, end)
         rows: list[DisputePeriod] = []
         for t in self._select("periods", jurisdiction, platform, regulator):
             rows.extend(_cut(t, start, end, point))
@@ -941,6 +942,7 @@ class Archive:
                 operator=operator,
             )
         groups = _groups(by)
+        _check_window(start, end)
         point = slice_point("durations", network, service, region, operator)
         if start is None or end is None:
             msg = "durations needs a window: give both start and end"
@@ -1039,6 +1041,24 @@ def _group_value(group: str, dispute: Dispute, local: pendulum.DateTime) -> Any:
     if group == "dispute":
         return dispute.id
     return getattr(dispute, group)
+
+
+def _check_window(start: object, end: object) -> None:
+    """Refuse a window that ends before it starts, whatever the disputes (and their zones).
+
+    Raises:
+        TimeError: a bound is naive, malformed or a span; or both are days, or both
+            instants, and the end comes first (mixed, it depends on each dispute's zone).
+    """
+    utc = zone("UTC")
+    lo = None if start is None else _window_edge(utc, start, end=False, what="start")
+    hi = None if end is None else _window_edge(utc, end, end=True, what="end")
+    if lo is None or hi is None:
+        return
+    days = (_Keys(start).key is None, _Keys(end).key is None)  # a day has no one instant
+    if days[0] == days[1] and hi < lo:
+        msg = f"the window ends ({end!r:.40}) before it starts ({start!r:.40})"
+        raise TimeError(msg)
 
 
 def _bounds(t: Timeline, start: object, end: object) -> tuple[int | None, int | None]:

@@ -476,3 +476,15 @@ def test_restricted_at_the_edges_of_many_periods():
                 t.dispute.id for t in timelines if t.status_at(when).phase >= Phase.DELISTED
             ]
             assert [r.dispute.id for r in archive.restricted(when)] == expected
+
+
+def test_a_reversed_window_is_refused_even_without_disputes():
+    for start, end in (
+        ("2021-02-01", "2021-01-01"),
+        ("2021-02-01T00:00:00Z", "2021-01-31T23:59:59Z"),
+    ):
+        with pytest.raises(TimeError, match="before it starts"):
+            Archive().periods(start, end)
+        with pytest.raises(TimeError, match="before it starts"):
+            Archive().durations(start, end)
+    assert Archive().periods("2021-01-01", "2021-01-01") == ()
