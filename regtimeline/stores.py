@@ -418,8 +418,9 @@ class SqliteStore(Store):
             raise InvalidValue(msg)
         # a file this process cannot write (or in a directory it cannot write, where SQLite
         # keeps its -wal and -shm files) is opened for reading
-        if path != ":memory:" and Path(path).is_file() and not _writable(Path(path)):
-            read_only = True
+        file = Path(path)
+        if path != ":memory:" and file.is_file():
+            read_only = read_only or not (_writable(file) and _writable(file.parent))
         #: open for reading only: `create` and `append` raise StoreError
         self.read_only: Final = read_only
         try:
