@@ -22,7 +22,7 @@ from ._dispute import Dispute
 from ._enums import DeadlineState, Phase
 from ._files import dump_all, load_all
 from ._scope import Scope
-from ._status import Deadline, Status, slice_point
+from ._status import Deadline, Period, Status, slice_point
 from ._time import MAX_KEY, Zone, instant_key, to_moment, zone
 from ._timeline import Timeline
 from ._window import in_force
@@ -119,33 +119,19 @@ class DisputeStatus:
 
 
 @attrs.frozen(kw_only=True)
-class DisputePeriod:
+class DisputePeriod(Period):
     """One period of one dispute, as `Archive.periods` gives it (cut to the query's window).
+
+    A `Period` with its dispute: `start` is the window's start when the period began
+    before it, and `end` the window's end when it ran on past it (None when it is still
+    open and the window has no end); a boundary cut by the window has no span. `phase` is
+    the phase of the query's slice, if it named one.
 
     Attributes:
         dispute: the dispute.
-        start: its first instant (the window's start when the period began before it).
-        end: the first instant after it (the window's end when it ran on past it); None
-            when it is still open and the query's window has no end.
-        phase: the phase throughout (of the query's slice, if it named one).
-        cause: the id of the event that began it; None when time alone did.
-        start_span: when `start` comes from an imprecise time, the first and last instant
-            it could be (None: exact, or cut at the window's start).
-        end_span: the same for `end`.
     """
 
     dispute: Dispute
-    start: pendulum.DateTime
-    end: pendulum.DateTime | None
-    phase: Phase
-    cause: str | None
-    start_span: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
-    end_span: tuple[pendulum.DateTime, pendulum.DateTime] | None = None
-
-    @property
-    def certain(self) -> bool:
-        """Both boundaries are exact."""
-        return self.start_span is None and self.end_span is None
 
     @property
     def duration(self) -> _dt.timedelta | None:
@@ -214,16 +200,22 @@ def wanted_disputes(
     )
 
 
-def _window_edge(zone_key: Zone, value: object, *, end: bool, what: str) -> int:
-    """The key of a window's start or (exclusive) end: a date names a whole day."""
+def _bound(value: object, what: str) -> _dt.date:
+    """A window's bound read: an aware datetime (an instant), or a date (a whole day)."""
     if isinstance(value, _dt.datetime):
-        return instant_key(value)
+        return value
     moment = to_moment(value)
-    if isinstance(moment, _dt.datetime):
-        return instant_key(moment)
     if not isinstance(moment, _dt.date):
         msg = f"{what}: {value!r:.60} is a span of days; give a day or an instant"
         raise TimeError(msg)
+    return moment
+
+
+def _window_edge(zone_key: Zone, value: object, *, end: bool, what: str) -> int:
+    """The key of a window's start or (exclusive) end: a date names a whole day."""
+    moment = _bound(value, what)
+    if isinstance(moment, _dt.datetime):
+        return instant_key(moment)
     return zone_key.day_end(moment) + 1 if end else zone_key.day_start(moment)
 
 
@@ -642,19 +634,9 @@ class Archive:
             >>> [(row.dispute.platform, row.phase.name) for row in rows]
             [('Twitter', 'WARNED')]
         """
-        if as_of is not None:
-            return self.as_of(as_of).status_at(
-                when,
-                jurisdiction=jurisdiction,
-                platform=platform,
-                regulator=regulator,
-                network=network,
-                service=service,
-                region=region,
-                operator=operator,
-            )
+        archive = self._then(as_of)
         point = slice_point("status_at", network, service, region, operator)
-        selected = self._select("status_at", jurisdiction, platform, regulator)
+        selected = archive._select("status_at", jurisdiction, platform, regulator)
         keys = _Keys(when)
         rows = []
         for t in selected:
@@ -698,25 +680,15 @@ class Archive:
             >>> [r.id for r in archive.restricted("2021-05-20", platform="TikTok")[0].restrictions]
             ['interim-ban']
         """
-        if as_of is not None:
-            return self.as_of(as_of).restricted(
-                when,
-                jurisdiction=jurisdiction,
-                platform=platform,
-                regulator=regulator,
-                network=network,
-                service=service,
-                region=region,
-                operator=operator,
-            )
+        archive = self._then(as_of)
         point = slice_point("restricted", network, service, region, operator)
         filtered = (jurisdiction, platform, regulator) != (None, None, None)
         wanted = (
-            {id(t) for t in self._select("restricted", jurisdiction, platform, regulator)}
+            {id(t) for t in archive._select("restricted", jurisdiction, platform, regulator)}
             if filtered
             else None
         )
-        index = self._restricted_index()
+        index = archive._restricted_index()
         keys = _Keys(when)
         # (position, timeline, phase or None: ask the timeline), with the zone's key
         hits: list[tuple[int, Timeline, Phase | None, int]] = []
@@ -737,6 +709,10 @@ class Archive:
                 phase = known
             rows.append(DisputeStatus(t.dispute, key, phase, point, t))
         return tuple(rows)
+
+    def _then(self, as_of: object) -> Archive:
+        """This archive, or the archive as the records stood at `as_of` (see `as_of`)."""
+        return self if as_of is None else self.as_of(as_of)
 
     def _restricted_index(self) -> _Index:
         with self._lock:
@@ -789,22 +765,11 @@ class Archive:
             ...  for p in rows]
             [('2021-05-01', '2021-05-17', 'THROTTLED'), ('2021-05-17', '2021-06-01', 'WARNED')]
         """
-        if as_of is not None:
-            return self.as_of(as_of).periods(
-                start,
-                end,
-                jurisdiction=jurisdiction,
-                platform=platform,
-                regulator=regulator,
-                network=network,
-                service=service,
-                region=region,
-                operator=operator,
-            )
+        archive = self._then(as_of)
         point = slice_point("periods", network, service, region, operator)
         _check_window(start, end)
         rows: list[DisputePeriod] = []
-        for t in self._select("periods", jurisdiction, platform, regulator):
+        for t in archive._select("periods", jurisdiction, platform, regulator):
             rows.extend(_cut(t, start, end, point))
         return tuple(rows)
 
@@ -846,17 +811,9 @@ class Archive:
             >>> [(r.dispute.id, r.deadline.id, r.deadline.due.date().isoformat()) for r in rows]
             [('ru-roskomnadzor-twitter', 'block-threat', '2021-05-15')]
         """
-        if as_of is not None:
-            return self.as_of(as_of).deadlines(
-                when,
-                state=state,
-                due_before=due_before,
-                jurisdiction=jurisdiction,
-                platform=platform,
-                regulator=regulator,
-            )
+        archive = self._then(as_of)
         states = _states(state)
-        selected = self._select("deadlines", jurisdiction, platform, regulator)
+        selected = archive._select("deadlines", jurisdiction, platform, regulator)
         keys = _Keys(_dt.datetime.now(_dt.UTC) if when is None else when)
         limits = None if due_before is None else _Keys(due_before)
         found: list[tuple[int, str, str, DisputeDeadline]] = []
@@ -928,19 +885,7 @@ class Archive:
             >>> days[("Twitter",)][Phase.THROTTLED].days
             68
         """
-        if as_of is not None:
-            return self.as_of(as_of).durations(
-                start,
-                end,
-                by=by,
-                jurisdiction=jurisdiction,
-                platform=platform,
-                regulator=regulator,
-                network=network,
-                service=service,
-                region=region,
-                operator=operator,
-            )
+        archive = self._then(as_of)
         groups = _groups(by)
         _check_window(start, end)
         point = slice_point("durations", network, service, region, operator)
@@ -948,7 +893,7 @@ class Archive:
             msg = "durations needs a window: give both start and end"
             raise TimeError(msg)
         totals: dict[tuple[Any, ...], dict[Phase, int]] = {}
-        for t in self._select("durations", jurisdiction, platform, regulator):
+        for t in archive._select("durations", jurisdiction, platform, regulator):
             zone = t.dispute.zone
             lo = _window_edge(zone, start, end=False, what="start")
             hi = _window_edge(zone, end, end=True, what="end")
@@ -1050,13 +995,13 @@ def _check_window(start: object, end: object) -> None:
         TimeError: a bound is naive, malformed or a span; or both are days, or both
             instants, and the end comes first (mixed, it depends on each dispute's zone).
     """
-    utc = zone("UTC")
-    lo = None if start is None else _window_edge(utc, start, end=False, what="start")
-    hi = None if end is None else _window_edge(utc, end, end=True, what="end")
+    lo = None if start is None else _bound(start, "start")
+    hi = None if end is None else _bound(end, "end")
     if lo is None or hi is None:
         return
-    days = (_Keys(start).key is None, _Keys(end).key is None)  # a day has no one instant
-    if days[0] == days[1] and hi < lo:
+    # two days, or two instants, compare alike in every zone; a day and an instant do not
+    instants = isinstance(lo, _dt.datetime), isinstance(hi, _dt.datetime)
+    if instants[0] == instants[1] and hi < lo:
         msg = f"the window ends ({end!r:.40}) before it starts ({start!r:.40})"
         raise TimeError(msg)
 

@@ -257,41 +257,34 @@ def restriction_rows(timeline: Timeline) -> list[Row]:
         kind = type(r).__name__.lower()
         start = instant_key(spell.start)
         end = None if spell.end is None else instant_key(spell.end)
-        pieces: list[tuple[Any, Any, Any]] = (
-            [(p.scope, p.stores, p.stores_except) for p in r.parts]
-            if isinstance(r, Delisting) and r.parts
-            else [(r.scope, getattr(r, "stores", None), getattr(r, "stores_except", None))]
-        )
         window = getattr(r, "window", None)
-        n = 0
-        for scope, stores, stores_except in pieces:
-            for box in scope.boxes:
-                rows.append(
-                    (
-                        start,
-                        end,
-                        *head,
-                        _text(r.id),
-                        kind,
-                        int(_KIND_RANK[kind]),
-                        instant_key(r.since),
-                        _key(r.ends),
-                        n,
-                        sorted(box.networks),
-                        _sorted(box.services),
-                        _sorted(box.services_except),
-                        _sorted(box.regions),
-                        _sorted(box.regions_except),
-                        _sorted(box.operators),
-                        _sorted(box.operators_except),
-                        None if kind != "delisting" else _sorted(stores),
-                        None if kind != "delisting" else _sorted(frozenset(stores_except or ())),
-                        _text(str(scope)),
-                        None if window is None else str(window),
-                        _text(r.by),
-                    )
+        delisting = kind == "delisting"
+        for n, (box, scope, stores, stores_except) in enumerate(spell.pieces()):
+            rows.append(
+                (
+                    start,
+                    end,
+                    *head,
+                    _text(r.id),
+                    kind,
+                    int(_KIND_RANK[kind]),
+                    instant_key(r.since),
+                    _key(r.ends),
+                    n,
+                    sorted(box.networks),
+                    _sorted(box.services),
+                    _sorted(box.services_except),
+                    _sorted(box.regions),
+                    _sorted(box.regions_except),
+                    _sorted(box.operators),
+                    _sorted(box.operators_except),
+                    _sorted(stores) if delisting else None,
+                    _sorted(stores_except) if delisting else None,
+                    _text(str(scope)),
+                    None if window is None else str(window),
+                    _text(r.by),
                 )
-                n += 1
+            )
     return canonical(rows)
 
 

@@ -13,7 +13,7 @@ import pendulum
 
 from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import Event
-from ._scope import REGION_CODE, Scope
+from ._scope import REGION_CODE, Box, Scope
 from ._window import Window
 from .errors import InvalidValue, UnknownReference
 
@@ -775,3 +775,26 @@ class Spell:
     restriction: Throttle | Block | Delisting
     start: pendulum.DateTime
     end: pendulum.DateTime | None
+
+    def pieces(self) -> tuple[tuple[Box, Scope, frozenset[str] | None, frozenset[str]], ...]:
+        """What the restriction covers, box by box: (box, its scope, stores, stores_except).
+
+        A delisting whose stores differ by place gives each part's boxes with that part's
+        stores (None: every store except `stores_except`); throttles and blocks have None
+        and an empty set.
+
+        Examples:
+            >>> from regtimeline.examples import twitter_russia
+            >>> spell = twitter_russia().restrictions()[1]
+            >>> [(sorted(box.networks), stores) for box, _, stores, _ in spell.pieces()]
+            [(['mobile'], None)]
+        """
+        r = self.restriction
+        if isinstance(r, Delisting):
+            parts = r.parts or (
+                DelistingPart(scope=r.scope, stores=r.stores, stores_except=r.stores_except),
+            )
+            return tuple(
+                (box, p.scope, p.stores, p.stores_except) for p in parts for box in p.scope.boxes
+            )
+        return tuple((box, r.scope, None, frozenset()) for box in r.scope.boxes)

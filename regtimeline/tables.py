@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - checked by `_require`
     pq = None
 
 if TYPE_CHECKING:
-    from . import Block, Delisting, Throttle
+    from . import Spell
 
 __all__ = [
     "TABLES",
@@ -247,62 +247,48 @@ def _periods(archive: Archive, _: object) -> dict[str, list[Any]]:
     return cols
 
 
-def _restriction_rows(
-    t: Timeline, r: Block | Throttle | Delisting, start: int, end: int | None
-) -> Iterable[dict[str, Any]]:
+def _restriction_rows(t: Timeline, spell: Spell) -> Iterable[dict[str, Any]]:
+    r = spell.restriction
     kind = type(r).__name__.lower()
-    parts = getattr(r, "parts", None) or ()
-    pieces: list[tuple[Any, Any, Any]] = (
-        [(p.scope, p.stores, p.stores_except) for p in parts]
-        if parts
-        else [(r.scope, getattr(r, "stores", None), getattr(r, "stores_except", None))]
-    )
-    n = 0
-    for scope, stores, stores_except in pieces:
-        for box in scope.boxes:
-            window = getattr(r, "window", None)
-            yield {
-                "restriction_id": r.id,
-                "kind": kind,
-                "since": _key(t, r.since),
-                "ends": _key(t, r.ends),
-                "start": start,
-                "end": end,
-                "box": n,
-                "networks": sorted(box.networks),
-                "services": _sorted(box.services),
-                "services_except": sorted(box.services_except),
-                "regions": _sorted(box.regions),
-                "regions_except": sorted(box.regions_except),
-                "operators": _sorted(box.operators),
-                "operators_except": sorted(box.operators_except),
-                "stores": None if kind != "delisting" else _sorted(stores),
-                "stores_except": None if kind != "delisting" else sorted(stores_except or ()),
-                "scope": str(scope),
-                "window": None if window is None else str(window),
-                "by": r.by,
-            }
-            n += 1
+    window = getattr(r, "window", None)
+    delisting = kind == "delisting"
+    for n, (box, scope, stores, stores_except) in enumerate(spell.pieces()):
+        yield {
+            "restriction_id": r.id,
+            "kind": kind,
+            "since": _key(t, r.since),
+            "ends": _key(t, r.ends),
+            "start": _key(t, spell.start),
+            "end": _key(t, spell.end),
+            "box": n,
+            "networks": sorted(box.networks),
+            "services": _sorted(box.services),
+            "services_except": sorted(box.services_except),
+            "regions": _sorted(box.regions),
+            "regions_except": sorted(box.regions_except),
+            "operators": _sorted(box.operators),
+            "operators_except": sorted(box.operators_except),
+            "stores": _sorted(stores) if delisting else None,
+            "stores_except": sorted(stores_except) if delisting else None,
+            "scope": str(scope),
+            "window": None if window is None else str(window),
+            "by": r.by,
+        }
 
 
 def _restrictions(archive: Archive, _: object) -> dict[str, list[Any]]:
     cols: dict[str, list[Any]] = {name: [] for name in _schemas()["restrictions"].names}
 
-    def add(t: Timeline, r: Block | Throttle | Delisting, start: int, end: int | None) -> None:
-        d = t.dispute
-        for row in _restriction_rows(t, r, start, end):
-            cols["dispute_id"].append(d.id)
-            cols["jurisdiction"].append(d.jurisdiction)
-            cols["platform"].append(d.platform)
-            cols["timezone"].append(d.timezone)
-            for name, value in row.items():
-                cols[name].append(value)
-
     for t in archive:
-        key = t.dispute.zone.key
+        d = t.dispute
         for spell in t.restrictions():
-            end = None if spell.end is None else key(spell.end)
-            add(t, spell.restriction, key(spell.start), end)
+            for row in _restriction_rows(t, spell):
+                cols["dispute_id"].append(d.id)
+                cols["jurisdiction"].append(d.jurisdiction)
+                cols["platform"].append(d.platform)
+                cols["timezone"].append(d.timezone)
+                for name, value in row.items():
+                    cols[name].append(value)
     return cols
 
 
