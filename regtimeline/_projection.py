@@ -21,7 +21,7 @@ from ._dispute import Dispute
 from ._enums import Phase
 from ._status import Block, Delisting, Throttle
 from ._time import EPOCH, ONE_US, instant_key
-from ._timeline import Timeline
+from ._timeline import RESTRICTION_KINDS, Timeline
 from .errors import TimeError
 
 __all__ = [
@@ -194,19 +194,8 @@ def quiet(event: Any) -> bool:
     return kind in QUIET or (kind == "warning_issued" and event.due is None)
 
 
-#: The kinds of event that change restrictions (time changes them too, at `ends`).
-RESTRICTING: Final = frozenset(
-    {
-        "throttle_imposed",
-        "throttle_lifted",
-        "block_imposed",
-        "block_lifted",
-        "delisting_imposed",
-        "delisting_lifted",
-        "event_retracted",
-        "event_corrected",
-    }
-)
+#: The kinds of event that can change a restriction (a correction can change anything).
+RESTRICTING: Final = RESTRICTION_KINDS | {"event_retracted", "event_corrected"}
 
 
 def restricting(event: Any) -> bool:

@@ -416,7 +416,7 @@ class Timeline:
              ('block-2022', '2022-03-04', 'all services on all networks')]
         """
         zone = self.dispute.zone
-        kinds = _RESTRICTION_KINDS
+        kinds = RESTRICTION_KINDS
         # restrictions change only at restriction events, and when one runs out at `ends`
         checkpoints = sorted({zone.key(e.at) for e in self.events if e.kind in kinds})
         spells: list[tuple[int, int, int | None, Throttle | Block | Delisting]] = []
@@ -826,7 +826,7 @@ def _in_order(keys: list[int], events: Sequence[Event]) -> tuple[list[int], list
 
 
 #: The kinds of event that change restrictions (with time, at `ends`).
-_RESTRICTION_KINDS: Final = frozenset(
+RESTRICTION_KINDS: Final = frozenset(
     {
         "throttle_imposed",
         "throttle_lifted",

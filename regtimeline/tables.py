@@ -193,6 +193,14 @@ def _sorted(values: Iterable[str] | None) -> list[str] | None:
     return None if values is None else sorted(values)
 
 
+def _dispute_columns(cols: dict[str, list[Any]], d: Dispute) -> None:
+    """The dispute's columns of a row: id, jurisdiction, platform and zone."""
+    cols["dispute_id"].append(d.id)
+    cols["jurisdiction"].append(d.jurisdiction)
+    cols["platform"].append(d.platform)
+    cols["timezone"].append(d.timezone)
+
+
 def _disputes(archive: Archive, _: object) -> dict[str, list[Any]]:
     ds = archive.disputes
     return {
@@ -283,10 +291,7 @@ def _restrictions(archive: Archive, _: object) -> dict[str, list[Any]]:
         d = t.dispute
         for spell in t.restrictions():
             for row in _restriction_rows(t, spell):
-                cols["dispute_id"].append(d.id)
-                cols["jurisdiction"].append(d.jurisdiction)
-                cols["platform"].append(d.platform)
-                cols["timezone"].append(d.timezone)
+                _dispute_columns(cols, d)
                 for name, value in row.items():
                     cols[name].append(value)
     return cols
@@ -311,10 +316,7 @@ def _deadlines(archive: Archive, at: object) -> dict[str, list[Any]]:
         d = t.dispute
         k = _as_at(t, at)
         for x in t.status_at(d.zone.to_datetime(k)).deadlines:
-            cols["dispute_id"].append(d.id)
-            cols["jurisdiction"].append(d.jurisdiction)
-            cols["platform"].append(d.platform)
-            cols["timezone"].append(d.timezone)
+            _dispute_columns(cols, d)
             cols["deadline_id"].append(x.id)
             cols["state"].append(x.state.name)
             cols["set_at"].append(_key(t, x.set_at))
@@ -340,10 +342,7 @@ def _takedowns(archive: Archive, at: object) -> dict[str, list[Any]]:
             if e.kind != "takedown_requested" or d.zone.key(e.at) > k:
                 continue
             r = status.takedowns.get(e.id)
-            cols["dispute_id"].append(d.id)
-            cols["jurisdiction"].append(d.jurisdiction)
-            cols["platform"].append(d.platform)
-            cols["timezone"].append(d.timezone)
+            _dispute_columns(cols, d)
             cols["request_id"].append(r.id)
             cols["state"].append(r.state.name)
             cols["at"].append(_key(t, r.at))
