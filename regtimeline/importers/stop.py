@@ -32,7 +32,7 @@ import hashlib
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -57,7 +57,18 @@ from regtimeline import (
 )
 from regtimeline.errors import MissingExtra
 
-__all__ = ["LAYOUTS", "Change", "Imported", "Report", "Row", "RowReport", "read", "read_rows"]
+__all__ = [
+    "LAYOUTS",
+    "Change",
+    "Exported",
+    "Imported",
+    "Report",
+    "Row",
+    "RowReport",
+    "read",
+    "read_rows",
+    "write",
+]
 
 #: Credit to show wherever the data is used.
 CREDIT: Final = "Access Now, #KeepItOn STOP (Shutdown Tracker Optimization Project)"
@@ -645,7 +656,7 @@ class _Shutdown:
                 _slug(platform),
                 self.kind,
                 self.start,
-                ",".join(sorted(self.networks or ())),
+                ",".join(sorted(self.networks or ()) if self.networks != _BOTH else ()),
                 ",".join(sorted(self.regions or ())),
             ]
         )
@@ -658,6 +669,7 @@ _NETWORKS: Final = {
     "mobile": frozenset({"mobile"}),
     "broadband": frozenset({"fixed"}),
 }
+_BOTH: Final = frozenset({"fixed", "mobile"})
 _NATIONWIDE: Final = frozenset({"", "nationwide", "national", "whole country", "countrywide"})
 
 
@@ -1078,3 +1090,274 @@ def _outcome(
         outcome="skipped",
         reason="; ".join(problems) or "nothing to import",
     )
+
+
+# --- writing back --------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Exported:
+    """What `write` wrote: the number of rows, and every event it could not write, with why.
+
+    Attributes:
+        rows: rows written (not counting the header).
+        left_out: ``"<dispute>: <event id>: <reason>"`` for each event no STOP column holds
+            (deadlines, fines, statements, partial lifts, corrections), so nothing is left
+            out silently.
+    """
+
+    rows: int
+    left_out: tuple[str, ...] = ()
+
+
+_LABELS: Final = {
+    "justification": "justification",
+    "details": "justification_details",
+    "cause": "cause",
+    "cause details": "cause_details",
+    "notes": "notes",
+}
+_LABELLED: Final = re.compile(
+    r"(?:^|; )(" + "|".join(sorted(map(re.escape, _LABELS), key=len, reverse=True)) + r"): "
+)
+_WARNINGS: Final = (  # the importer's own words, read back into the cells they came from
+    ("network", re.compile(r"affected_network (?P<v>'.*'|\".*\"): all networks")),
+    ("type", re.compile(r"shutdown_type (?P<v>'.*'|\".*\"): imported as a block")),
+    (
+        "status",
+        re.compile(r"shutdown_status (?P<v>Ended), with no end_date: imported as still in force"),
+    ),
+    ("status", re.compile(r"shutdown_status (?P<v>Unknown)(?:: no end imported)?")),
+    ("status", re.compile(r"no end_date and no status: the end is not known; none imported")),
+)
+
+
+def _note_cells(note: str | None) -> dict[str, str]:
+    """The cells a note was made from: its labelled parts, and the warnings' cell values."""
+    import ast  # noqa: PLC0415
+
+    cells: dict[str, str] = {}
+    rest = note or ""
+    peeled = True
+    while rest and peeled:  # warnings come last: peel them off the end
+        peeled = False
+        for field, pattern in _WARNINGS:
+            found = re.search(r"(?:^|; )(?:" + pattern.pattern + r")$", rest)
+            if found:
+                value = found.groupdict().get("v", "Unknown")
+                if value is not None:
+                    cells.setdefault(field, ast.literal_eval(value) if value[0] in "'\"" else value)
+                rest = rest[: found.start()]
+                peeled = True
+                break
+    marks = list(_LABELLED.finditer(rest))
+    if rest and (not marks or marks[0].start() != 0):
+        cells["notes"] = rest[: marks[0].start() if marks else len(rest)]
+    ends = [m.start() for m in marks[1:]] + [len(rest)] * bool(marks)
+    for mark, end in zip(marks, ends, strict=True):
+        cells[_LABELS[mark.group(1)]] = rest[mark.end() : end]
+    return cells
+
+
+def _local_day(at: object, zone: str) -> tuple[dt.date, bool] | None:
+    """An event's day in its dispute's zone, and whether it is approximate; None if no day."""
+    import pendulum  # noqa: PLC0415
+
+    if isinstance(at, pendulum.DateTime):
+        return at.in_timezone(zone).date(), False
+    if isinstance(at, dt.date):
+        return at, False
+    text = str(at)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d~?", text):
+        return dt.date.fromisoformat(text[:10]), text.endswith("~")
+    return None
+
+
+def _last_day(lifted_at: object, zone: str) -> dt.date | None:
+    """The last day a restriction lifted at `lifted_at` was in force."""
+    import pendulum  # noqa: PLC0415
+
+    if isinstance(lifted_at, pendulum.DateTime):
+        return (lifted_at.in_timezone(zone) - dt.timedelta(microseconds=1)).date()
+    day = _local_day(lifted_at, zone)
+    return None if day is None else day[0] - dt.timedelta(days=1)
+
+
+def _area(region: str) -> str:
+    import pycountry  # noqa: PLC0415
+
+    found = pycountry.subdivisions.get(code=region)  # type: ignore[no-untyped-call]
+    return str(found.name) if found is not None else region
+
+
+def _stop_cells(
+    timeline: Timeline, imposed: BlockImposed | ThrottleImposed, lifted: Event | None
+) -> dict[str, object] | str:
+    """The cells of one restriction by field, without its platform; or why it has no row."""
+    zone = timeline.dispute.timezone
+    start = _local_day(imposed.at, zone)
+    if start is None:
+        return f"its start {imposed.at} is not a day (STOP's dates are days)"
+    end = None if lifted is None else _last_day(lifted.at, zone)
+    if lifted is not None and end is None:
+        return f"its lift {lifted.at} is not a day (STOP's dates are days)"
+    import pycountry  # noqa: PLC0415
+
+    code = timeline.dispute.jurisdiction.split("-")[0]
+    country = pycountry.countries.get(alpha_2=code)
+    boxes = imposed.scope.boxes
+    box = boxes[0]
+    if len(boxes) > 1 or box.services is not None or box.regions_except or box.operators_except:
+        return f"its scope ({imposed.scope}) is not one STOP row's (networks, a place, operators)"
+    words = {"fixed": "Broadband", "mobile": "Mobile"}
+    cells: dict[str, object] = {
+        "country": str(country.name) if country is not None else code,
+        "start_date": start[0].isoformat(),
+        "start_date_type": "Estimated" if start[1] else "Actual",
+        "end_date": end.isoformat() if end else "",
+        "status": "Ended" if end else "Ongoing",
+        "kind": "block" if isinstance(imposed, BlockImposed) else "throttle",
+        "network": ", ".join(words[n] for n in sorted(box.networks)),
+        "area": ", ".join(sorted(map(_area, box.regions))) if box.regions else "Nationwide",
+        "geo_scope": "Regional" if box.regions else "National",
+        "telcos": ", ".join(sorted(box.operators or ())),
+        "ordered_by": imposed.by or "",
+        "links": imposed.source or "",
+    }
+    cells.update(_note_cells(imposed.note))
+    return cells
+
+
+_PLATFORM_COLUMNS: Final = {name: field for field, name in _SERVICES_2020.items()}
+
+
+def _row_cells(layout: Layout, cells: Mapping[str, object], platforms: list[str]) -> dict[str, str]:
+    """One row's cells by column name, in a layout."""
+    out = {k: str(v) for k, v in cells.items() if k in layout.columns and isinstance(v, str)}
+    services = [p for p in platforms if p != "internet"]
+    throttle = cells["kind"] == "throttle"
+    if layout.name == "2016-2018":
+        said = str(cells["network"]).split(", ")
+        words = ", ".join(f"{w} Internet" for w in said if w in ("Broadband", "Mobile"))
+        out["type_group"] = (
+            "Service-based"
+            if services
+            else "Throttling"
+            if throttle
+            else (words if len(said) == 1 else "Full network")
+        )
+        out.setdefault("type", "Throttling" if throttle else words)
+        out["services"] = words
+        out["service_details"] = ", ".join(services)
+    else:
+        out.setdefault("type", "Throttling" if throttle else "Shutdown")
+        extent = ["Full network"] if "internet" in platforms else []
+        out["extent"] = ", ".join(extent + (["Service-based"] if services else []))
+        others = []
+        sms_voice = []
+        for name in services:
+            if name in _PLATFORM_COLUMNS:
+                out[_PLATFORM_COLUMNS[name]] = "Yes"
+            elif name == "SMS":
+                out["sms"] = "Yes"
+                sms_voice.append("SMS")
+            elif name == "Voice calls":
+                out["voice"] = "Yes"
+                sms_voice.append("phone calls")
+            else:
+                others.append(name)
+        out["other_services"] = ", ".join(others)
+        out["sms_voice"] = ", ".join(sms_voice)
+    for field, value in cells.items():  # a note's part this layout has no column for
+        if field in _LABELS.values() and field not in layout.columns and value:
+            spare = next(
+                f
+                for f in ("notes", "cause_details", "justification_details", "links")
+                if f in layout.columns
+            )
+            label = next(k for k, v in _LABELS.items() if v == field)
+            out[spare] = "; ".join(filter(None, [out.get(spare, ""), f"{label}: {value}"]))
+    return {layout.columns[f]: v for f, v in out.items() if f in layout.columns}
+
+
+def write(
+    timelines: Archive | Iterable[Timeline],
+    path: str | os.PathLike[str],
+    *,
+    layout: str = "2020-2022",
+) -> Exported:
+    """Write restrictions as rows of a STOP sheet (CSV), in one of its layouts.
+
+    The inverse of the mapping `read` applies, as far as a layout's columns go: each block
+    or throttle is a row, its lift the day after its ``end_date``; one row for the
+    platforms of a dispute's country that share everything else (the ``internet`` as a
+    full-network shutdown, services in their columns); the note back in the columns it was
+    made from. Reading the file back gives the same disputes. Events no STOP column holds
+    are listed in `Exported.left_out`, never dropped silently. The file is replaced
+    whole, or not at all.
+
+    Raises:
+        InvalidValue: an unknown layout name.
+        OSError: the file cannot be written.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from regtimeline import Dispute, Timeline, BlockImposed, BlockLifted
+        >>> t = Timeline(Dispute(id="ug", regulator="UCC", platform="internet",
+        ...                      jurisdiction="UG", timezone="Africa/Kampala"))
+        >>> t = t.append(BlockImposed(at="2021-01-13", id="b"),
+        ...              BlockLifted(at="2021-01-19", id="l", block="b"))
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.csv"
+        >>> write([t], path)
+        Exported(rows=1, left_out=())
+        >>> [e.at.isoformat() for e in read(path).archive["stop-ug-internet"].events]
+        ['2021-01-13', '2021-01-19']
+    """
+    chosen = next((x for x in LAYOUTS if x.name == layout), None)
+    if chosen is None:
+        names = ", ".join(repr(x.name) for x in LAYOUTS)
+        msg = f"no STOP layout is named {layout!r}: one of {names}"
+        raise InvalidValue(msg)
+    left_out: list[str] = []
+    grouped: dict[tuple[str, ...], tuple[dict[str, object], list[str]]] = {}
+    for timeline in sorted(timelines, key=lambda t: t.dispute.id):
+        lifts = {
+            getattr(e, "block", None) or getattr(e, "throttle", None): e
+            for e in timeline.events
+            if isinstance(e, (BlockLifted, ThrottleLifted))
+        }
+        for event in timeline.events:
+            if isinstance(event, (BlockLifted, ThrottleLifted)):
+                continue
+            if not isinstance(event, (BlockImposed, ThrottleImposed)) or event.window is not None:
+                what = (
+                    "a recurring restriction"
+                    if isinstance(event, (BlockImposed, ThrottleImposed))
+                    else type(event).__name__
+                )
+                left_out.append(f"{timeline.dispute.id}: {event.id}: STOP has no row for {what}")
+                continue
+            cells = _stop_cells(timeline, event, lifts.get(event.id))
+            if isinstance(cells, str):
+                left_out.append(f"{timeline.dispute.id}: {event.id}: {cells}")
+                continue
+            key = tuple(f"{k}={v!r}" for k, v in sorted(cells.items()))
+            grouped.setdefault(key, (cells, []))[1].append(timeline.dispute.platform)
+    rows: list[dict[str, str]] = []
+    for cells, platforms in grouped.values():
+        if chosen.name == "2016-2018" and "internet" in platforms and len(platforms) > 1:
+            rows.append(_row_cells(chosen, cells, ["internet"]))
+            platforms = [p for p in platforms if p != "internet"]
+        rows.append(_row_cells(chosen, cells, platforms))
+    header = list(dict.fromkeys(chosen.columns.values()))
+    target = Path(path)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.DictWriter(handle, fieldnames=header)
+            out.writeheader()
+            out.writerows(rows)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return Exported(rows=len(rows), left_out=tuple(left_out))
