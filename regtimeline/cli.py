@@ -336,6 +336,43 @@ def convert(
     _err.print(f"{len(archive)} dispute(s) written to {destination}", markup=False)
 
 
+@app.command("plot")
+def plot_(
+    source: Source,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="the picture to write: .png or .svg")
+    ],
+    since: Annotated[
+        str | None, typer.Option("--since", help="the left edge (a day or an instant)")
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="the right edge: what is still in force there is drawn open"),
+    ] = None,
+    as_of: AsOf = None,
+    dispute: Dispute_ = None,
+    as_json: AsJson = False,
+) -> None:
+    """Draw a picture: one dispute as lanes, several as swimlanes coloured by phase."""
+    from . import plot  # noqa: PLC0415 - needs the plot extra (matplotlib)
+
+    archive = _archive(source, dispute)
+    if as_of is not None:
+        archive = archive.as_of(as_of)
+    try:
+        if len(archive) == 1:
+            figure = plot.dispute(next(iter(archive)), since=since, until=until)
+        else:
+            figure = plot.disputes(archive, since, until)
+    except TimeError as exc:  # a malformed or misplaced date: a usage error
+        raise _Failure(str(exc), USAGE) from None
+    written = plot.save(figure, output)
+    if as_json:
+        _print_json({"written": str(written), "disputes": len(archive)})
+        return
+    _err.print(f"{len(archive)} dispute(s) drawn in {written}", markup=False)
+
+
 @imports.command("stop")
 def import_stop(
     file: Annotated[Path, typer.Argument(help="the STOP workbook (.xlsx) or a sheet as .csv")],

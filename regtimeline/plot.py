@@ -315,8 +315,8 @@ def _draw_events(
 
 def disputes(
     archive: Archive | Iterable[Timeline],
-    start: object,
-    end: object,
+    start: object = None,
+    end: object = None,
     *,
     as_of: object = None,
     title: str | None = None,
@@ -327,9 +327,9 @@ def disputes(
 
     Args:
         archive: an `Archive` (or timelines, made into one).
-        start: the first day or instant shown.
+        start: the first day or instant shown; None: from each dispute's first event.
         end: the last day shown (up to its end in each dispute's zone), or the first
-            instant after the window.
+            instant after the window; None: a little after the last change.
         as_of: as the records stood then.
         title: the figure's title.
         width: in inches.
@@ -355,7 +355,9 @@ def disputes(
         msg = "no dispute of the archive has a period in that window with those filters"
         raise InvalidValue(msg)
     left = min(p.start for p in periods)
-    right = max(p.end for p in periods if p.end is not None)
+    right = max(p.end or p.start for p in periods)
+    if end is None:  # the last periods are open: a little past the last change
+        right += max((right - left) * 0.05, dt.timedelta(days=1))
     n = len(names)
     figure = Figure(figsize=(width, 1.2 + 0.32 * n), layout="constrained")
     ax = figure.add_subplot()
@@ -376,6 +378,14 @@ def disputes(
                 gid=f"{p.dispute.id} {p.phase.name} {p.start.isoformat()}",
             )
         )
+        if p.end is None and end is None:  # still so at the last change: drawn open
+            ax.annotate(
+                "",
+                xy=(b + 0.02 * (b - float(mdates.date2num(left))), lane[p.dispute.id]),
+                xytext=(b, lane[p.dispute.id]),
+                arrowprops={"arrowstyle": "-|>", "color": PHASE_COLOURS[p.phase], "lw": 1.5},
+                annotation_clip=False,
+            )
         if p.start_span is not None:  # an imprecise start: the span it could be in
             s0, s1 = (float(mdates.date2num(t)) for t in p.start_span)
             ax.add_patch(
@@ -401,10 +411,9 @@ def disputes(
     ax.set_axisbelow(True)
     ax.set_title(title or f"{n} disputes")
     shown = [ph for ph in Phase if ph is not Phase.CLEAR]
-    ax.legend(
+    figure.legend(
         handles=[Patch(facecolor=PHASE_COLOURS[ph], label=ph.name.lower()) for ph in shown],
-        loc="upper left",
-        bbox_to_anchor=(0, -0.08 if n > 3 else -0.2),
+        loc="outside lower center",
         fontsize=7,
         ncols=len(shown),
         frameon=False,

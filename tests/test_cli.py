@@ -181,3 +181,37 @@ def test_importing_regtimeline_does_not_load_the_command_line():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_plot_one_dispute_and_many(capsys, tmp_path):
+    from regtimeline import plot
+
+    out_png = tmp_path / "case.png"
+    status, _, err = run(capsys, "plot", str(FOUNDING), "--until", "2022-06-01", "-o", str(out_png))
+    assert status == 0
+    assert "1 dispute(s) drawn" in err
+    expected = tmp_path / "expected.png"
+    plot.save(plot.dispute(twitter_russia(), until="2022-06-01"), expected)
+    assert out_png.read_bytes() == expected.read_bytes()
+    many = tmp_path / "cases.jsonl"
+    Archive(cases()).dump(many)
+    status, out, _ = run(capsys, "plot", str(many), "-o", str(tmp_path / "many.svg"), "--json")
+    assert status == 0
+    assert json.loads(out) == {"written": str(tmp_path / "many.svg"), "disputes": len(cases())}
+    assert (tmp_path / "many.svg").read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "words"),
+    [
+        (["-o", "x.jpg"], 3, ".png or .svg"),
+        (["-o", "x.png", "--until", "tomorrow"], 2, "tomorrow"),
+        (["-o", "x.png", "--since", "2022-06-02", "--until", "2022-06-01"], 2, "since"),
+        ([], 2, "--output"),
+    ],
+)
+def test_plot_errors_are_one_line(capsys, tmp_path, args, status, words):
+    args = [str(tmp_path / a) if a.startswith("x.") else a for a in args]
+    got, _, err = run(capsys, "plot", str(FOUNDING), *args)
+    assert got == status, err
+    assert words in one_line_error(err)
