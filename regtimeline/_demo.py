@@ -8,7 +8,14 @@ from ._scope import Scope
 from ._status import Period, Status
 from ._timeline import Timeline
 
-__all__ = ["DEMO_DATES", "describe_history", "describe_status", "run_demo"]
+__all__ = [
+    "DEMO_DATES",
+    "describe_changes",
+    "describe_events",
+    "describe_history",
+    "describe_status",
+    "run_demo",
+]
 
 #: The days the demo reports on.
 DEMO_DATES = ("2021-03-01", "2021-03-12", "2021-04-10", "2021-05-16", "2021-05-20", "2022-03-10")
@@ -33,6 +40,88 @@ def describe_history(periods: Sequence[Period]) -> list[str]:
         cause = "time ran out" if p.cause is None else p.cause
         lines.append(f"{_when(p.start)} .. {end}  {p.phase.name}  ({cause})")
     return lines
+
+
+def _day(value: object) -> str:
+    """A bare day as written; an instant as its local wall-clock time, minutes at most."""
+    text = _when(value)
+    return text[:16].replace("T00:00", "") if "T" in text else text
+
+
+def describe_events(timeline: Timeline) -> list[str]:
+    r"""The events as told: date, kind, id, then what the sources say and where.
+
+    Examples:
+        >>> from regtimeline.examples import twitter_russia
+        >>> print("\n".join(describe_events(twitter_russia())[3:6]))
+        2021-03-10  throttle_imposed  slowdown
+            photos and videos slowed; text messages not limited
+            source: https://tass.com/society/1264391
+    """
+    lines = []
+    for e in timeline.events:
+        lines.append(f"{_day(e.at)}  {e.kind}  {e.id}")
+        said = getattr(e, "text", None)
+        if said:
+            lines.append(f"    {getattr(e, 'by', None) or 'said'}: {said}")
+        if e.note:
+            lines.append(f"    {e.note}")
+        if e.source:
+            lines.append(f"    source: {e.source}")
+    return lines
+
+
+def describe_changes(timeline: Timeline) -> list[str]:
+    """Every change of phase or of what a restriction covers, with the phase after it.
+
+    A partial lift that keeps the phase (fixed networks restored while mobile stays slowed)
+    is a change here, though the history of phases does not show it.
+
+    Examples:
+        >>> from regtimeline.examples import twitter_russia
+        >>> describe_changes(twitter_russia())[1]  # doctest: +NORMALIZE_WHITESPACE
+        "2021-05-17  THROTTLED  throttle 'slowdown' now covers photos+videos on mobile
+         (fixed-restored)"
+    """
+    zone = timeline.dispute.zone
+    keys: dict[int, list[str]] = {}
+    for e in timeline.events:
+        if e.kind.split("_")[0] in ("throttle", "block", "delisting"):
+            keys.setdefault(zone.key(e.at), []).append(e.id)
+    changes: dict[int, list[str]] = {}
+    covered: dict[str, Scope] = {}
+    spells = timeline.restrictions()
+    for spell in spells:
+        r = spell.restriction
+        kind = type(r).__name__.lower()
+        at = zone.key(spell.start)
+        if r.id in covered:
+            what = f"{kind} {r.id!r} now covers {r.scope}"
+        else:
+            what = f"{kind} {r.id!r} on {r.scope}"
+        covered[r.id] = r.scope
+        changes.setdefault(at, []).append(what + _by(keys.get(at, []), r.id))
+        if spell.end is not None and not any(
+            s.restriction.id == r.id and s.start == spell.end for s in spells
+        ):
+            end = zone.key(spell.end)
+            changes.setdefault(end, []).append(
+                f"{kind} {r.id!r} lifted" + _by(keys.get(end, []), r.id)
+            )
+    for p in timeline.history():
+        changes.setdefault(zone.key(p.start), [])
+    lines = []
+    for key in sorted(changes):
+        moment = zone.to_datetime(key)
+        phase = timeline.status_at(moment).phase.name
+        told = "; ".join(changes[key]) or "(time)"
+        lines.append(f"{_day(moment)}  {phase}  {told}")
+    return lines
+
+
+def _by(ids: list[str], restriction: str) -> str:
+    others = [i for i in ids if i != restriction]
+    return f" ({', '.join(others)})" if others else ""
 
 
 def describe_status(status: Status) -> list[str]:
@@ -79,7 +168,13 @@ def run_demo(timeline: Timeline, dates: Sequence[str] = DEMO_DATES) -> str:
     out = [
         f"{d.regulator} vs {d.platform} ({d.jurisdiction}, {d.timezone}): {len(timeline)} events",
         "",
-        "History:",
+        "Events (what the sources say, and where):",
+        *(f"  {line}" for line in describe_events(timeline)),
+        "",
+        "Changes (of phase, or of what a restriction covers):",
+        *(f"  {line}" for line in describe_changes(timeline)),
+        "",
+        "History (periods of one phase):",
         *(f"  {line}" for line in describe_history(timeline.history())),
     ]
     for day in dates:

@@ -359,13 +359,10 @@ def plot_(
     archive = _archive(source, dispute)
     if as_of is not None:
         archive = archive.as_of(as_of)
-    try:
-        if len(archive) == 1:
-            figure = plot.dispute(next(iter(archive)), since=since, until=until)
-        else:
-            figure = plot.disputes(archive, since, until)
-    except TimeError as exc:  # a malformed or misplaced date: a usage error
-        raise _Failure(str(exc), USAGE) from None
+    if len(archive) == 1:
+        figure = plot.dispute(next(iter(archive)), since=since, until=until)
+    else:
+        figure = plot.disputes(archive, since, until)
     written = plot.save(figure, output)
     if as_json:
         _print_json({"written": str(written), "disputes": len(archive)})

@@ -54,7 +54,7 @@ except ImportError:  # pragma: no cover - the extra is installed where tested
     msg = "pictures need matplotlib: pip install 'regtimeline[plot]'"
     raise MissingExtra(msg) from None
 
-__all__ = ["KIND_COLOURS", "PHASE_COLOURS", "dispute", "disputes", "save"]
+__all__ = ["KIND_COLOURS", "PHASE_COLOURS", "dispute", "disputes", "save", "state_machine"]
 
 #: The colour of each kind of restriction (colour-blind safe, from the Okabe-Ito palette).
 KIND_COLOURS: Final = {"block": "#D55E00", "throttle": "#E69F00", "delisting": "#CC79A7"}
@@ -449,3 +449,81 @@ def save(figure: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Pat
     with mpl.rc_context({"svg.hashsalt": "regtimeline", "svg.fonttype": "path"}):
         figure.savefig(target, dpi=dpi, metadata=metadata, format=suffix[1:])
     return target
+
+
+def _short(cause: str) -> str:
+    return (
+        cause.replace("ends passes or window closes (no event)", "runs out or window closes")
+        .replace("window opens (no event)", "window opens")
+        .replace("due passes (no event)", "due passes")
+    )
+
+
+def state_machine(*, width: float = 11.0) -> Figure:
+    """The state machine as two charts, drawn from the rules the timeline enforces.
+
+    What moves a dispute from phase to phase, and a deadline from state to state (rows:
+    from; columns: to; each cell: the events that do it, or time), as `regtimeline.render`
+    reads them from `regtimeline.RULES`.
+
+    Examples:
+        >>> axes = state_machine().axes
+        >>> [ax.get_title() for ax in axes]
+        ['phase (row: from, column: to)', 'deadline (row: from, column: to)']
+    """
+    from regtimeline import DeadlineState  # noqa: PLC0415
+    from regtimeline.render import deadline_edges, phase_edges  # noqa: PLC0415
+
+    figure = Figure(figsize=(width, width * 0.95), layout="constrained")
+    top, bottom = figure.subplots(2, 1, height_ratios=[5, 6])
+    phases = list(Phase)
+    _matrix(
+        top,
+        [p.name for p in phases],
+        [p.name for p in phases],
+        {(a.name, b.name): causes for (a, b), causes in phase_edges().items()},
+        {p.name: PHASE_COLOURS[p] for p in phases},
+    )
+    top.set_title("phase (row: from, column: to)")
+    states = list(DeadlineState)
+    _matrix(
+        bottom,
+        ["(none yet)", *(s.name for s in states)],
+        [s.name for s in states],
+        {
+            (a.name if a is not None else "(none yet)", b.name): causes
+            for (a, b), causes in deadline_edges().items()
+        },
+        {s.name: "#CFE3F3" for s in states},
+    )
+    bottom.set_title("deadline (row: from, column: to)")
+    return figure
+
+
+def _matrix(
+    ax: Any,
+    rows: list[str],
+    columns: list[str],
+    cells: dict[tuple[str, str], list[str]],
+    colours: dict[str, str],
+) -> None:
+    ax.set_xlim(0, len(columns))
+    ax.set_ylim(len(rows), 0)
+    for i, row in enumerate(rows):
+        for j, column in enumerate(columns):
+            causes = cells.get((row, column))
+            face = colours[column] if causes else ("#DDDDDD" if row == column else "white")
+            ax.add_patch(
+                Rectangle((j, i), 1, 1, facecolor=face, edgecolor="#999999", linewidth=0.5)
+            )
+            if causes:
+                ax.text(
+                    j + 0.5, i + 0.5, "\n".join(_short(c) for c in causes), ha="center",
+                    va="center", fontsize=6.5, gid=f"{row} -> {column}",
+                )  # fmt: skip
+    ax.set_xticks([j + 0.5 for j in range(len(columns))], columns, fontsize=8)
+    ax.set_yticks([i + 0.5 for i in range(len(rows))], rows, fontsize=8)
+    ax.xaxis.tick_top()
+    ax.tick_params(length=0)
+    for side in ax.spines.values():
+        side.set_visible(False)

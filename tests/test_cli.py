@@ -205,8 +205,8 @@ def test_plot_one_dispute_and_many(capsys, tmp_path):
     ("args", "status", "words"),
     [
         (["-o", "x.jpg"], 3, ".png or .svg"),
-        (["-o", "x.png", "--until", "tomorrow"], 2, "tomorrow"),
-        (["-o", "x.png", "--since", "2022-06-02", "--until", "2022-06-01"], 2, "since"),
+        (["-o", "x.png", "--until", "tomorrow"], 3, "tomorrow"),
+        (["-o", "x.png", "--since", "2022-06-02", "--until", "2022-06-01"], 3, "since"),
         ([], 2, "--output"),
     ],
 )

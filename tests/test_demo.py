@@ -32,6 +32,31 @@ class TestDemo:
         assert "deadline 'block-threat': OVERDUE, due 2021-05-15T23:59:59.999999+03:00" in out
         assert "photos+videos on mobile" in out
 
+    def test_tells_the_story_events_then_changes_then_history_then_statuses(self, capsys):
+        """Every event with its date, its note and its source; then the changes, the 17 May
+        2021 partial lift among them though the phase stays THROTTLED; then the periods and
+        the statuses, in that order."""
+        from regtimeline.examples import twitter_russia
+
+        assert main(["demo"]) == 0
+        out = capsys.readouterr().out
+        order = [out.index(h) for h in ("Events", "Changes", "History", "Status on")]
+        assert order == sorted(order)
+        events = out[order[0] : order[1]]
+        for e in twitter_russia().events:
+            assert f"  {e.kind}  {e.id}" in events
+            if e.source:
+                assert f"source: {e.source}" in events
+            if e.note:
+                assert e.note in events
+        assert "Twitter: A constructive conversation with Roskomnadzor" in events
+        changes = out[order[1] : order[2]].splitlines()
+        assert (
+            "  2021-05-17  THROTTLED  throttle 'slowdown' now covers photos+videos on mobile "
+            "(fixed-restored)"
+        ) in changes
+        assert any(line.startswith("  2022-03-04  BLOCKED  ") for line in changes)
+
     def test_a_reader_that_stops_early_is_not_an_error(self):
         """`regtimeline demo | head -1`: no BrokenPipeError traceback, exit status 0."""
         demo = subprocess.Popen(

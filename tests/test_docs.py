@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -27,19 +28,42 @@ def site(tmp_path_factory):
 
 
 class TestSite:
-    def test_tutorial_has_its_diagram(self, site):
-        """The tutorial carries the generated gantt chart as a Mermaid block."""
-        html = (site / "tutorial" / "index.html").read_text()
-        assert 'class="mermaid"' in html
-        assert "gantt" in html
-        assert "THROTTLED :active" in html
+    def test_tutorial_and_home_show_the_founding_case(self, site):
+        """The picture drawn by regtimeline.plot, a file of the site."""
+        for page in ("tutorial/index.html", "index.html"):
+            html = (site / page).read_text()
+            assert re.search(r'<img [^>]*src="(\.\./)?img/founding-case\.png"', html), page
+        assert (site / "img" / "founding-case.png").read_bytes()[:4] == b"\x89PNG"
 
     def test_concepts_has_the_state_machine_and_the_rules(self, site):
-        """The concepts page carries the state diagram and the rules table, both generated."""
+        """The concepts page carries the state machine's picture (drawn at build time from
+        the rules) and the rules table."""
         html = (site / "concepts" / "index.html").read_text()
-        assert "stateDiagram-v2" in html
+        assert re.search(r'<img [^>]*src="\.\./img/state-machine\.png"', html)
+        assert (site / "img" / "state-machine.png").stat().st_size > 10_000
         assert "ThrottleLifted" in html
         assert "<!-- diagram:" not in html
+
+    def test_nothing_comes_from_the_network_and_no_diagram_is_left_raw(self, site):
+        """Offline, every page renders whole: no script, stylesheet or font from elsewhere,
+        no Mermaid source waiting for a script from a CDN."""
+        pages = sorted(site.rglob("*.html"))
+        assert len(pages) > 10
+        for page in pages:
+            html = page.read_text()
+            assert not re.search(r'<script[^>]+src="(https?:)?//', html), page
+            for link in re.findall(r"<link [^>]*>", html):
+                if 'rel="canonical"' not in link:
+                    assert not re.search(r'href="(https?:)?//', link), (page, link)
+            assert 'class="mermaid"' not in html, page
+            assert "```mermaid" not in html, page
+            assert "<!-- diagram:" not in html, page
+
+    def test_only_the_docs_are_served(self, site):
+        """No Python source, bytecode or hook of the build among the site's files."""
+        served = [p.relative_to(site) for p in site.rglob("*") if p.is_file()]
+        assert not [p for p in served if p.suffix in (".py", ".pyc")]
+        assert not [p for p in served if "hooks" in p.parts or "__pycache__" in p.parts]
 
     def test_api_reference_lists_status_at(self, site):
         """The API page documents Timeline.status_at from its docstring."""
@@ -87,3 +111,32 @@ def test_the_format_pages_example_file_loads(tmp_path):
         .state.name
         == "OVERDUE"
     )
+
+
+def test_the_kept_pictures_are_what_the_library_draws_now(tmp_path):
+    """docs/img holds pictures the README shows (so they are files): each looks like what
+    tools/make_pictures.py draws today (the same size; pixels alike, allowing for another
+    matplotlib's anti-aliasing)."""
+    import importlib.util
+
+    import numpy as np
+    from matplotlib.image import imread
+
+    from regtimeline import plot
+
+    spec = importlib.util.spec_from_file_location(
+        "make_pictures", ROOT / "tools" / "make_pictures.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, draw in module.PICTURES.items():
+        fresh = tmp_path / name
+        plot.save(draw(), fresh, dpi=110)
+        kept, now = imread(ROOT / "docs" / "img" / name), imread(fresh)
+        assert kept.shape == now.shape, f"{name}: run python tools/make_pictures.py"
+        differ = float((np.abs(kept - now).max(axis=2) > 0.1).mean())  # the share of pixels
+        assert differ < 0.002, f"{name}: run python tools/make_pictures.py"
+    readme = (ROOT / "README.md").read_text()
+    assert "](docs/img/founding-case.png)" in readme
