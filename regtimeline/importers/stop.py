@@ -4,8 +4,8 @@ Reads the workbook Access Now publishes (``.xlsx``; the ``xlsx`` extra, python-c
 the CSV export of any one of its sheets, recognises each sheet's layout by its columns
 (2016-2018, 2019, 2020-2022), and maps every row onto disputes and events, with a `Report`
 that accounts for every row read: imported, merged (the same shutdown in two sheets), or
-skipped with its reason. The mapping is described row by row on the docs page "Import the
-#KeepItOn STOP data". Credit: Access Now, #KeepItOn STOP.
+skipped with its reason. The mapping is described row by row on the docs page "Import
+the #KeepItOn STOP data". Credit: Access Now, #KeepItOn STOP.
 
 Examples:
     >>> import pathlib, tempfile
