@@ -33,7 +33,7 @@ from ._events import (
     ThrottleLifted,
     WarningIssued,
 )
-from ._files import dump, load
+from ._files import check, dump, load
 from ._imprecise import Imprecise
 from ._record import Difference, Entry, Revision
 from ._rules import RULES, Rule
@@ -133,6 +133,7 @@ __all__ = [
     "UnknownReference",
     "WarningIssued",
     "Window",
+    "check",
     "dump",
     "load",
     "open_store",

@@ -360,9 +360,9 @@ class Archive:
         for file in files:
             for timeline in load_all(file):
                 first = seen.setdefault(timeline.dispute.id, file)
-                if first is not file:
-                    where = f"{first} and {file}" if first != file else str(file)
-                    msg = f"dispute {timeline.dispute.id!r} appears twice: in {where}"
+                if len(seen) == len(timelines):  # seen before: in another file, or this one
+                    where = f"in {first} and {file}" if first != file else f"twice in {file}"
+                    msg = f"dispute {timeline.dispute.id!r} appears {where}"
                     raise SchemaError(msg)
                 timelines.append(timeline)
         return cls(timelines)

@@ -19,7 +19,7 @@ from ._timeline import Timeline
 from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError, shown
 from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encode_dispute, upcast
 
-__all__ = ["MAX_LINE_BYTES", "dump", "dump_all", "load", "load_all"]
+__all__ = ["MAX_LINE_BYTES", "check", "dump", "dump_all", "load", "load_all"]
 
 #: Lines longer than this are refused: no event needs a megabyte.
 MAX_LINE_BYTES: Final = 1 << 20
@@ -159,10 +159,19 @@ def load_all(path: str | os.PathLike[str]) -> list[Timeline]:
             raise _line_error(path, 1, "a blank line: expected a header line")
         numbered = enumerate(lines, start=2)
         after: tuple[int, Any] | None = (1, _parse(path, 1, first))
+        seen: set[str] = set()
         while after is not None:
-            timeline, after = _section(path, after[0], after[1], numbered)
+            header = after[0]
+            timeline, after = _section(path, header, after[1], numbered)
+            if timeline.dispute.id in seen:
+                raise _line_error(path, header, _twice(timeline.dispute.id))
+            seen.add(timeline.dispute.id)
             timelines.append(timeline)
     return timelines
+
+
+def _twice(dispute_id: str) -> str:
+    return f"dispute {dispute_id!r} appears twice in this file (an earlier header names it)"
 
 
 def _section(
@@ -359,3 +368,146 @@ def _remove_leftovers(path: Path, mine: Path) -> None:
                 leftover.unlink(missing_ok=True)
         finally:
             os.close(fd)
+
+
+#: `check` reports at most this many problems in one dispute's events (the rest are
+#: likely consequences of the first ones).
+MAX_PROBLEMS: Final = 100
+
+
+def check(path: str | os.PathLike[str]) -> list[RegTimelineError]:
+    r"""Every problem of a JSON Lines file (or of each ``*.jsonl`` of a directory).
+
+    Where `load` stops at the first problem, this goes on: every malformed line, bad header
+    and event the rules refuse is reported, each naming its file and line (an event the
+    rules refuse is set aside and the rest are checked without it; a dispute with more
+    than 100 such events is reported as such after the 100th). An empty list: the file
+    loads (`regtimeline.Archive.load`).
+
+    Raises:
+        OSError: the path cannot be read.
+        InvalidValue: `path` is not a path.
+
+    Examples:
+        >>> import pathlib, tempfile
+        >>> from regtimeline import dump
+        >>> from regtimeline.examples import twitter_russia
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "case.jsonl"
+        >>> dump(twitter_russia(), path)
+        >>> check(path)
+        []
+        >>> lines = path.read_text().splitlines(keepends=True)
+        >>> _ = path.write_text("".join([lines[0], "{oops\n", *lines[1:3], lines[2]]))
+        >>> for problem in check(path):
+        ...     print(str(problem).split(": ", 1)[1][:40])
+        line 2: not valid JSON: unexpected chara
+        line 5: throttle_imposed 'slowdown' at 2
+    """
+    root = _path(path)
+    if root.is_dir():
+        return [p for file in sorted(root.glob("*.jsonl")) for p in check(file)]
+    checker = _Checker(root)
+    with root.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            try:
+                checker.line(number, line)
+            except RegTimelineError as exc:
+                checker.problems.append(exc)
+    return checker.finish()
+
+
+class _Checker:
+    """A file as `check` reads it: line by line, every problem kept."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[RegTimelineError] = []
+        self.seen: set[str] = set()
+        self.section: _Checking | None = None
+
+    def line(self, number: int, line: bytes) -> None:
+        if not line.strip():
+            if number == 1:
+                raise _line_error(self.path, 1, "a blank line: expected a header line")
+            return
+        obj = _parse(self.path, number, line)
+        if not isinstance(obj, dict):
+            msg = f"an event must be a JSON object, got {shown(obj, 40)}"
+            raise _line_error(self.path, number, msg)
+        if number > 1 and "format" not in obj:
+            if self.section is not None:
+                self.section.add(number, obj)
+            return
+        if self.section is not None:
+            self.problems += self.section.fold()
+        self.section = _Checking(self.path, number)
+        self.section.start(obj)
+        dispute = self.section.dispute
+        if dispute is not None and dispute.id in self.seen:  # said after its events, as load_all
+            self.section.twice = _line_error(self.path, number, _twice(dispute.id))
+        if dispute is not None:
+            self.seen.add(dispute.id)
+
+    def finish(self) -> list[RegTimelineError]:
+        if self.section is not None:
+            self.problems += self.section.fold()
+            self.section = None
+        return self.problems
+
+
+class _Checking:
+    """One dispute's part of a file, as `check` reads it."""
+
+    def __init__(self, path: Path, header: int) -> None:
+        self.path, self.header = path, header
+        self.schema: Any = SCHEMA_VERSION  # events after a bad header: read as current
+        self.dispute: Dispute | None = None
+        self.events: list[Event] = []
+        self.recorded: list[int | None] = []
+        self.lines: list[int] = []
+        self.twice: RegTimelineError | None = None  # an earlier part holds this dispute
+
+    def start(self, obj: Any) -> None:
+        self.schema, self.dispute = _header(self.path, self.header, obj)
+
+    def add(self, number: int, obj: dict[str, Any]) -> None:
+        try:
+            if self.schema != SCHEMA_VERSION:
+                obj = upcast(obj, self.schema)
+            at = obj.pop("recorded_at", None)
+            recorded = None if at is None else _recorded_key(at)
+            event = decode(obj)
+        except SchemaError as exc:
+            raise _line_error(self.path, number, str(exc)) from None
+        self.events.append(event)
+        self.recorded.append(recorded)
+        self.lines.append(number)
+
+    def fold(self) -> list[RegTimelineError]:
+        """The rules' refusals, each event refused set aside before the rest are tried."""
+        if self.dispute is None:
+            return []
+        problems = self._refusals(self.dispute)
+        return problems if self.twice is None else [*problems, self.twice]
+
+    def _refusals(self, dispute: Dispute) -> list[RegTimelineError]:
+        problems: list[RegTimelineError] = []
+        events, recorded, lines = list(self.events), list(self.recorded), list(self.lines)
+        while True:
+            try:
+                Timeline(dispute)._with_recorded(events, recorded)
+            except RegTimelineError as exc:
+                index = next((i for i, e in enumerate(events) if e is exc.event), None)
+                where = f"{self.path}: line {lines[index]}" if index is not None else str(self.path)
+                error = type(exc)(f"{where}: {exc}")
+                error.event = exc.event
+                problems.append(error)
+                if index is None:
+                    return problems
+                if len(problems) == MAX_PROBLEMS:
+                    msg = f"more than {MAX_PROBLEMS} events refused: the rest are not checked"
+                    problems.append(_line_error(self.path, lines[index], msg))
+                    return problems
+                del events[index], recorded[index], lines[index]
+            else:
+                return problems

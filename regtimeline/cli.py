@@ -28,7 +28,7 @@ from rich.progress import Progress
 from rich.table import Table
 from typer.exceptions import TyperException
 
-from . import Archive, RegTimelineError, TimeError, dump, open_store
+from . import Archive, RegTimelineError, TimeError, check, dump, open_store
 from ._demo import DEMO_DATES, run_demo
 from .examples import twitter_russia
 
@@ -289,7 +289,7 @@ def validate(
             if not path.exists():
                 problems.append({"file": str(path), "problem": "no such file or directory"})
                 continue
-            Archive.load(path)
+            problems += [{"file": str(path), "problem": str(p)} for p in check(path)]
         except RegTimelineError as exc:
             problems.append({"file": str(path), "problem": str(exc)})
         except OSError as exc:
@@ -300,7 +300,9 @@ def validate(
         for p in problems:
             text = p["problem"]
             _out.print(text if text.startswith(p["file"]) else f"{p['file']}: {text}", markup=False)
-        _out.print(f"{len(files)} file(s), {len(problems)} with problems", markup=False)
+        bad = len({p["file"] for p in problems})
+        summary = f"{len(files)} file(s), {bad} with problems ({len(problems)} in all)"
+        _out.print(summary, markup=False)
     if problems:
         raise typer.Exit(PROBLEMS)
 

@@ -173,8 +173,18 @@ def test_a_directory_of_files(real, tmp_path):
     (tmp_path / "notes.txt").write_text("not read")
     assert Archive.load(tmp_path) == real
     dump(brazil_x(), tmp_path / "zz-again.jsonl")
-    with pytest.raises(SchemaError, match="'br-stf-x-2024' appears twice"):
+    with pytest.raises(SchemaError, match="'br-stf-x-2024' appears in .*br-stf-x-2024.jsonl and"):
         Archive.load(tmp_path)
+
+
+def test_a_dispute_twice_in_one_file_is_refused_naming_the_file(tmp_path):
+    path = tmp_path / "twice.jsonl"
+    dump(brazil_x(), path)
+    path.write_bytes(path.read_bytes() * 2)
+    with pytest.raises(
+        SchemaError, match=r"twice\.jsonl: line \d+: dispute 'br-stf-x-2024' appears twice"
+    ):
+        Archive.load(path)
 
 
 def test_a_bad_line_in_the_second_dispute_names_its_line(tmp_path):

@@ -109,6 +109,21 @@ def test_validate(capsys, tmp_path):
     assert "line 4" in report["problems"][0]["problem"]
 
 
+def test_validate_reports_every_problem_of_a_file(capsys, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    dump(twitter_russia(), bad)
+    lines = bad.read_text().splitlines(keepends=True)
+    lines[3] = "{oops\n"
+    lines[6] = lines[6].replace('"type":"', '"type":"x')
+    bad.write_text("".join([*lines, lines[2]]))
+    status, out, _ = run(capsys, "validate", str(bad), str(FOUNDING))
+    assert status == 1
+    assert f"{bad}: line 4: not valid JSON" in out
+    assert f"{bad}: line 7: unknown event type" in out
+    assert f"{bad}: line {len(lines) + 1}: " in out
+    assert "2 file(s), 1 with problems (4 in all)" in out  # and a consequence of line 7
+
+
 def test_convert_between_files_and_stores(capsys, tmp_path):
     url = f"sqlite:///{tmp_path}/copy.db"
     status, _, err = run(capsys, "convert", str(FOUNDING), url)

@@ -277,3 +277,81 @@ class TestLeftovers:
             ".other.jsonl.abc123.tmp",
             "case.jsonl",
         ]
+
+
+# --- check: every problem, not only the first -------------------------------------------------
+
+from hypothesis import strategies as st  # noqa: E402
+
+from regtimeline import Archive, RegTimelineError, check  # noqa: E402
+
+
+def _damaged(lines: list[bytes], how: str, i: int, j: int) -> list[bytes]:
+    i, j = i % len(lines), j % len(lines)
+    if how == "delete":
+        return lines[:i] + lines[i + 1 :]
+    if how == "repeat":
+        return [*lines[: i + 1], lines[i], *lines[i + 1 :]]
+    if how == "swap":
+        out = list(lines)
+        out[i], out[j] = out[j], out[i]
+        return out
+    if how == "garble":
+        return [*lines[:i], b'{"type": "nothing", "at": 3}\n', *lines[i + 1 :]]
+    return [*lines[:i], lines[i][: max(1, len(lines[i]) // 2)] + b"\n", *lines[i + 1 :]]
+
+
+@settings(
+    max_examples=max(40, settings.default.max_examples),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(
+    st.lists(timelines(), min_size=1, max_size=3, unique_by=lambda t: t.dispute.id),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["delete", "repeat", "swap", "garble", "cut"]),
+            st.integers(0, 10**6),
+            st.integers(0, 10**6),
+        ),
+        max_size=3,
+    ),
+)
+def test_check_agrees_with_load_and_goes_on(tmp_path_factory, given_timelines, damage):
+    """A file check finds nothing wrong with loads; a file load refuses has check's first
+    problem where load's is (same kind, same line); check never raises on a bad file."""
+    path = tmp_path_factory.mktemp("check") / "f.jsonl"
+    Archive(given_timelines).dump(path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    for how, i, j in damage:
+        lines = _damaged(lines, how, i, j) or lines
+    path.write_bytes(b"".join(lines))
+    problems = check(path)
+    try:
+        Archive.load(path)
+    except RegTimelineError as exc:
+        assert problems, exc
+        first = problems[0]
+        assert type(first) is type(exc), (first, exc)
+        line = lambda e: (str(e).split(": line ", 1)[1:] or [""])[0].split(":")[0]  # noqa: E731
+        assert line(first) == line(exc), (first, exc)
+    else:
+        assert problems == []
+    for problem in problems:
+        assert str(problem).startswith(str(path))
+
+
+def test_check_reports_every_problem_of_a_file(tmp_path):
+    path = tmp_path / "case.jsonl"
+    dump(twitter_russia(), path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    lines[3] = b"not json\n"
+    lines[5] = b'{"type": "statement"}\n'
+    lines.append(lines[2])  # the same event again
+    path.write_bytes(b"".join(lines))
+    problems = {str(p).split(": ")[1]: str(p) for p in check(path)}
+    assert {"line 4", "line 6", f"line {len(lines)}"} <= set(problems)
+    assert "not valid JSON" in problems["line 4"]
+    assert "missing" in problems["line 6"]
+    assert "slowdown" in problems[f"line {len(lines)}"]
+    with pytest.raises(SchemaError, match="line 4"):
+        load(path)
