@@ -61,6 +61,7 @@ def jsonl_rows(n: int, tmp: pathlib.Path) -> list[tuple[str, str, str]]:
     dump_s, _ = timed(lambda: dump(timeline, path))
     load_s, loaded = timed(lambda: load(path))
     assert loaded == timeline
+    sealed_s, unsealed_s = seal_cost(path)
     # the same events recorded one append each (a record grown over time): a recorded
     # time on every line
     zone = DISPUTE.zone
@@ -76,11 +77,30 @@ def jsonl_rows(n: int, tmp: pathlib.Path) -> list[tuple[str, str, str]]:
         (f"dump {n:,} events to JSON Lines", rate(n, dump_s), f"{dump_s / baseline_s:.1f}x"),
         (f"load {n:,} events from JSON Lines", rate(n, load_s), f"{load_s / baseline_s:.1f}x"),
         (
+            f"load {n:,} events from JSON Lines, seal not checked (verify=False)",
+            rate(n, unsealed_s),
+            f"{unsealed_s / baseline_s:.1f}x",
+        ),
+        (
+            f"load {n:,} events from JSON Lines, seal checked: the check costs",
+            rate(n, sealed_s),
+            f"+{(sealed_s / unsealed_s - 1) * 100:.1f}%",
+        ),
+        (
             f"load {n:,} events from JSON Lines, each recorded by an append of its own",
             rate(n, load_recorded_s),
             f"{load_recorded_s / baseline_s:.1f}x",
         ),
     ]
+
+
+def seal_cost(path: pathlib.Path, runs: int = 5) -> tuple[float, float]:
+    """Loads with and without the seal's check, interleaved (median of each)."""
+    sealed, unsealed = [], []
+    for _ in range(runs):
+        sealed.append(timed(lambda: load(path), runs=1)[0])
+        unsealed.append(timed(lambda: load(path, verify=False), runs=1)[0])
+    return statistics.median(sealed), statistics.median(unsealed)
 
 
 def load_fresh(url: str) -> Timeline:

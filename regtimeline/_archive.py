@@ -327,12 +327,13 @@ class Archive:
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Archive:
+    def load(cls, path: str | os.PathLike[str], *, verify: bool = True) -> Archive:
         """Read an archive from a JSON Lines file or a directory of them.
 
         A file holds one dispute, or several one after another (each from its own header
         line, as `dump` writes them); a directory's ``*.jsonl`` files are read in name
-        order (not its subdirectories).
+        order (not its subdirectories). Each part's seal is checked (`regtimeline.load`);
+        `verify=False` reads files edited by hand.
 
         Raises:
             SchemaError: a file is malformed (naming the file and line), or two parts hold
@@ -358,7 +359,7 @@ class Archive:
         seen: dict[str, Path] = {}
         timelines: list[Timeline] = []
         for file in files:
-            for timeline in load_all(file):
+            for timeline in load_all(file, verify=verify):
                 first = seen.setdefault(timeline.dispute.id, file)
                 if len(seen) == len(timelines):  # seen before: in another file, or this one
                     where = f"in {first} and {file}" if first != file else f"twice in {file}"
@@ -737,7 +738,9 @@ class Archive:
         """Every selected dispute's periods (`Timeline.history`), cut to [start, end).
 
         By dispute id, then time. A period that began before `start` starts at it; one
-        that runs past `end` ends at it. A recurring window recurs up to `end`.
+        that runs past `end` ends at it; an empty window has none. A recurring window
+        recurs up to `end`; with no `end`, as `history()` runs it (up to the latest instant
+        the events name), or up to `start` if that is later.
 
         Args:
             start: the window's first instant, or a day (from its start in each dispute's
@@ -1016,8 +1019,17 @@ def _bounds(t: Timeline, start: object, end: object) -> tuple[int | None, int | 
     return lo, hi
 
 
-def _history(t: Timeline, hi: int | None, point: _Point) -> Sequence[Any]:
+def _history(t: Timeline, hi: int | None, point: _Point, lo: int | None = None) -> Sequence[Any]:
+    """The history up to `hi` (not included).
+
+    With no `hi`: up to the latest instant the events name, or to `lo` if that is later
+    (so that the period at `lo` is the one in force then).
+    """
     until = None if hi is None else t.dispute.zone.to_datetime(hi - 1)
+    if hi is None and lo is not None:
+        horizon = t._horizon()
+        if horizon is None or lo > horizon:
+            until = t.dispute.zone.to_datetime(lo)
     network, service, region, operator = point
     return t.history(
         until=until, network=network, service=service, region=region, operator=operator
@@ -1026,9 +1038,11 @@ def _history(t: Timeline, hi: int | None, point: _Point) -> Sequence[Any]:
 
 def _cut(t: Timeline, start: object, end: object, point: _Point) -> list[DisputePeriod]:
     lo, hi = _bounds(t, start, end)
+    if lo is not None and lo == hi:  # an empty window holds no instant, and no period
+        return []
     to_dt = t.dispute.zone.to_datetime
     rows = []
-    for p in _history(t, hi, point):
+    for p in _history(t, hi, point, lo):
         s = instant_key(p.start)
         e = None if p.end is None else instant_key(p.end)
         if (e is not None and lo is not None and e <= lo) or (hi is not None and s >= hi):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +25,106 @@ __all__ = ["MAX_LINE_BYTES", "check", "dump", "dump_all", "load", "load_all"]
 #: Lines longer than this are refused: no event needs a megabyte.
 MAX_LINE_BYTES: Final = 1 << 20
 FORMAT: Final = "regtimeline"
+#: Each part of a file of this schema or later ends with a seal line (see `_Seal`).
+SEALED_SINCE: Final = 5
+_EDITED: Final = (
+    "if it was edited by hand, read it with verify=False (regtimeline convert --no-verify), "
+    "and dump() seals it again"
+)
+
+
+class _NoDigest:
+    """What an unchecked part hashes: nothing."""
+
+    def update(self, data: bytes) -> None:
+        """Nothing."""
+
+    def hexdigest(self) -> str:
+        """None of any bytes."""
+        return ""
+
+
+_NO_DIGEST: Final = _NoDigest()
+
+
+class _Seal:
+    """A part of a file as it is read, checked against the seal line that closes it.
+
+    A part (a header and the entries after it) of schema 5 or later ends with
+    ``{"seal": {"entries": N, "part": k, "parts": K, "sha256": "..."}}``: the number of
+    entry lines, the part's place in the file, and the SHA-256 of the exact bytes of the
+    header line and of every line after it up to the seal. A file cut at any byte, or with a
+    line missing, repeated, changed or out of order, then no longer matches its seals.
+    """
+
+    __slots__ = ("digest", "header", "part", "parts", "path", "required", "sealed_at", "verify")
+
+    def __init__(
+        self, path: Path, header: int, line: bytes, schema: object, part: int, verify: bool
+    ) -> None:
+        self.path, self.header, self.part, self.verify = path, header, part, verify
+        self.required = verify and isinstance(schema, int) and schema >= SEALED_SINCE
+        self.digest: Any = hashlib.sha256(line) if verify else _NO_DIGEST  # verify=False: free
+        self.parts: int | None = None
+        self.sealed_at: int | None = None
+
+    def close(self, number: int, obj: dict[str, Any], line: bytes, entries: int) -> None:
+        """The seal line at line `number`, after `entries` entries: it must match."""
+        if self.sealed_at is not None:
+            msg = f"a second seal for the part sealed at line {self.sealed_at}"
+            raise _line_error(self.path, number, msg)
+        self.sealed_at = number
+        if not self.verify:
+            return
+        if not line.endswith(b"\n"):
+            msg = "truncated: the seal line lacks its newline (the file was cut short)"
+            raise _line_error(self.path, number, msg)
+        seal = obj.get("seal")
+        fields = {"entries", "part", "parts", "sha256"}
+        if len(obj) != 1 or not isinstance(seal, dict) or set(seal) != fields:
+            msg = f'a seal is {{"seal": {{{", ".join(map(repr, sorted(fields)))}}}}} alone'
+            raise _line_error(self.path, number, msg)
+        part, parts = seal["part"], seal["parts"]
+        if not (type(part) is int and type(parts) is int and 1 <= part <= parts):
+            msg = f"a seal's part and parts are whole numbers, 1 <= part <= parts: {seal!r:.80}"
+            raise _line_error(self.path, number, msg)
+        if part != self.part:
+            msg = (
+                f"the seal says this is part {part} of {parts}, but it is part {self.part} of "
+                "this file: parts are missing, repeated or out of order"
+            )
+            raise _line_error(self.path, number, msg)
+        if seal["entries"] != entries or seal["sha256"] != self.digest.hexdigest():
+            msg = (
+                f"the part from line {self.header} does not match its seal (written with "
+                f"{shown(seal['entries'])} entries, read with {entries}, and other bytes): lines "
+                f"are missing, repeated, changed or out of order; {_EDITED}"
+            )
+            raise _line_error(self.path, number, msg)
+        self.parts = parts
+
+    def after(self, number: int) -> None:
+        """A line that is not a header comes after the seal."""
+        msg = f"a line after the seal (line {self.sealed_at}) that closes its part"
+        raise _line_error(self.path, number, msg)
+
+    def ended(self) -> None:
+        """The part ended (at the next header or the file's end): was it sealed?"""
+        if self.required and self.sealed_at is None:
+            msg = (
+                "the part this header begins has no seal: the file was cut short (a write "
+                f"interrupted, a copy truncated), or {_EDITED.replace('if it was', 'it was')}"
+            )
+            raise _line_error(self.path, self.header, msg)
+
+    def last(self) -> None:
+        """This was the file's last part: its seal must say so."""
+        if self.verify and self.parts is not None and self.part < self.parts:
+            msg = (
+                f"{self.path}: the file ends after part {self.part} of {self.parts}: it was "
+                "cut short, or parts were removed"
+            )
+            raise SchemaError(msg)
 
 
 def _recorded_key(value: Any) -> int:
@@ -99,15 +200,23 @@ def _header(path: Path, number: int, data: Any) -> tuple[int, Dispute]:
         raise _line_error(path, number, f"{exc} (in $.dispute)") from None
 
 
-def load(path: str | os.PathLike[str]) -> Timeline:
+def load(path: str | os.PathLike[str], *, verify: bool = True) -> Timeline:
     """Read a timeline from a JSON Lines file written by `dump` (or by hand).
 
     Older schema versions are upcast on read. Nothing is partly loaded: either the whole
-    file makes a valid timeline, or an error says which line is wrong and why.
+    file makes a valid timeline, or an error says which line is wrong and why. A file
+    `dump` wrote ends with a seal (the number of its lines and their SHA-256): a file cut
+    short, or with a line missing, repeated, changed or moved, is refused, saying so.
+
+    Args:
+        path: the file.
+        verify: False reads a file edited by hand: its seal, if any, is not checked, and
+            none is required (`dump` then writes it sealed again).
 
     Raises:
-        SchemaError: the file is not a regtimeline file, or a line is malformed; the message
-            names the file, the line number and the field path.
+        SchemaError: the file is not a regtimeline file, a line is malformed, or the file
+            does not match its seal; the message names the file, the line number and the
+            field path.
         InvalidTransition, UnknownReference, DuplicateEvent, TimeError: the events are well
             formed but do not make a valid history; the message names the file and line.
         OSError: the file cannot be read.
@@ -127,21 +236,23 @@ def load(path: str | os.PathLike[str]) -> Timeline:
         if not first.strip():
             raise _line_error(path, 1, "empty file: expected a header line")
         numbered = enumerate(lines, start=2)
-        timeline, after = _section(path, 1, _parse(path, 1, first), numbered)
+        header = (1, _parse(path, 1, first), first)
+        timeline, after, seal = _section(path, header, numbered, 1, verify)
         if after is not None:
             msg = (
                 "a second header: this file holds several disputes; read it with "
                 "regtimeline.Archive.load"
             )
             raise _line_error(path, after[0], msg)
+        seal.last()
         return timeline
 
 
-def load_all(path: str | os.PathLike[str]) -> list[Timeline]:
+def load_all(path: str | os.PathLike[str], *, verify: bool = True) -> list[Timeline]:
     """The timelines of a file holding one dispute or several, in the order written.
 
     Several disputes are written one after another, each from its own header line (the
-    files of each, concatenated). An empty file holds none.
+    files of each, concatenated), each part closed by its seal. An empty file holds none.
 
     Raises:
         SchemaError, InvalidTransition, UnknownReference, DuplicateEvent, TimeError: as for
@@ -158,15 +269,17 @@ def load_all(path: str | os.PathLike[str]) -> list[Timeline]:
         if not first.strip():
             raise _line_error(path, 1, "a blank line: expected a header line")
         numbered = enumerate(lines, start=2)
-        after: tuple[int, Any] | None = (1, _parse(path, 1, first))
+        after: tuple[int, Any, bytes] | None = (1, _parse(path, 1, first), first)
         seen: set[str] = set()
+        part = 0
         while after is not None:
-            header = after[0]
-            timeline, after = _section(path, header, after[1], numbered)
+            header, part = after[0], part + 1
+            timeline, after, seal = _section(path, after, numbered, part, verify)
             if timeline.dispute.id in seen:
                 raise _line_error(path, header, _twice(timeline.dispute.id))
             seen.add(timeline.dispute.id)
             timelines.append(timeline)
+        seal.last()
     return timelines
 
 
@@ -175,17 +288,24 @@ def _twice(dispute_id: str) -> str:
 
 
 def _section(
-    path: Path, number: int, header: Any, numbered: Iterator[tuple[int, bytes]]
-) -> tuple[Timeline, tuple[int, Any] | None]:
-    """One dispute's part of a file: its header (at line `number`) and the lines after it.
+    path: Path,
+    header: tuple[int, Any, bytes],
+    numbered: Iterator[tuple[int, bytes]],
+    part: int,
+    verify: bool,
+) -> tuple[Timeline, tuple[int, Any, bytes] | None, _Seal]:
+    """One dispute's part of a file: its header (line, value, bytes) and the lines after it.
 
-    Returns its timeline, and the next header with its line number (None: the file ended).
+    Returns its timeline, the next header (None: the file ended), and the part's seal.
     """
-    schema, dispute = _header(path, number, header)
+    number = header[0]
+    schema, dispute = _header(path, number, header[1])
+    seal = _Seal(path, number, header[2], schema, part, verify)
     with paused_gc():  # a bulk load (see _gc)
-        events, recorded, after = _entries(path, numbered, schema)
+        events, recorded, after = _entries(path, numbered, schema, seal)
+        seal.ended()
         try:
-            return Timeline(dispute)._with_recorded(events, recorded), after
+            return Timeline(dispute)._with_recorded(events, recorded), after, seal
         except RegTimelineError as exc:
             found = _line_number(path, events, exc.event, number)
             where = f"{path}: line {found}" if found else str(path)
@@ -195,32 +315,36 @@ def _section(
 
 
 def _entries(
-    path: Path, numbered: Iterator[tuple[int, bytes]], schema: int
-) -> tuple[list[Event], list[int | None], tuple[int, Any] | None]:
+    path: Path, numbered: Iterator[tuple[int, bytes]], schema: int, seal: _Seal
+) -> tuple[list[Event], list[int | None], tuple[int, Any, bytes] | None]:
     """The events of the lines after a header, up to the next header or the end.
 
     Returns the events, each one's recorded-time key, and the next header with its line
-    number (None: the file ended).
+    number and bytes (None: the file ended). A seal line is checked as it comes.
     """
     events: list[Event] = []
     recorded: list[int | None] = []
     last: tuple[Any, int | None] = (None, None)  # the lines of one append repeat its time
     current = schema == SCHEMA_VERSION
+    digest = seal.digest.update
     for number, line in numbered:
-        # the common case inline (this loop runs once an event); _parse explains a refusal
+        # the common case inline (this loop runs once an event); _unusual does the rest
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError:
-            if not line.strip():
-                continue
             obj = None
-        if type(obj) is not dict or len(line) > MAX_LINE_BYTES:
-            obj = _parse(path, number, line)
-            if not isinstance(obj, dict):
-                msg = f"an event must be a JSON object, got {shown(obj, 40)}"
-                raise _line_error(path, number, msg)
+        if (
+            type(obj) is not dict
+            or len(line) > MAX_LINE_BYTES
+            or "seal" in obj
+            or seal.sealed_at is not None
+        ):
+            obj = _unusual(path, number, line, obj, seal, len(events))
+            if obj is None:
+                continue
         if "format" in obj:  # the header of the next dispute
-            return events, recorded, (number, obj)
+            return events, recorded, (number, obj, line)
+        digest(line)
         try:
             if not current:
                 obj = upcast(obj, schema)
@@ -232,6 +356,31 @@ def _entries(
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
     return events, recorded, None
+
+
+def _unusual(
+    path: Path, number: int, line: bytes, obj: Any, seal: _Seal, entries: int
+) -> dict[str, Any] | None:
+    """A line that is not simply the next event.
+
+    None for a blank line or a seal (checked); the value of a header or of an event line
+    that needed a closer look; or the refusal, saying why.
+    """
+    if obj is None and not line.strip():
+        seal.digest.update(line)
+        return None
+    obj = _parse(path, number, line)
+    if not isinstance(obj, dict):
+        msg = f"an event must be a JSON object, got {shown(obj, 40)}"
+        raise _line_error(path, number, msg)
+    if "format" in obj:
+        return obj
+    if "seal" in obj:
+        seal.close(number, obj, line, entries)
+        return None
+    if seal.sealed_at is not None:
+        seal.after(number)
+    return obj
 
 
 def _line_number(path: Path, events: Iterable[Event], event: Any, header: int = 1) -> int:
@@ -253,27 +402,34 @@ def _line_number(path: Path, events: Iterable[Event], event: Any, header: int = 
     return 0
 
 
-def _write(handle: BinaryIO, timeline: Timeline) -> None:
-    """Write the header and every entry, a line each, as they are encoded.
+def _write(handle: BinaryIO, timeline: Timeline, part: int = 1, parts: int = 1) -> None:
+    """Write the header and every entry, a line each, as they are encoded, then the seal.
 
     Each line goes to the (buffered) file at once: keeping a million lines in memory to
     join them cost more than encoding them (new memory for every line).
     """
     option = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
-    write = handle.write
     header = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,
         "dispute": encode_dispute(timeline.dispute),
     }
-    write(orjson.dumps(header, option=option))
+    line = orjson.dumps(header, option=option)
+    handle.write(line)
+    digest = hashlib.sha256(line)
+    entries = 0
     last: tuple[int | None, str | None] = (None, None)  # the lines of one append share a time
     for event, key in timeline._record_items():
         data = encode(event)
         if key != last[0]:
             last = (key, None if key is None else (EPOCH + ONE_US * key).isoformat())
         data["recorded_at"] = last[1]
-        write(orjson.dumps(data, option=option))
+        line = orjson.dumps(data, option=option)
+        handle.write(line)
+        digest.update(line)
+        entries += 1
+    seal = {"entries": entries, "part": part, "parts": parts, "sha256": digest.hexdigest()}
+    handle.write(orjson.dumps({"seal": seal}, option=option))
 
 
 def dump(timeline: Timeline, path: str | os.PathLike[str]) -> None:
@@ -309,8 +465,8 @@ def dump_all(timelines: Iterable[Timeline], path: str | os.PathLike[str]) -> Non
             raise InvalidValue(msg)
 
     def write(handle: BinaryIO) -> None:
-        for timeline in items:
-            _write(handle, timeline)
+        for part, timeline in enumerate(items, start=1):
+            _write(handle, timeline, part, len(items))
 
     _atomic(_path(path), write)
 
@@ -375,14 +531,18 @@ def _remove_leftovers(path: Path, mine: Path) -> None:
 MAX_PROBLEMS: Final = 100
 
 
-def check(path: str | os.PathLike[str]) -> list[RegTimelineError]:
+def check(path: str | os.PathLike[str], *, verify: bool = True) -> list[RegTimelineError]:
     r"""Every problem of a JSON Lines file (or of each ``*.jsonl`` of a directory).
 
     Where `load` stops at the first problem, this goes on: every malformed line, bad header
     and event the rules refuse is reported, each naming its file and line (an event the
     rules refuse is set aside and the rest are checked without it; a dispute with more
     than 100 such events is reported as such after the 100th). An empty list: the file
-    loads (`regtimeline.Archive.load`).
+    loads (`regtimeline.Archive.load`). Seals are checked as `load` checks them.
+
+    Args:
+        path: a file, or a directory of ``*.jsonl`` files.
+        verify: False: as ``load(path, verify=False)``, seals are not checked.
 
     Raises:
         OSError: the path cannot be read.
@@ -397,16 +557,17 @@ def check(path: str | os.PathLike[str]) -> list[RegTimelineError]:
         >>> check(path)
         []
         >>> lines = path.read_text().splitlines(keepends=True)
-        >>> _ = path.write_text("".join([lines[0], "{oops\n", *lines[1:3], lines[2]]))
+        >>> _ = path.write_text("".join([lines[0], "{oops\n", *lines[1:3], lines[2], *lines[3:]]))
         >>> for problem in check(path):
         ...     print(str(problem).split(": ", 1)[1][:40])
         line 2: not valid JSON: unexpected chara
+        line 14: the part from line 1 does not m
         line 5: throttle_imposed 'slowdown' at 2
     """
     root = _path(path)
     if root.is_dir():
-        return [p for file in sorted(root.glob("*.jsonl")) for p in check(file)]
-    checker = _Checker(root)
+        return [p for file in sorted(root.glob("*.jsonl")) for p in check(file, verify=verify)]
+    checker = _Checker(root, verify)
     with root.open("rb") as lines:
         for number, line in enumerate(lines, start=1):
             try:
@@ -417,40 +578,57 @@ def check(path: str | os.PathLike[str]) -> list[RegTimelineError]:
 
 
 class _Checker:
-    """A file as `check` reads it: line by line, every problem kept."""
+    """A file as `check` reads it: line by line, every problem kept (in `load`'s order)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path, verify: bool) -> None:
+        self.path, self.verify = path, verify
         self.problems: list[RegTimelineError] = []
         self.seen: set[str] = set()
+        self.part = 0
         self.section: _Checking | None = None
 
     def line(self, number: int, line: bytes) -> None:
+        section = self.section
         if not line.strip():
             if number == 1:
                 raise _line_error(self.path, 1, "a blank line: expected a header line")
+            if section is not None:
+                section.seal.digest.update(line)
             return
-        obj = _parse(self.path, number, line)
-        if not isinstance(obj, dict):
-            msg = f"an event must be a JSON object, got {shown(obj, 40)}"
-            raise _line_error(self.path, number, msg)
-        if number > 1 and "format" not in obj:
-            if self.section is not None:
-                self.section.add(number, obj)
-            return
+        try:
+            obj = _parse(self.path, number, line)
+            if not isinstance(obj, dict):
+                msg = f"an event must be a JSON object, got {shown(obj, 40)}"
+                raise _line_error(self.path, number, msg)
+        except RegTimelineError:
+            if section is not None:  # one of the part's lines all the same
+                section.entries += 1
+                section.seal.digest.update(line)
+            raise
+        if number == 1 or "format" in obj:
+            self._header(number, obj, line)
+        elif section is not None:
+            section.line(number, obj, line)
+
+    def _header(self, number: int, obj: dict[str, Any], line: bytes) -> None:
         if self.section is not None:
-            self.problems += self.section.fold()
-        self.section = _Checking(self.path, number)
-        self.section.start(obj)
-        dispute = self.section.dispute
+            self.problems += self.section.finish()
+        self.part += 1
+        self.section = section = _Checking(self.path, number, line, self.part, self.verify)
+        section.start(obj)
+        dispute = section.dispute
         if dispute is not None and dispute.id in self.seen:  # said after its events, as load_all
-            self.section.twice = _line_error(self.path, number, _twice(dispute.id))
+            section.twice = _line_error(self.path, number, _twice(dispute.id))
         if dispute is not None:
             self.seen.add(dispute.id)
 
     def finish(self) -> list[RegTimelineError]:
         if self.section is not None:
-            self.problems += self.section.fold()
+            self.problems += self.section.finish()
+            try:
+                self.section.seal.last()
+            except RegTimelineError as exc:
+                self.problems.append(exc)
             self.section = None
         return self.problems
 
@@ -458,10 +636,12 @@ class _Checker:
 class _Checking:
     """One dispute's part of a file, as `check` reads it."""
 
-    def __init__(self, path: Path, header: int) -> None:
-        self.path, self.header = path, header
+    def __init__(self, path: Path, header: int, line: bytes, part: int, verify: bool) -> None:
+        self.path, self.header, self.verify = path, header, verify
         self.schema: Any = SCHEMA_VERSION  # events after a bad header: read as current
         self.dispute: Dispute | None = None
+        self.seal = _Seal(path, header, line, None, part, verify)  # none required: yet
+        self.entries = 0
         self.events: list[Event] = []
         self.recorded: list[int | None] = []
         self.lines: list[int] = []
@@ -469,6 +649,28 @@ class _Checking:
 
     def start(self, obj: Any) -> None:
         self.schema, self.dispute = _header(self.path, self.header, obj)
+        self.seal.required = (
+            self.verify and isinstance(self.schema, int) and self.schema >= SEALED_SINCE
+        )
+
+    def line(self, number: int, obj: dict[str, Any], line: bytes) -> None:
+        if "seal" in obj:
+            self.seal.close(number, obj, line, self.entries)
+            return
+        if self.seal.sealed_at is not None:
+            self.seal.after(number)
+        self.entries += 1
+        self.seal.digest.update(line)
+        self.add(number, obj)
+
+    def finish(self) -> list[RegTimelineError]:
+        """The part ended: its missing seal, then the rules' refusals, then a repeat."""
+        problems: list[RegTimelineError] = []
+        try:
+            self.seal.ended()
+        except RegTimelineError as exc:
+            problems.append(exc)
+        return problems + self.fold()
 
     def add(self, number: int, obj: dict[str, Any]) -> None:
         try:

@@ -178,17 +178,41 @@ def json_schema() -> dict[str, Any]:
         "required": ["format", "schema", "dispute"],
         "additionalProperties": False,
     }
+    seal = {
+        "type": "object",
+        "description": (
+            "the line that closes each part of a file (schema 5 on): how many entry lines "
+            "the part has, its place among the file's parts, and the SHA-256 (hex) of the "
+            "exact bytes of its header line and of every line after it up to this one"
+        ),
+        "properties": {
+            "seal": {
+                "type": "object",
+                "properties": {
+                    "entries": {"type": "integer", "minimum": 0},
+                    "part": {"type": "integer", "minimum": 1},
+                    "parts": {"type": "integer", "minimum": 1},
+                    "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                },
+                "required": ["entries", "part", "parts", "sha256"],
+                "additionalProperties": False,
+            }
+        },
+        "required": ["seal"],
+        "additionalProperties": False,
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://regtimeline.invalid/schema/{SCHEMA_VERSION}",
         "title": f"regtimeline JSON Lines, schema {SCHEMA_VERSION}",
         "description": (
-            "One line of a regtimeline file: the first line is the header, every other line "
-            "an event tagged by its `type`."
+            "One line of a regtimeline file: a part's first line is its header, its last its "
+            "seal, every other line an event tagged by its `type`."
         ),
-        "oneOf": [{"$ref": "#/$defs/header"}, {"$ref": "#/$defs/line"}],
+        "oneOf": [{"$ref": "#/$defs/header"}, {"$ref": "#/$defs/line"}, {"$ref": "#/$defs/seal"}],
         "$defs": {
             "header": header,
+            "seal": seal,
             "dispute": _object(Dispute),
             "scope": scope,
             "box": box,

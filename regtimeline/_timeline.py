@@ -506,6 +506,10 @@ class Timeline:
         key = None if until is None else self._log.zone.query_key(until)
         return self._log.history(self._n, key, point)
 
+    def _horizon(self) -> int | None:
+        """The latest instant the events name (how far `history()` runs windows)."""
+        return self._log.horizon(self._n)
+
     # --- the record: recorded time ---------------------------------------------------------
 
     @property

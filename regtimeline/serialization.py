@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: The version of the JSON form written by this release.
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 
 T = TypeVar("T")
 
@@ -112,6 +112,15 @@ def _scope_v2(data: dict[str, Any]) -> dict[str, Any]:
     if kind not in _SCOPED or not isinstance(scope, dict):
         return data
     return {**data, "scope": {"regions": None, "operators": None, **scope}}
+
+
+@_upcaster(4)
+def _sealed(data: dict[str, Any]) -> dict[str, Any]:
+    """Schema 4 -> 5: each part of a file ends with a seal line; events are unchanged.
+
+    A schema-4 file has no seal and is read as before (it cannot say whether it was cut).
+    """
+    return data
 
 
 def upcast(data: dict[str, Any], version: int) -> dict[str, Any]:

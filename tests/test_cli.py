@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from regtimeline import Archive, dump, open_store
+from regtimeline import Archive, dump, load, open_store
 from regtimeline.cli import main
 from regtimeline.examples import cases, twitter_russia
 
@@ -115,13 +115,14 @@ def test_validate_reports_every_problem_of_a_file(capsys, tmp_path):
     lines = bad.read_text().splitlines(keepends=True)
     lines[3] = "{oops\n"
     lines[6] = lines[6].replace('"type":"', '"type":"x')
-    bad.write_text("".join([*lines, lines[2]]))
+    bad.write_text("".join([*lines[:-1], lines[2], lines[-1]]))  # an event again, then the seal
     status, out, _ = run(capsys, "validate", str(bad), str(FOUNDING))
     assert status == 1
     assert f"{bad}: line 4: not valid JSON" in out
     assert f"{bad}: line 7: unknown event type" in out
-    assert f"{bad}: line {len(lines) + 1}: " in out
-    assert "2 file(s), 1 with problems (4 in all)" in out  # and a consequence of line 7
+    assert f"{bad}: line {len(lines)}: " in out
+    assert f"{bad}: line {len(lines) + 1}: the part from line 1 does not match its seal" in out
+    assert "2 file(s), 1 with problems (5 in all)" in out  # and a consequence of line 7
 
 
 def test_convert_between_files_and_stores(capsys, tmp_path):
@@ -230,3 +231,20 @@ def test_plot_errors_are_one_line(capsys, tmp_path, args, status, words):
     got, _, err = run(capsys, "plot", str(FOUNDING), *args)
     assert got == status, err
     assert words in one_line_error(err)
+
+
+def test_a_file_edited_by_hand_is_refused_then_converted_with_no_verify(capsys, tmp_path):
+    edited = tmp_path / "edited.jsonl"
+    dump(twitter_russia(), edited)
+    lines = edited.read_text().splitlines(keepends=True)
+    edited.write_text("".join([*lines[:-2], lines[-1]]))  # the last event removed by hand
+    status, _, err = run(capsys, "show", str(edited))
+    assert status == 3
+    assert "does not match its seal" in one_line_error(err)
+    status, _, _ = run(capsys, "validate", str(edited), "--no-verify")
+    assert status == 0
+    sealed = tmp_path / "sealed.jsonl"
+    status, _, _ = run(capsys, "convert", "--no-verify", str(edited), str(sealed))
+    assert status == 0
+    assert load(sealed) == load(edited, verify=False)
+    assert len(load(sealed)) == len(twitter_russia()) - 1

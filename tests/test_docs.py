@@ -98,7 +98,11 @@ def test_the_format_pages_example_file_loads(tmp_path):
     example = text.split("```text\n", 1)[1].split("```", 1)[0]
     path = tmp_path / "example.jsonl"
     path.write_text(example)
-    timeline = load(path)
+    timeline = load(path)  # the seal is checked
+    from regtimeline.serialization import SCHEMA_VERSION
+
+    assert f'"schema":{SCHEMA_VERSION}}}' in example.splitlines()[0]
+    assert example.splitlines()[-1].startswith('{"seal":')
     assert [e.event.kind for e in timeline.entries] == [
         "throttle_imposed",
         "warning_issued",

@@ -41,7 +41,7 @@ class TestRoundTrip:
         assert load(path) == twitter_russia()
         text = path.read_bytes()
         assert text.endswith(b"\n")
-        assert text.count(b"\n") == 1 + len(twitter_russia())
+        assert text.count(b"\n") == 1 + len(twitter_russia()) + 1  # header, events, seal
 
     @settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(timelines(max_size=15))
@@ -346,12 +346,171 @@ def test_check_reports_every_problem_of_a_file(tmp_path):
     lines = path.read_bytes().splitlines(keepends=True)
     lines[3] = b"not json\n"
     lines[5] = b'{"type": "statement"}\n'
-    lines.append(lines[2])  # the same event again
+    lines.insert(-1, lines[2])  # the same event again, before the seal
     path.write_bytes(b"".join(lines))
     problems = {str(p).split(": ")[1]: str(p) for p in check(path)}
-    assert {"line 4", "line 6", f"line {len(lines)}"} <= set(problems)
+    assert {"line 4", "line 6", f"line {len(lines) - 1}", f"line {len(lines)}"} <= set(problems)
     assert "not valid JSON" in problems["line 4"]
     assert "missing" in problems["line 6"]
-    assert "slowdown" in problems[f"line {len(lines)}"]
+    assert "does not match its seal" in problems[f"line {len(lines)}"]
+    assert "slowdown" in problems[f"line {len(lines) - 1}"]
+    unverified = {str(p).split(": ")[1] for p in check(path, verify=False)}
+    assert unverified == set(problems) - {f"line {len(lines)}"}
     with pytest.raises(SchemaError, match="line 4"):
         load(path)
+
+
+# --- the seal: a file cut, or with lines missing, repeated or moved, is refused -------------
+
+from pathlib import Path  # noqa: E402
+
+from regtimeline.examples import brazil_x  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _two_disputes(tmp_path) -> tuple[Path, bytes, Archive]:
+    archive = Archive([twitter_russia(), brazil_x()])
+    path = tmp_path / "two.jsonl"
+    archive.dump(path)
+    return path, path.read_bytes(), archive
+
+
+def test_a_file_cut_at_any_byte_is_refused(tmp_path):
+    """Every prefix of a two-dispute file, cut at each of its bytes: refused with a
+    SchemaError, except the whole file (and none loads as fewer disputes or events)."""
+    _path, data, archive = _two_disputes(tmp_path)
+    cut = tmp_path / "cut.jsonl"
+    for end in range(1, len(data)):
+        cut.write_bytes(data[:end])
+        with pytest.raises(SchemaError):
+            Archive.load(cut)
+    cut.write_bytes(data)
+    assert Archive.load(cut) == archive
+
+
+def test_a_line_missing_repeated_or_moved_is_refused(tmp_path):
+    _path, data, _archive = _two_disputes(tmp_path)
+    lines = data.splitlines(keepends=True)
+    damaged = tmp_path / "damaged.jsonl"
+    for i in range(len(lines)):
+        variants = [lines[:i] + lines[i + 1 :], lines[: i + 1] + lines[i:]]
+        if i + 1 < len(lines) and lines[i] != lines[i + 1]:
+            variants.append([*lines[:i], lines[i + 1], lines[i], *lines[i + 2 :]])
+        for variant in variants:
+            damaged.write_bytes(b"".join(variant))
+            with pytest.raises(SchemaError):
+                Archive.load(damaged)
+
+
+_MUTATION = st.one_of(
+    st.tuples(st.just("flip"), st.integers(0, 10**9), st.integers(1, 255)),
+    st.tuples(st.just("insert"), st.integers(0, 10**9), st.binary(min_size=1, max_size=3)),
+    st.tuples(st.just("delete"), st.integers(0, 10**9), st.integers(1, 40)),
+    st.tuples(st.just("line"), st.integers(0, 10**9), st.sampled_from(["drop", "twice", "blank"])),
+)
+
+
+def _mutate(data: bytes, how: tuple) -> bytes:
+    kind, at, what = how
+    if kind == "line":
+        lines = data.splitlines(keepends=True)
+        i = at % len(lines)
+        if what == "drop":
+            return b"".join(lines[:i] + lines[i + 1 :])
+        if what == "twice":
+            return b"".join(lines[: i + 1] + lines[i:])
+        return b"".join([*lines[:i], b"\n", *lines[i:]])
+    i = at % (len(data) + (kind == "insert"))
+    if kind == "flip":
+        return data[:i] + bytes([data[i] ^ what]) + data[i + 1 :]
+    if kind == "insert":
+        return data[:i] + what + data[i:]
+    return data[:i] + data[i + what :]
+
+
+@settings(
+    max_examples=max(60, settings.default.max_examples),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    deadline=None,
+)
+@given(
+    st.lists(timelines(), min_size=1, max_size=3, unique_by=lambda t: t.dispute.id),
+    st.lists(_MUTATION, min_size=1, max_size=4),
+)
+def test_fuzzed_files_load_exactly_or_are_refused(tmp_path, given_timelines, mutations):
+    """Bytes flipped, inserted or deleted, lines dropped, repeated or blanked: loading gives
+    a RegTimelineError or exactly the record written (every entry, with its recorded time)
+    - never another history, and never another exception."""
+    archive = Archive(given_timelines)
+    path = tmp_path / "fuzz.jsonl"
+    archive.dump(path)
+    data = path.read_bytes()
+    for how in mutations:
+        data = _mutate(data, how) or data
+    path.write_bytes(data)
+    try:
+        loaded = Archive.load(path)
+    except RegTimelineError:
+        return
+    assert [t.entries for t in loaded] == [t.entries for t in archive]
+
+
+def test_files_written_before_seals_still_load():
+    for name in ("schema-1.jsonl", "schema-3.jsonl", "schema-4-imprecise.jsonl"):
+        assert len(load(FIXTURES / name)) > 0
+
+
+def test_a_hand_edited_file_is_read_with_verify_false_and_sealed_again(tmp_path):
+    path = tmp_path / "case.jsonl"
+    dump(twitter_russia(), path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:-2], lines[-1]]))  # the last event removed
+    with pytest.raises(SchemaError, match="does not match its seal"):
+        load(path)
+    edited = load(path, verify=False)
+    assert edited.events == twitter_russia().events[:-1]
+    dump(edited, path)
+    assert load(path) == edited
+    path.write_bytes(b"".join(lines[:-1]))  # no seal at all
+    with pytest.raises(SchemaError, match="line 1: the part this header begins has no seal"):
+        load(path)
+    assert load(path, verify=False) == twitter_russia()
+
+
+@pytest.mark.parametrize(
+    ("seal", "words"),
+    [
+        (b'{"seal":{"entries":10}}\n', "alone"),
+        (b'{"seal":{"entries":10,"part":2,"parts":1,"sha256":"00"}}\n', "1 <= part <= parts"),
+        (b'{"seal":{"entries":10,"part":1,"parts":1,"sha256":"00"},"x":1}\n', "alone"),
+    ],
+)
+def test_a_malformed_seal_is_refused(tmp_path, seal, words):
+    path = tmp_path / "case.jsonl"
+    dump(twitter_russia(), path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines[:-1], seal]))
+    with pytest.raises(SchemaError, match=words):
+        load(path)
+
+
+def test_a_line_after_the_seal_and_a_second_seal_are_refused(tmp_path):
+    path = tmp_path / "case.jsonl"
+    dump(twitter_russia(), path)
+    lines = path.read_bytes().splitlines(keepends=True)
+    path.write_bytes(b"".join([*lines, lines[1]]))
+    with pytest.raises(SchemaError, match=r"line 13: a line after the seal \(line 12\)"):
+        load(path)
+    path.write_bytes(b"".join([*lines, lines[-1]]))
+    with pytest.raises(SchemaError, match=r"line 13: a second seal"):
+        load(path)
+
+
+def test_a_file_of_several_disputes_cut_after_a_part_is_refused(tmp_path):
+    path, data, _ = _two_disputes(tmp_path)
+    first_part_end = data.index(b'{"seal"') + data[data.index(b'{"seal"') :].index(b"\n") + 1
+    path.write_bytes(data[:first_part_end])
+    with pytest.raises(SchemaError, match="ends after part 1 of 2"):
+        Archive.load(path)
+    assert check(path)[-1].args[0].endswith("cut short, or parts were removed")

@@ -175,7 +175,7 @@ class TestUpcasting:
         ]
         assert timeline.status_at("2021-04-06").items_removed == 1900
 
-    def test_schema_3_file_loads_as_schema_4(self, tmp_path):
+    def test_schema_3_file_loads_and_is_written_in_the_current_schema(self, tmp_path):
         """A schema-3 file (the founding case as 0.1 wrote it) is upcast: scopes gain
         regions and operators, and everything else means what it meant."""
         old = regtimeline.load(FIXTURES / "schema-3.jsonl")
@@ -187,7 +187,9 @@ class TestUpcasting:
                 network="fixed"
             )
         regtimeline.dump(old, tmp_path / "again.jsonl")
-        assert b'"schema":4' in (tmp_path / "again.jsonl").read_bytes().splitlines()[0]
+        again = (tmp_path / "again.jsonl").read_bytes().splitlines()
+        assert f'"schema":{SCHEMA_VERSION}'.encode() in again[0]
+        assert again[-1].startswith(b'{"seal":')
         throttle = upcast(
             {"type": "throttle_imposed", "scope": {"networks": ["fixed"], "services": None}}, 3
         )
