@@ -20,6 +20,7 @@ import attrs
 
 from ._dispute import Dispute
 from ._enums import DeadlineState, Phase
+from ._fields import nfc
 from ._files import dump_all, load_all
 from ._scope import Scope
 from ._status import Deadline, Period, Status, slice_point
@@ -182,7 +183,7 @@ def _names(caller: str, what: str, value: object) -> frozenset[str] | None:
             raise InvalidValue(msg)
     if what == "jurisdiction":
         return frozenset(str(item).upper() for item in items)
-    return frozenset(str(item) for item in items)
+    return frozenset(nfc(str(item)) for item in items)
 
 
 #: What a query keeps: jurisdictions, platforms, regulators (None: all).
@@ -550,7 +551,7 @@ class Archive:
         return iter(self._timelines.values())
 
     def __contains__(self, dispute_id: object) -> bool:
-        return dispute_id in self._timelines
+        return isinstance(dispute_id, str) and nfc(dispute_id) in self._timelines
 
     def __getitem__(self, dispute_id: str) -> Timeline:
         """The timeline of a dispute.
@@ -559,8 +560,8 @@ class Archive:
             UnknownReference: no such dispute in the archive.
         """
         try:
-            return self._timelines[dispute_id]
-        except (KeyError, TypeError):
+            return self._timelines[nfc(dispute_id)]
+        except (KeyError, TypeError, AttributeError):
             msg = f"no dispute {dispute_id!r:.60} in the archive"
             raise UnknownReference(msg) from None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import decimal
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any, Final, TypeVar
@@ -97,7 +98,23 @@ def names(value: Iterable[str] | str, what: str = "names") -> frozenset[str]:
     if bad:
         msg = f"{what} must be non-empty strings of valid Unicode, got {', '.join(bad)}"
         raise InvalidValue(msg)
-    return result
+    if all(n.isascii() for n in result):
+        return result
+    return frozenset(map(nfc, result))
+
+
+def nfc(value: str) -> str:
+    """An id or a name as it is compared: in Unicode normalisation form C.
+
+    "café" typed as one code point (é) or as two (e and a combining accent) is one id.
+
+    Examples:
+        >>> nfc("cafe\u0301") == "caf\u00e9"
+        True
+    """
+    if value.isascii():
+        return value
+    return unicodedata.normalize("NFC", value)
 
 
 def is_unicode(value: str) -> bool:
@@ -128,12 +145,12 @@ def text(value: object) -> str:
 
 
 def reference(value: object) -> str:
-    """Converter: a non-empty id."""
+    """Converter: a non-empty id, in NFC (`nfc`)."""
     result = text(value)
     if not result.strip():
         msg = "expected a non-empty id"
         raise InvalidValue(msg)
-    return result
+    return nfc(result)
 
 
 #: The largest count: the largest whole number that every JSON reader keeps exact (2**53 - 1).

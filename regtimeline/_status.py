@@ -13,6 +13,7 @@ import pendulum
 
 from ._enums import Consequence, DeadlineState, Phase, RequestState
 from ._events import Event
+from ._fields import nfc
 from ._scope import REGION_CODE, Box, Scope
 from ._window import Window
 from .errors import InvalidValue, UnknownReference
@@ -219,8 +220,9 @@ class Deadlines(Sequence[Deadline]):
         Raises:
             UnknownReference: no deadline with this id had been opened at that time.
         """
+        wanted = nfc(deadline_id) if isinstance(deadline_id, str) else deadline_id
         for deadline in self._all():
-            if deadline.id == deadline_id:
+            if deadline.id == wanted:
                 return deadline
         known = ", ".join(repr(d.id) for d in self._all()) or "none"
         msg = f"no deadline {deadline_id!r} at that time (deadlines then: {known})"
@@ -417,8 +419,9 @@ class Takedowns:
         Raises:
             UnknownReference: no request with this id had been made by then.
         """
+        wanted = nfc(request_id) if isinstance(request_id, str) else request_id
         for request in self._all:
-            if request.id == request_id:
+            if request.id == wanted:
                 return request
         msg = f"no takedown request {request_id!r} at that time"
         raise UnknownReference(msg)
@@ -491,6 +494,8 @@ def slice_point(
         raise InvalidValue(msg)
     if region is not None and REGION_CODE.match(region):
         Scope(regions={region})  # a code-shaped typo is refused, as in a scope
+    if any(v is not None and not v.isascii() for v in point):
+        return tuple(None if v is None else nfc(v) for v in point)  # type: ignore[return-value]
     return point
 
 

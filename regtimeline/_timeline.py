@@ -16,6 +16,7 @@ import pendulum
 from ._dispute import Dispute
 from ._enums import Phase
 from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
+from ._fields import nfc
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
 from ._status import Block, Delisting, Period, Spell, Status, Throttle, slice_point
@@ -734,7 +735,7 @@ def _id_argument(value: object) -> str:
     if not isinstance(value, str):
         msg = f"an event id is a string, got {value!r:.80}"
         raise InvalidValue(msg)
-    return value
+    return nfc(value)
 
 
 def _entry(value: object) -> tuple[Event, When | None]:

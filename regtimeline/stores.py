@@ -41,6 +41,7 @@ from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, wanted_dispu
 from ._dispute import Dispute
 from ._enums import Phase
 from ._events import Event
+from ._fields import nfc
 from ._gc import paused_gc
 from ._status import slice_point
 from ._time import instant_key, now_key
@@ -146,6 +147,7 @@ class Store(abc.ABC):
         Raises:
             UnknownReference: no such dispute.
         """
+        dispute_id = _dispute_key(dispute_id)
         with self._lock, self._transaction() as tx:
             self._require(tx, dispute_id)
             return self._version(tx, dispute_id, lock=False)
@@ -157,6 +159,7 @@ class Store(abc.ABC):
             UnknownReference: no such dispute.
             SchemaError: a stored event cannot be read.
         """
+        dispute_id = _dispute_key(dispute_id)
         with self._lock, self._transaction() as tx:
             dispute = self._require(tx, dispute_id)
             version = self._version(tx, dispute_id, lock=False)
@@ -190,6 +193,7 @@ class Store(abc.ABC):
                 that is not a whole number.
         """
         self._writing()
+        dispute_id = _dispute_key(dispute_id)
         try:
             batch = tuple(events)
         except TypeError:
@@ -307,6 +311,14 @@ class MemoryStore(Store):
 
 
 # --- SQL ---------------------------------------------------------------------------------
+
+
+def _dispute_key(dispute_id: object) -> str:
+    """A dispute id given to a store, as ids are compared (NFC)."""
+    if not isinstance(dispute_id, str):
+        msg = f"a dispute id is a string, got {dispute_id!r:.60}"
+        raise InvalidValue(msg)
+    return nfc(dispute_id)
 
 
 def _decode_row(dispute_id: str, version: int, schema: int, body: bytes) -> Event:

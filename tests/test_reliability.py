@@ -186,3 +186,56 @@ class TestTimeBounds:
         )
         assert t.history()[0].start.isoformat() == "9999-12-31T18:59:59-05:00"
         assert t.status_at("9999-12-31T23:59:59.999999Z").last_event.id == "s"
+
+
+# --- 7. Unicode: ids and names are compared in NFC, on every path -------------------------
+
+_NFC, _NFD = "caf\u00e9", "cafe\u0301"
+
+
+def test_ids_and_names_are_one_whatever_their_unicode_form(tmp_path):
+    from regtimeline import (
+        Archive,
+        BlockImposed,
+        DeadlineMet,
+        DeadlineSet,
+        Dispute,
+        Scope,
+        Timeline,
+        dump,
+        load,
+        open_store,
+    )
+
+    assert _NFC != _NFD
+    nfd = Dispute(id=_NFD, regulator=_NFD, platform="P", jurisdiction="FR", timezone="Europe/Paris")
+    nfc = Dispute(id=_NFC, regulator=_NFC, platform="P", jurisdiction="FR", timezone="Europe/Paris")
+    assert nfd == nfc
+    assert nfd.id == _NFC
+    # a reference in another form finds what it names
+    t = Timeline(nfd).append(
+        DeadlineSet(at="2021-01-01", id=_NFC, due="2021-02-01"),
+        DeadlineMet(at="2021-01-10", id="met", deadline=_NFD),
+    )
+    assert t.status_at("2021-01-11").deadlines.get(_NFD).state.name == "MET"
+    assert t.event(_NFD).id == _NFC
+    assert Scope(regions={_NFD}) == Scope(regions={_NFC})
+    blocked = t.append(BlockImposed(at="2021-01-12", id="b", scope=Scope(regions={_NFC})))
+    assert blocked.status_at("2021-01-12").phase_for(region=_NFD).name == "BLOCKED"
+    # files: written in NFC, read back equal
+    path = tmp_path / "t.jsonl"
+    dump(t, path)
+    assert _NFD.encode() not in path.read_bytes()
+    assert load(path) == t
+    # the archive and the stores find it by either form, and hold it once
+    archive = Archive([t])
+    assert _NFD in archive
+    assert archive[_NFD] is archive[_NFC]
+    assert len(archive.periods(regulator=_NFD)) == len(archive.periods(regulator=_NFC)) > 0
+    with open_store(f"sqlite:///{tmp_path}/s.db") as store:
+        store.create(nfc)
+        store.create(nfd)  # the same dispute: created once
+        assert [d.id for d in store.disputes()] == [_NFC]
+        store.append(_NFD, t.events)
+        assert store.load(_NFD) == store.load(_NFC)
+        assert store.version(_NFD) == 2
