@@ -134,7 +134,7 @@ class Event:
     )
 
     at: Moment = attrs.field(converter=f.moment)
-    id: str = attrs.field(default="", converter=f.text)
+    id: str = attrs.field(default="", converter=f.event_id)
     source: str | None = attrs.field(default=None, converter=f.optional_text)
     note: str | None = attrs.field(default=None, converter=f.optional_text)
     # The key of `at` when it is an exact instant (a day's key depends on the dispute's zone).

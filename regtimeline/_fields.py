@@ -93,9 +93,14 @@ def names(value: Iterable[str] | str, what: str = "names") -> frozenset[str]:
         msg = f"{what} must be an iterable of strings, got {value!r}"
         raise InvalidValue(msg) from None
     bad = sorted(
-        repr(n) for n in result if not isinstance(n, str) or not n.strip() or not is_unicode(n)
+        repr(n)[:60]
+        for n in result
+        if not isinstance(n, str) or not n.strip() or not is_unicode(n) or len(n) > MAX_NAME_CHARS
     )
     if bad:
+        if any(isinstance(n, str) and len(n) > MAX_NAME_CHARS for n in result):
+            msg = f"{what}: a name is at most {MAX_NAME_CHARS:,} characters, got {', '.join(bad)}"
+            raise InvalidValue(msg)
         msg = f"{what} must be non-empty strings of valid Unicode, got {', '.join(bad)}"
         raise InvalidValue(msg)
     if all(n.isascii() for n in result):
@@ -133,10 +138,24 @@ def is_unicode(value: str) -> bool:
     return True
 
 
-def text(value: object) -> str:
-    """Converter: a string of valid Unicode (no lone surrogates), refusing anything else."""
+#: The longest id or name (event, dispute, reference, regulator, platform, scope names):
+#: characters. An id is a key, stored in every index; 256 is far more than any id needs.
+MAX_ID_CHARS: Final = 256
+#: The longest name in a set (a scope's regions, services and operators; stores;
+#: categories): characters. Places are often written out in full ("Anantnag city in
+#: Anantnag district, ...").
+MAX_NAME_CHARS: Final = 1_000
+#: The longest text (a note, a source, a statement, a demand): characters.
+MAX_TEXT_CHARS: Final = 100_000
+
+
+def text(value: object, limit: int = MAX_TEXT_CHARS, what: str = "a text") -> str:
+    """Converter: valid Unicode (no lone surrogates), at most `limit` characters."""
     if not isinstance(value, str):
-        msg = f"expected a string, got {value!r}"
+        msg = f"expected a string, got {value!r:.80}"
+        raise InvalidValue(msg)
+    if len(value) > limit:
+        msg = f"{what} is at most {limit:,} characters; got {len(value):,} ({value!r:.40}...)"
         raise InvalidValue(msg)
     if not is_unicode(value):
         msg = f"expected valid Unicode text, got a lone surrogate in {value!r:.60}"
@@ -144,9 +163,14 @@ def text(value: object) -> str:
     return value
 
 
+def event_id(value: object) -> str:
+    """Converter: an event's id as given (empty: derived from its content), in NFC."""
+    return nfc(text(value, MAX_ID_CHARS, "an id"))
+
+
 def reference(value: object) -> str:
-    """Converter: a non-empty id, in NFC (`nfc`)."""
-    result = text(value)
+    """Converter: a non-empty id of at most `MAX_ID_CHARS` characters, in NFC (`nfc`)."""
+    result = text(value, MAX_ID_CHARS, "an id")
     if not result.strip():
         msg = "expected a non-empty id"
         raise InvalidValue(msg)

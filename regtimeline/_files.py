@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, BinaryIO, Final, Literal, overload
 
 import orjson
 
@@ -22,8 +23,9 @@ from .serialization import SCHEMA_VERSION, decode, decode_dispute, encode, encod
 
 __all__ = ["MAX_LINE_BYTES", "check", "dump", "dump_all", "load", "load_all"]
 
-#: Lines longer than this are refused: no event needs a megabyte.
-MAX_LINE_BYTES: Final = 1 << 20
+#: Lines longer than this are refused, before they are read whole (16 MiB: an event at the
+#: limits of its ids and texts, `MAX_ID_CHARS` and `MAX_TEXT_CHARS`, is far below).
+MAX_LINE_BYTES: Final = 16 << 20
 FORMAT: Final = "regtimeline"
 #: Each part of a file of this schema or later ends with a seal line (see `_Seal`).
 SEALED_SINCE: Final = 5
@@ -155,6 +157,53 @@ def _path(value: object) -> Path:
     raise InvalidValue(msg)
 
 
+def _open(path: Path) -> BinaryIO:
+    """The file, opened to read: a regular file only.
+
+    A FIFO could block for ever (even opening it), a device such as /dev/zero never end:
+    both are refused before they are opened.
+    """
+    if path.exists() and not stat.S_ISREG(path.stat().st_mode) and not path.is_dir():
+        msg = f"{path}: not a regular file (a pipe, a device or a socket); give a file"
+        raise SchemaError(msg)
+    return path.open("rb")  # a directory: IsADirectoryError, an OSError as documented
+
+
+def _too_long() -> str:
+    return f"over {MAX_LINE_BYTES:,} bytes long; lines over {MAX_LINE_BYTES:,} bytes are refused"
+
+
+@overload
+def _numbered(
+    path: Path, handle: BinaryIO, *, go_on: Literal[False] = False
+) -> Iterator[tuple[int, bytes]]: ...
+@overload
+def _numbered(
+    path: Path, handle: BinaryIO, *, go_on: Literal[True]
+) -> Iterator[tuple[int, bytes | None]]: ...
+def _numbered(
+    path: Path, handle: BinaryIO, *, go_on: bool = False
+) -> Iterator[tuple[int, bytes | None]]:
+    """The file's lines, numbered from 1, each read only up to `MAX_LINE_BYTES`.
+
+    A longer line is refused as soon as the limit is passed; with `go_on`, it is given as
+    None (the rest of it skipped unread into memory) and reading goes on.
+    """
+    limit = MAX_LINE_BYTES + 1  # the content, and its newline
+    readline = handle.readline
+    number = 0
+    while line := readline(limit):
+        number += 1
+        if len(line) == limit and not line.endswith(b"\n"):
+            if not go_on:
+                raise _line_error(path, number, _too_long())
+            while (rest := readline(1 << 16)) and not rest.endswith(b"\n"):
+                pass  # the rest of the line, a little at a time
+            yield number, None
+            continue
+        yield number, line
+
+
 def _line_error(path: Path, number: int, message: str) -> SchemaError:
     return SchemaError(f"{path}: line {number}: {message}")
 
@@ -231,11 +280,11 @@ def load(path: str | os.PathLike[str], *, verify: bool = True) -> Timeline:
         True
     """
     path = _path(path)
-    with path.open("rb") as lines:  # read a line at a time: a big file is never held twice
-        first = lines.readline()
+    with _open(path) as handle:  # a line at a time: a big file is never held twice
+        numbered = _numbered(path, handle)
+        first = next(numbered, (1, b""))[1]
         if not first.strip():
             raise _line_error(path, 1, "empty file: expected a header line")
-        numbered = enumerate(lines, start=2)
         header = (1, _parse(path, 1, first), first)
         timeline, after, seal = _section(path, header, numbered, 1, verify)
         if after is not None:
@@ -262,13 +311,13 @@ def load_all(path: str | os.PathLike[str], *, verify: bool = True) -> list[Timel
     """
     path = _path(path)
     timelines: list[Timeline] = []
-    with path.open("rb") as lines:
-        first = lines.readline()
+    with _open(path) as handle:
+        numbered = _numbered(path, handle)
+        first = next(numbered, (1, b""))[1]
         if not first:
             return timelines
         if not first.strip():
             raise _line_error(path, 1, "a blank line: expected a header line")
-        numbered = enumerate(lines, start=2)
         after: tuple[int, Any, bytes] | None = (1, _parse(path, 1, first), first)
         seen: set[str] = set()
         part = 0
@@ -425,6 +474,12 @@ def _write(handle: BinaryIO, timeline: Timeline, part: int = 1, parts: int = 1) 
             last = (key, None if key is None else (EPOCH + ONE_US * key).isoformat())
         data["recorded_at"] = last[1]
         line = orjson.dumps(data, option=option)
+        if len(line) > MAX_LINE_BYTES:  # ids and texts are bounded: only a huge scope can
+            msg = (
+                f"{type(event).__name__} {event.id!r:.60} is {len(line):,} bytes of JSON; a "
+                f"line is at most {MAX_LINE_BYTES:,}: nothing was written"
+            )
+            raise InvalidValue(msg)
         handle.write(line)
         digest.update(line)
         entries += 1
@@ -568,9 +623,16 @@ def check(path: str | os.PathLike[str], *, verify: bool = True) -> list[RegTimel
     if root.is_dir():
         return [p for file in sorted(root.glob("*.jsonl")) for p in check(file, verify=verify)]
     checker = _Checker(root, verify)
-    with root.open("rb") as lines:
-        for number, line in enumerate(lines, start=1):
+    try:
+        opened = _open(root)
+    except SchemaError as exc:  # not a regular file
+        return [exc]
+    with opened as handle:
+        numbered = _numbered(root, handle, go_on=True)
+        for number, line in numbered:
             try:
+                if line is None:
+                    raise _line_error(root, number, _too_long())
                 checker.line(number, line)
             except RegTimelineError as exc:
                 checker.problems.append(exc)

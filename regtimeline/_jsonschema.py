@@ -47,10 +47,12 @@ def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, _NULL]}
 
 
-_TEXT: Final = {"type": "string"}
-_ID: Final = {"type": "string", "minLength": 1, "pattern": r"\S"}
+_TEXT: Final = {"type": "string", "maxLength": f.MAX_TEXT_CHARS}
+_ID: Final = {"type": "string", "minLength": 1, "maxLength": f.MAX_ID_CHARS, "pattern": r"\S"}
+_NAME: Final = {"type": "string", "minLength": 1, "maxLength": f.MAX_NAME_CHARS, "pattern": r"\S"}
 _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     f.text: _TEXT,
+    f.event_id: {"type": "string", "maxLength": f.MAX_ID_CHARS},
     f.optional_text: _or_null(_TEXT),
     f.reference: _ID,
     f.optional_reference: _or_null(_ID),
@@ -62,7 +64,7 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     },
     f.currency: {"type": "string", "pattern": "^[A-Za-z]{3}$", "description": "ISO 4217"},
     f.consequence: _or_null({"enum": [c.value for c in Consequence]}),
-    f.categories: {"type": "array", "items": _ID, "uniqueItems": True},
+    f.categories: {"type": "array", "items": _NAME, "uniqueItems": True},
     f.moment: _MOMENT,
     f.optional_moment: _or_null(_MOMENT),
     f.optional_exact_moment: _or_null(_EXACT_MOMENT),
@@ -71,7 +73,9 @@ _BY_CONVERTER: Final[dict[Any, dict[str, Any]]] = {
     _events._optional_scope: _or_null({"$ref": "#/$defs/scope"}),
     _events._replacement: {"$ref": "#/$defs/fact"},
     _events._window: _or_null({"$ref": "#/$defs/window"}),
-    _events._stores: _or_null({"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True}),
+    _events._stores: _or_null(
+        {"type": "array", "items": _NAME, "minItems": 1, "uniqueItems": True}
+    ),
     _jurisdiction: {"type": "string", "pattern": "^[A-Za-z]{2}$", "description": "ISO 3166-1"},
     _timezone: {"type": "string", "minLength": 1, "description": "an IANA time zone name"},
 }
@@ -111,7 +115,7 @@ def json_schema() -> dict[str, Any]:
         "description": "an event line: a fact or a correction, and when it was recorded",
         "allOf": [{"oneOf": [{"$ref": f"#/$defs/{kind}"} for kind in [*events, *corrections]]}],
     }
-    names = {"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True}
+    names = {"type": "array", "items": _NAME, "minItems": 1, "uniqueItems": True}
     box = {
         "type": "object",
         "description": (

@@ -58,16 +58,22 @@ def _span(value: str) -> str:
     return span
 
 
-_TEXT: Final = "type(v) is str and (v.isascii() or valid_text(v))"
-_REFERENCE: Final = "type(v) is str and v.strip() != '' and (v.isascii() or valid_text(v))"
+_TEXT: Final = "type(v) is str and len(v) <= max_text and (v.isascii() or valid_text(v))"
+_REFERENCE: Final = (
+    "type(v) is str and len(v) <= max_id and v.strip() != '' and (v.isascii() or valid_text(v))"
+)
+_ID: Final = "type(v) is str and len(v) <= max_id and (v.isascii() or valid_text(v))"
+_NFC: Final = "\nif not v.isascii(): v = nfc(v)"
 
 #: Per converter: the statements that check `v` and leave the field's value in `v`. A
 #: failed check returns None; a converter called here raises, which also means "not here".
 _READS: Final[dict[Any, str]] = {
     f.text: f"if not ({_TEXT}): return None",
     f.optional_text: f"if v is not None and not ({_TEXT}): return None",
-    f.reference: f"if not ({_REFERENCE}): return None",
-    f.optional_reference: f"if v is not None and not ({_REFERENCE}): return None",
+    f.event_id: f"if not ({_ID}): return None{_NFC}",  # (an id: read as a reference, below)
+    f.reference: f"if not ({_REFERENCE}): return None{_NFC}",
+    f.optional_reference: f"if v is not None:\n    if not ({_REFERENCE}): return None"
+    "\n    if not v.isascii(): v = nfc(v)",
     f.count: "if type(v) is not int or not 0 <= v <= max_count: return None",
     # moment_and_key inline for what encode writes (UTC; in range by construction)
     f.moment: "if type(v) is not str: return None\n"
@@ -124,6 +130,9 @@ _NAMESPACE: Final = {
     "categories": f.categories,
     "no_names": frozenset(),
     "max_count": f.MAX_COUNT,
+    "max_id": f.MAX_ID_CHARS,
+    "max_text": f.MAX_TEXT_CHARS,
+    "nfc": f.nfc,
     "amount": f.amount,
     "currency": f.currency,
     "everything_json": _EVERYTHING_JSON,
@@ -177,6 +186,7 @@ def make_reader(cls: type[Event]) -> Reader | None:
         checks.append(f"    v = v_{a.name}")
         if a.name == "id":  # a missing or blank id: the constructor derives or refuses it
             checks.append(f"    if not ({_REFERENCE}): return None")
+            checks.append("    if not v.isascii(): v = nfc(v)")
         elif a.default is attrs.NOTHING or optional:  # (an optional field's read takes None)
             checks.append(_indented(_READS[a.converter]).rstrip("\n"))
         else:

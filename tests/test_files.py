@@ -124,15 +124,30 @@ class TestBadFiles:
         assert f"line {line}:" in message
         assert words in message
 
-    def test_a_ten_megabyte_line_is_refused(self, tmp_path):
-        """Lines over a megabyte are refused before parsing."""
+    def test_a_line_over_the_limit_is_refused_before_it_is_read_whole(self, tmp_path):
+        """Lines over MAX_LINE_BYTES (16 MiB) are refused as soon as the limit is passed:
+        reading a 64 MiB line holds no more than the limit in memory."""
+        import tracemalloc
+
+        from regtimeline._files import MAX_LINE_BYTES
+
         huge = (
             b'{"type":"statement","at":"2021-01-01","id":"x","by":"x","text":"'
-            + b"a" * (10 << 20)
+            + b"a" * (64 << 20)
             + b'"}\n'
         )
-        with pytest.raises(SchemaError, match="line 2: .*bytes long"):
-            load(write(tmp_path, GOOD_HEADER + huge))
+        path = write(tmp_path, GOOD_HEADER + huge + STATEMENT % 1)
+        del huge
+        tracemalloc.start()
+        try:
+            with pytest.raises(SchemaError, match="line 2: over 16,777,216 bytes long"):
+                load(path)
+            problems = check(path)
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert peak < 3 * MAX_LINE_BYTES  # not the 64 MiB line, nor a copy of it
+        assert [str(p).split(": ")[1] for p in problems][:1] == ["line 2"]
 
     def test_a_truncated_last_line_is_reported_as_such(self, tmp_path):
         """A crash while writing leaves a partial last line: the error says so."""

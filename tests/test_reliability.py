@@ -239,3 +239,76 @@ def test_ids_and_names_are_one_whatever_their_unicode_form(tmp_path):
         store.append(_NFD, t.events)
         assert store.load(_NFD) == store.load(_NFC)
         assert store.version(_NFD) == 2
+
+
+# --- 6. Sizes: one limit on ids and texts, at construction; what dump writes, load reads ---
+
+
+def test_ids_and_texts_are_bounded_at_construction_and_the_largest_round_trip(tmp_path):
+    from regtimeline import Dispute, InvalidValue, Scope, Statement, Timeline, dump, load
+    from regtimeline._fields import MAX_ID_CHARS, MAX_TEXT_CHARS
+
+    with pytest.raises(InvalidValue, match="at most 256 characters"):
+        Statement(at="2021-01-01", id="i" * (MAX_ID_CHARS + 1), by="x", text="t")
+    with pytest.raises(InvalidValue, match="at most 100,000 characters"):
+        Statement(at="2021-01-01", id="s", by="x", text="t" * (MAX_TEXT_CHARS + 1))
+    with pytest.raises(InvalidValue, match="at most 256 characters"):
+        Dispute(id="d" * 257, regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    with pytest.raises(InvalidValue, match="at most 1,000 characters"):
+        Scope(regions={"r" * 1001})
+    assert Scope(regions={"r" * 1000})  # places are often written out in full
+    # the largest: 256-character ids, 100,000-character texts of characters JSON escapes
+    big_id = "\u0001" * MAX_ID_CHARS
+    d = Dispute(id=big_id, regulator=big_id, platform=big_id, jurisdiction="RU", timezone="UTC")
+    worst = "\u0000" * MAX_TEXT_CHARS
+    t = Timeline(d).append(
+        Statement(at="2021-01-01", id=big_id, by=worst, text=worst, note=worst, source=worst)
+    )
+    dump(t, tmp_path / "big.jsonl")
+    assert load(tmp_path / "big.jsonl") == t
+
+
+def test_a_file_that_is_not_a_regular_file_is_refused_without_blocking(tmp_path):
+    import os
+
+    from regtimeline import SchemaError, check, load
+
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(SchemaError, match="not a regular file"):
+        load(fifo)  # opening a FIFO with no writer would block for ever
+    with pytest.raises(SchemaError, match="not a regular file"):
+        load("/dev/zero")  # would never end
+    assert "not a regular file" in str(check(fifo)[0])
+
+
+def test_a_store_takes_the_longest_ids(store_url):
+    """Every store (PostgreSQL's btree index refused ids over ~2.7 KB) takes every id the
+    library accepts: 256 characters of 4-byte UTF-8."""
+    from regtimeline import Dispute, Statement, open_store
+
+    long_id = "\U0001f600" * 256
+    d = Dispute(id=long_id, regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    for url in (store_url,):
+        with open_store(url) as store:
+            store.create(d)
+            store.append(long_id, [Statement(at="2021-01-01", id=long_id, by="x", text="t")])
+            assert store.load(long_id).events[0].id == long_id
+
+
+def test_the_fast_readers_hold_ids_to_the_same_rules(tmp_path):
+    """What a file gives the generated readers is held as constructors hold it: an id in
+    NFD is read in NFC, an id over the limit is refused, naming the line."""
+    from regtimeline import SchemaError, load
+
+    header = (
+        '{"format":"regtimeline","schema":4,"dispute":{"id":"d","regulator":"R",'
+        '"platform":"P","jurisdiction":"RU","timezone":"Europe/Moscow"}}\n'
+    )
+    line = '{"type":"statement","at":"2021-04-01","id":"%s","by":"x","text":"t","note":null,"source":null}\n'
+    path = tmp_path / "f.jsonl"
+    path.write_text(header + line % _NFD, encoding="utf-8")
+    assert load(path).events[0].id == _NFC
+    path.write_text(header + line % ("i" * 257), encoding="utf-8")
+    with pytest.raises(SchemaError, match="line 2: .*at most 256 characters"):
+        load(path)
