@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from importlib import resources
 from typing import Any, Final
 
 import attrs
 
 from . import _fields as f
 from ._time import Zone, zone
-from .errors import InvalidValue
+from .errors import InvalidValue, TimeError
 
 __all__ = ["Dispute"]
 
@@ -23,11 +25,32 @@ def _jurisdiction(value: Any) -> str:
     return value.upper()
 
 
+@functools.cache
+def iana_zones() -> frozenset[str]:
+    """The zone names of the IANA database (as the tzdata package lists them).
+
+    Names that depend on the machine (``localtime``, ``posixrules``, ``right/...``, or
+    ``utc`` in lower case, which some systems' files accept) are not among them.
+    """
+    import tzdata  # noqa: PLC0415 - installed with pendulum
+
+    listed = resources.files(tzdata).joinpath("zones").read_text(encoding="utf-8")
+    return frozenset(listed.split())
+
+
 def _timezone(value: Any) -> str:
     if not isinstance(value, str):
         msg = f"expected an IANA time zone name such as 'Europe/Moscow', got {value!r}"
         raise InvalidValue(msg)
-    zone(value)  # raises TimeError for an unknown zone
+    if value not in iana_zones():
+        close = sorted(z for z in iana_zones() if z.lower() == value.lower())
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        msg = (
+            f"{value!r:.60} is not an IANA time zone name such as 'Europe/Moscow'{hint}; "
+            "names that depend on the machine (localtime, posixrules, right/...) are refused"
+        )
+        raise TimeError(msg)
+    zone(value)  # raises TimeError for a zone this machine cannot read
     return value
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import stat
 import tempfile
@@ -16,6 +17,7 @@ import orjson
 from ._dispute import Dispute
 from ._events import Event
 from ._gc import paused_gc
+from ._jsonschema import check_patterns
 from ._time import EPOCH, ONE_US, key_of_text
 from ._timeline import Timeline
 from .errors import InvalidValue, RegTimelineError, SchemaError, TimeError, shown
@@ -227,6 +229,44 @@ def _parse(path: Path, number: int, line: bytes) -> Any:
         raise _line_error(path, number, f"not valid JSON: {exc}") from None
 
 
+_CANONICAL: Final = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+
+
+def _as_the_schema_says(obj: dict[str, Any]) -> None:
+    """Refuse a value in a form the JSON Schema does not accept (the loader accepts no more)."""
+    problem = check_patterns(obj)
+    if problem is not None:
+        raise SchemaError(problem)
+
+
+def _unique(path: Path, number: int, line: bytes, value: Any) -> None:
+    """Refuse a line whose JSON repeats a key in an object (the last would win, unsaid).
+
+    A line as `dump` writes it (keys sorted, no spaces) is checked by writing `value` again;
+    another is read again keeping every key.
+    """
+    try:
+        if orjson.dumps(value, option=_CANONICAL) == line:
+            return
+    except TypeError:  # nested too deep to write: the decoder refuses it, saying why
+        return
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if len(set(keys)) < len(keys):
+            repeated.append(next(k for k in keys if keys.count(k) > 1))
+        return dict(items)
+
+    try:
+        json.loads(line, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):  # what orjson read, json may not: the decoder decides
+        return
+    if repeated:
+        msg = f"the key {repeated[0]!r:.60} appears twice in one object; give it once"
+        raise _line_error(path, number, msg)
+
+
 def _header(path: Path, number: int, data: Any) -> tuple[int, Dispute]:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         msg = f'the first line must be a header {{"format": "{FORMAT}", "schema": ..., ...}}'
@@ -348,6 +388,7 @@ def _section(
     Returns its timeline, the next header (None: the file ended), and the part's seal.
     """
     number = header[0]
+    _unique(path, number, header[2], header[1])
     schema, dispute = _header(path, number, header[1])
     seal = _Seal(path, number, header[2], schema, part, verify)
     with paused_gc():  # a bulk load (see _gc)
@@ -375,6 +416,7 @@ def _entries(
     recorded: list[int | None] = []
     last: tuple[Any, int | None] = (None, None)  # the lines of one append repeat its time
     current = schema == SCHEMA_VERSION
+    strict = not seal.required  # no seal vouches for these lines: held to the schema's forms
     digest = seal.digest.update
     for number, line in numbered:
         # the common case inline (this loop runs once an event); _unusual does the rest
@@ -387,6 +429,7 @@ def _entries(
             or len(line) > MAX_LINE_BYTES
             or "seal" in obj
             or seal.sealed_at is not None
+            or not seal.required  # a part no seal vouches for: each line checked for more
         ):
             obj = _unusual(path, number, line, obj, seal, len(events))
             if obj is None:
@@ -400,8 +443,11 @@ def _entries(
             at = obj.pop("recorded_at", None)
             if at != last[0]:
                 last = (at, None if at is None else _recorded_key(at))
+            event = decode(obj)  # first: its refusals say most about what is wrong
+            if strict:
+                _as_the_schema_says(obj)
             recorded.append(last[1])
-            events.append(decode(obj))
+            events.append(event)
         except SchemaError as exc:
             raise _line_error(path, number, str(exc)) from None
     return events, recorded, None
@@ -424,6 +470,8 @@ def _unusual(
         raise _line_error(path, number, msg)
     if "format" in obj:
         return obj
+    if not seal.required:
+        _unique(path, number, line, obj)
     if "seal" in obj:
         seal.close(number, obj, line, entries)
         return None
@@ -668,6 +716,7 @@ class _Checker:
                 section.seal.digest.update(line)
             raise
         if number == 1 or "format" in obj:
+            _unique(self.path, number, line, obj)
             self._header(number, obj, line)
         elif section is not None:
             section.line(number, obj, line)
@@ -716,6 +765,13 @@ class _Checking:
         )
 
     def line(self, number: int, obj: dict[str, Any], line: bytes) -> None:
+        if not self.seal.required:  # no seal vouches for the part: each line checked more
+            try:
+                _unique(self.path, number, line, obj)
+            except RegTimelineError:
+                self.entries += 1
+                self.seal.digest.update(line)
+                raise
         if "seal" in obj:
             self.seal.close(number, obj, line, self.entries)
             return
@@ -741,6 +797,8 @@ class _Checking:
             at = obj.pop("recorded_at", None)
             recorded = None if at is None else _recorded_key(at)
             event = decode(obj)
+            if not self.seal.required:
+                _as_the_schema_says(obj)
         except SchemaError as exc:
             raise _line_error(self.path, number, str(exc)) from None
         self.events.append(event)

@@ -312,3 +312,81 @@ def test_the_fast_readers_hold_ids_to_the_same_rules(tmp_path):
     path.write_text(header + line % ("i" * 257), encoding="utf-8")
     with pytest.raises(SchemaError, match="line 2: .*at most 256 characters"):
         load(path)
+
+
+# --- 5. One strictness: duplicate keys, zone names ------------------------------------------
+
+
+def test_a_repeated_json_key_is_refused_where_no_seal_vouches_for_the_line(tmp_path):
+    from regtimeline import SchemaError, check, load
+
+    header = (
+        '{"format":"regtimeline","schema":4,"dispute":{"id":"d","regulator":"R",'
+        '"platform":"P","jurisdiction":"RU","timezone":"Europe/Moscow"}}\n'
+    )
+    twice = '{"type":"statement","at":"2021-04-01","id":"s","id":"t","by":"x","text":"t"}\n'
+    path = tmp_path / "f.jsonl"
+    path.write_text(header + twice)
+    with pytest.raises(SchemaError, match="line 2: the key 'id' appears twice"):
+        load(path)
+    assert "the key 'id' appears twice" in str(check(path)[0])
+    path.write_text(header.replace('"id":"d"', '"id":"d","id":"e"') + twice)
+    with pytest.raises(SchemaError, match="line 1: the key 'id' appears twice"):
+        load(path)
+    nested = '{"type":"statement","at":"2021-04-01","id":"s","by":"x","text":"t","note":"a","note":"b"}\n'
+    path.write_text(header + nested)
+    with pytest.raises(SchemaError, match="line 2: the key 'note' appears twice"):
+        load(path, verify=False)
+
+
+@pytest.mark.parametrize("name", ["localtime", "posixrules", "right/UTC", "utc", "Europe/moscow"])
+def test_zone_names_are_iana_names_only(name):
+    from regtimeline import Dispute, TimeError
+
+    with pytest.raises(TimeError, match="not an IANA time zone name"):
+        Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone=name)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("at", "20210310"),
+        ("at", "2021-W10-3"),
+        ("at", "2021-03-10T10+03:00"),
+        ("at", "2021-03-10 10:00:00+03:00"),
+        ("at", "2021-03-10T10:00:00.1234567+00:00"),
+        ("per", "P\u0661D"),
+        ("amount", "1_000"),
+        ("amount", " 12 "),
+        ("amount", "\u0661\u0662"),
+        ("currency", "ab\u0131"),
+    ],
+)
+def test_the_loader_accepts_only_what_the_json_schema_accepts(tmp_path, field, value):
+    """Each form the loader took and the bundled JSON Schema refuses: refused, naming the
+    field; the same line is refused by the schema (checked with jsonschema)."""
+    import json
+
+    import jsonschema
+
+    from regtimeline import SchemaError, load
+    from regtimeline._jsonschema import json_schema
+
+    fine = {
+        "type": "fine_imposed", "at": "2021-03-10", "id": "f", "amount": "12",
+        "currency": "RUB", "per": None, "until": None, "deadline": None,
+        "note": None, "source": None, "by": "court",
+    }  # fmt: skip
+    validator = jsonschema.Draft202012Validator(json_schema())
+    assert validator.is_valid(fine)  # as written, the line is one the schema accepts
+    fine[field] = value
+    header = {
+        "format": "regtimeline", "schema": 4,
+        "dispute": {"id": "d", "regulator": "R", "platform": "P", "jurisdiction": "RU",
+                    "timezone": "Europe/Moscow"},
+    }  # fmt: skip
+    assert not validator.is_valid(fine)
+    path = tmp_path / "f.jsonl"
+    path.write_text(json.dumps(header) + "\n" + json.dumps(fine) + "\n")
+    with pytest.raises(SchemaError, match=rf"line 2: .*@ \$\.{field}"):
+        load(path)
