@@ -84,6 +84,7 @@ class TestSite:
             "tutorial/index.html",
             "concepts/index.html",
             "how-to/property-tests/index.html",
+            "guarantees/index.html",
             "reference/index.html",
             "changelog/index.html",
         ]:
