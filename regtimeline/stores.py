@@ -207,7 +207,8 @@ class Store(abc.ABC):
             msg = f"expected_version is a whole number, 0 or more, got {expected_version!r:.60}"
             raise InvalidValue(msg)
         with self._lock, self._transaction() as tx:
-            dispute = self._require(tx, dispute_id)
+            cached = self._cache.get(dispute_id)  # a dispute, once stored, stays
+            dispute = cached[1].dispute if cached is not None else self._require(tx, dispute_id)
             current = self._version(tx, dispute_id, lock=True)
             if expected_version is not None and expected_version != current:
                 timeline = self._timeline(tx, dispute, current)
@@ -541,10 +542,19 @@ class SqliteStore(Store):
         events: Sequence[Event],
         recorded: int,
     ) -> None:
+        sql = (
+            "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)"
+        )
         try:
+            if len(events) == 1:  # the common case, without executemany's set-up
+                e = events[0]
+                tx.execute(
+                    sql, (dispute_id, first_version, e.id, SCHEMA_VERSION, dumps(e), recorded)
+                )
+                return
             tx.executemany(
-                "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                sql,
                 (  # one row at a time: a batch's encoded rows are never all kept at once
                     (dispute_id, first_version + n, e.id, SCHEMA_VERSION, dumps(e), recorded)
                     for n, e in enumerate(events)
