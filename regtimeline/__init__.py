@@ -67,7 +67,7 @@ from .errors import (
     TimeError,
     UnknownReference,
 )
-from .stores import Store, open_store
+from .stores import Store, StoredEvent, open_store
 
 __all__ = [
     "RULES",
@@ -123,6 +123,7 @@ __all__ = [
     "Status",
     "Store",
     "StoreError",
+    "StoredEvent",
     "TakedownRequested",
     "Takedowns",
     "Throttle",

@@ -34,7 +34,9 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from pathlib import Path
 from typing import Any, Final, Self
 
+import attrs
 import orjson
+import pendulum
 
 from . import _projection
 from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, wanted_disputes
@@ -44,18 +46,49 @@ from ._events import Event
 from ._fields import nfc
 from ._gc import paused_gc
 from ._status import slice_point
-from ._time import instant_key, now_key
+from ._time import instant_key, now_key, zone
 from ._timeline import Timeline
 from .errors import ConcurrencyError, InvalidValue, SchemaError, StoreError, UnknownReference
 from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute, loads
 
 #: A stored event and its recorded-time key (microseconds since the epoch; None: unknown).
 _Row = tuple[Event, int | None]
+#: (position, dispute id, version, schema, body, recorded-time key) of a stored event.
+_FeedRow = tuple[int, str, int, int, bytes, int | None]
 
-__all__ = ["STORE_SCHEMA", "MemoryStore", "PostgresStore", "SqliteStore", "Store", "open_store"]
+__all__ = [
+    "STORE_SCHEMA",
+    "MemoryStore",
+    "PostgresStore",
+    "SqliteStore",
+    "Store",
+    "StoredEvent",
+    "open_store",
+]
 
 #: The version of the stores' own tables (for migrations).
-STORE_SCHEMA: Final = 3
+STORE_SCHEMA: Final = 4
+
+
+@attrs.frozen
+class StoredEvent:
+    """One event of a store's change feed (`Store.changes`).
+
+    Attributes:
+        position: its place among every append to the store, across disputes: positions
+            only grow, in the order the appends were committed.
+        dispute: the id of its dispute.
+        version: its place in its dispute's log (the first event is 1).
+        event: the event.
+        recorded_at: when the store recorded it, in UTC (None: stored before stores kept
+            the time).
+    """
+
+    position: int
+    dispute: str
+    version: int
+    event: Event
+    recorded_at: pendulum.DateTime | None
 
 
 class Store(abc.ABC):
@@ -102,6 +135,10 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def _all_disputes(self, tx: Any) -> list[Dispute]: ...
+
+    @abc.abstractmethod
+    def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
+        """The stored events after position `after`, by position, at most `limit`."""
 
     def _project(
         self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
@@ -230,6 +267,49 @@ class Store(abc.ABC):
         self._cache[dispute_id] = (new_version, grown)
         return new_version
 
+    def changes(self, after: int = 0, *, limit: int = 1000) -> tuple[StoredEvent, ...]:
+        """The events stored after position `after`, across disputes, in the order stored.
+
+        A change feed: a follower (a projection, an export, another process) keeps the last
+        position it saw and asks again from there; nothing committed is ever skipped,
+        because positions grow in the order appends are committed. At most `limit` events
+        are returned; fewer (or none) means the follower has caught up for now.
+
+        Raises:
+            InvalidValue: `after` is not a whole number (0 or more), or `limit` is not a
+                whole number (1 or more).
+            SchemaError: a stored event cannot be read.
+
+        Examples:
+            >>> from regtimeline import open_store
+            >>> from regtimeline.examples import twitter_russia
+            >>> store = open_store("memory://")
+            >>> store.create(twitter_russia().dispute)
+            >>> store.append("ru-roskomnadzor-twitter", twitter_russia().events[:3])
+            3
+            >>> page = store.changes(after=0, limit=2)
+            >>> [(c.position, c.version, c.event.id) for c in page]
+            [(1, 1, 'unremoved-2021-03'), (2, 2, 'slowdown')]
+            >>> [c.event.id for c in store.changes(after=page[-1].position)]
+            ['block-threat']
+        """
+        for what, value, least in (("after", after, 0), ("limit", limit, 1)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                msg = f"{what} is a whole number, {least} or more, got {value!r:.60}"
+                raise InvalidValue(msg)
+        with self._lock, self._transaction() as tx:
+            rows = self._feed(tx, after, limit)
+        return tuple(
+            StoredEvent(
+                position=position,
+                dispute=dispute_id,
+                version=version,
+                event=_decode_row(dispute_id, version, schema, body),
+                recorded_at=None if at is None else zone("UTC").to_datetime(at),
+            )
+            for position, dispute_id, version, schema, body, at in rows
+        )
+
     def disputes(self) -> list[Dispute]:
         """Every dispute in the store, by id."""
         with self._lock, self._transaction() as tx:
@@ -276,6 +356,7 @@ class MemoryStore(Store):
         super().__init__()
         self._disputes: dict[str, Dispute] = {}
         self._events: dict[str, list[_Row]] = {}
+        self._stored: list[tuple[str, int, Event, int | None]] = []  # the feed, in order
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -306,9 +387,18 @@ class MemoryStore(Store):
         recorded: int,
     ) -> None:
         self._events[dispute_id].extend((e, recorded) for e in events)
+        self._stored.extend(
+            (dispute_id, first_version + n, e, recorded) for n, e in enumerate(events)
+        )
 
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         return list(self._disputes.values())
+
+    def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
+        return [
+            (after + 1 + n, dispute_id, version, SCHEMA_VERSION, dumps(e), at)
+            for n, (dispute_id, version, e, at) in enumerate(self._stored[after : after + limit])
+        ]
 
 
 # --- SQL ---------------------------------------------------------------------------------
@@ -389,6 +479,7 @@ _SQLITE_STEPS: Final = {
     ),
     2: ("ALTER TABLE events ADD COLUMN recorded_at INTEGER",),
     3: (),  # PostgreSQL's projections; SQLite has none
+    4: (),  # the change feed: SQLite's rowid is its position
 }
 
 #: The same in PostgreSQL. Ids are kept as UTF-8 bytes: PostgreSQL text cannot hold NUL.
@@ -408,6 +499,18 @@ _POSTGRES_STEPS: Final = {
     ),
     2: ("ALTER TABLE events ADD COLUMN recorded_at BIGINT",),
     3: _projection.DDL,  # periods and restriction spells with tstzrange columns
+    4: (  # the change feed: a position per event, handed out in commit order
+        "CREATE TABLE feed (one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one), last BIGINT)",
+        "ALTER TABLE events ADD COLUMN position BIGINT",
+        (
+            "UPDATE events SET position = o.n FROM (SELECT dispute_id, version, row_number()"
+            " OVER (ORDER BY recorded_at NULLS FIRST, dispute_id, version) AS n FROM events)"
+            " AS o WHERE events.dispute_id = o.dispute_id AND events.version = o.version"
+        ),
+        "INSERT INTO feed (last) SELECT count(*) FROM events",
+        "ALTER TABLE events ALTER COLUMN position SET NOT NULL",
+        "CREATE UNIQUE INDEX events_position ON events (position)",
+    ),
 }
 
 
@@ -567,6 +670,16 @@ class SqliteStore(Store):
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         return [_decode_dispute_row(body) for (body,) in tx.execute("SELECT body FROM disputes")]
 
+    def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
+        # writers take turns (BEGIN IMMEDIATE) and no row is ever deleted: the rowid grows
+        # in the order appends commit
+        rows = tx.execute(
+            "SELECT rowid, dispute_id, version, schema, body, recorded_at FROM events"
+            " WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (after, limit),
+        )
+        return [tuple(row) for row in rows]
+
     def close(self) -> None:
         """Close the database connection."""
         self._db.close()
@@ -711,16 +824,36 @@ class PostgresStore(Store):
         events: Sequence[Event],
         recorded: int,
     ) -> None:
-        columns = "dispute_id, version, event_id, schema, body, recorded_at"
+        # the feed's one row stays locked to the commit: appends that reach this point take
+        # turns, so positions are handed out in the order appends commit (a follower never
+        # sees a later position before an earlier one is committed)
+        (last,) = tx.execute(
+            "UPDATE feed SET last = last + %s RETURNING last", (len(events),)
+        ).fetchone()
+        first = int(last) - len(events) + 1
+        columns = "dispute_id, version, event_id, schema, body, recorded_at, position"
         with tx.cursor() as cursor, cursor.copy(f"COPY events ({columns}) FROM STDIN") as copy:
             key = dispute_id.encode()
             for n, e in enumerate(events):
-                row = (key, first_version + n, e.id.encode(), SCHEMA_VERSION, dumps(e), recorded)
+                row = (
+                    key, first_version + n, e.id.encode(), SCHEMA_VERSION, dumps(e), recorded,
+                    first + n,
+                )  # fmt: skip
                 copy.write_row(row)
 
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         rows = tx.execute("SELECT body FROM disputes").fetchall()
         return [_decode_dispute_row(bytes(body)) for (body,) in rows]
+
+    def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
+        rows = tx.execute(
+            "SELECT position, dispute_id, version, schema, body, recorded_at FROM events"
+            " WHERE position > %s ORDER BY position LIMIT %s",
+            (after, limit),
+        )
+        return [
+            (int(p), bytes(d).decode(), int(v), int(s), bytes(b), at) for p, d, v, s, b, at in rows
+        ]
 
     def _disputes_by_key(self, tx: Any, keys: Iterable[bytes]) -> dict[bytes, Dispute]:
         """The disputes of these keys (a dispute never changes once created: kept)."""

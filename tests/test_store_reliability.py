@@ -145,3 +145,35 @@ class TestCrashes:
             batches = {e.id.rsplit("-", 1)[0] for e in timeline.events}
             for name in batches:
                 assert sum(e.id.startswith(name + "-") for e in timeline.events) == 1000
+
+
+class TestChangeFeed:
+    def test_a_follower_misses_nothing_while_four_processes_append(self, shared_url):
+        """#17: 4 processes append to 4 disputes while this process follows `changes()`:
+        what the follower saw, page by page, is exactly the whole feed read at the end
+        (positions only grow in commit order: a later position is never seen before an
+        earlier one is committed)."""
+        import attrs
+
+        ids = [f"feed-{k}" for k in range(4)]
+        with open_store(shared_url) as store:
+            for d in ids:
+                store.create(attrs.evolve(TWITTER_RUSSIA, id=d))
+        processes = [writer("appends", shared_url, d, d, "150") for d in ids]
+        seen = []
+        with open_store(shared_url) as follower:
+            deadline = time.monotonic() + 300
+            while len(seen) < 600 and time.monotonic() < deadline:
+                page = follower.changes(after=seen[-1].position if seen else 0, limit=50)
+                seen += page
+                if not page:
+                    time.sleep(0.005)
+            for p in processes:
+                _out, err = p.communicate(timeout=300)
+                assert p.returncode == 0, err
+            final = follower.changes(limit=10_000)
+        assert [c.position for c in seen] == [c.position for c in final]
+        assert len(final) == 600
+        assert [(c.dispute, c.event.id) for c in seen] == [(c.dispute, c.event.id) for c in final]
+        for d in ids:
+            assert [c.version for c in final if c.dispute == d] == list(range(1, 151))

@@ -302,3 +302,57 @@ def test_a_store_of_schema_1_is_migrated(raw_sql):
         assert store.load("d").entries[1].recorded_at is not None
     with open_store(url) as again:  # migrated once: opens as schema 2
         assert len(again.load("d")) == 2
+
+
+class TestChangeFeed:
+    """#17: every store numbers its appends; `changes(after=)` follows them across disputes."""
+
+    def test_every_append_in_order_across_disputes(self, store):
+        other = attrs.evolve(TWITTER_RUSSIA, id="other")
+        store.create(other)
+        store.append(D, [say(1), say(2)])
+        store.append("other", [say(3)])
+        store.append(D, [say(4)])
+        feed = store.changes()
+        assert [(c.dispute, c.version, c.event.id) for c in feed] == [
+            (D, 1, "s1"), (D, 2, "s2"), ("other", 1, "s3"), (D, 3, "s4"),
+        ]  # fmt: skip
+        positions = [c.position for c in feed]
+        assert positions == sorted(set(positions))
+        assert positions[0] >= 1
+        entries = store.load(D).entries
+        assert [c.recorded_at for c in feed if c.dispute == D] == [e.recorded_at for e in entries]
+        # pages: from any position, what follows it
+        assert store.changes(after=positions[1]) == feed[2:]
+        assert store.changes(after=0, limit=1) == feed[:1]
+        assert store.changes(after=positions[-1]) == ()
+        assert [c.event for c in feed] == [say(1), say(2), say(3), say(4)]
+
+    @pytest.mark.parametrize(
+        ("args", "words"),
+        [({"after": -1}, "after"), ({"after": "0"}, "after"), ({"limit": 0}, "limit"),
+         ({"after": True}, "after")],
+    )  # fmt: skip
+    def test_bad_arguments(self, store, args, words):
+        with pytest.raises(InvalidValue, match=words):
+            store.changes(**args)
+
+
+def test_a_postgresql_store_of_schema_3_gets_its_feed(postgres_database):
+    """An older store is given positions for what it holds (in recorded order), and new
+    appends follow them."""
+    import psycopg
+
+    with open_store(postgres_database) as store:
+        store.create(TWITTER_RUSSIA)
+        store.append(D, [say(1)])
+        store.append(D, [say(2)])
+    with psycopg.connect(postgres_database) as db:  # as schema 3 left it
+        db.execute("DROP TABLE feed")
+        db.execute("DROP INDEX events_position")
+        db.execute("ALTER TABLE events DROP COLUMN position")
+        db.execute("UPDATE meta SET value = '3' WHERE key = 'store_schema'")
+    with open_store(postgres_database) as store:
+        store.append(D, [say(3)])
+        feed = store.changes()
+    assert [(c.position, c.event.id) for c in feed] == [(1, "s1"), (2, "s2"), (3, "s3")]
