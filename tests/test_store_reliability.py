@@ -177,3 +177,31 @@ class TestChangeFeed:
         assert [(c.dispute, c.event.id) for c in seen] == [(c.dispute, c.event.id) for c in final]
         for d in ids:
             assert [c.version for c in final if c.dispute == d] == list(range(1, 151))
+
+
+class TestRacingMigrations:
+    def test_eight_openers_of_a_new_store_at_once(self, shared_url):
+        """#17: eight connections opening one empty store at the same moment each find it
+        made once (PostgreSQL used to raise DuplicateTable from the loser's CREATE TABLE)."""
+        import threading
+
+        barrier = threading.Barrier(8)
+        errors: list[BaseException] = []
+
+        def open_it() -> None:
+            barrier.wait()
+            try:
+                with open_store(shared_url) as store:
+                    store.disputes()
+            except BaseException as exc:  # every failure is reported
+                errors.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+        assert errors == []
+        with open_store(shared_url) as store:
+            store.create(TWITTER_RUSSIA)
+            assert store.version(D) == 0
