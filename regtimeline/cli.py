@@ -99,8 +99,10 @@ def _is_url(source: str) -> bool:
     return source.startswith(("sqlite:", "postgresql:", "postgres:", "memory:"))
 
 
-def _archive(source: str, dispute: str | None = None, *, verify: bool = True) -> Archive:
-    """The disputes of a file, a directory or a store (one of them with `dispute`)."""
+def _archive(
+    source: str, dispute: str | None = None, *, verify: bool = True, as_of: str | None = None
+) -> Archive:
+    """The disputes of a file, a directory or a store (one with `dispute`), as of `as_of`."""
     with _err.status(f"reading {source}", spinner="dots"):
         if _is_url(source):
             with open_store(source) as store:
@@ -114,8 +116,8 @@ def _archive(source: str, dispute: str | None = None, *, verify: bool = True) ->
                 raise _Failure(msg, UNREADABLE)
             archive = Archive.load(path, verify=verify)
     if dispute is not None:
-        return Archive([archive[dispute]])
-    return archive
+        archive = Archive([archive[dispute]])
+    return archive if as_of is None else archive.as_of(as_of)
 
 
 def _jsonable(value: Any) -> Any:
@@ -252,9 +254,7 @@ def events(
     as_json: AsJson = False,
 ) -> None:
     """Each dispute's events, with their dates, sources and notes."""
-    archive = _archive(source, dispute)
-    if as_of is not None:
-        archive = archive.as_of(as_of)
+    archive = _archive(source, dispute, as_of=as_of)
     if as_json:
         _print_json(
             [
@@ -366,9 +366,7 @@ def plot_(
     """Draw a picture: one dispute as lanes, several as swimlanes coloured by phase."""
     from . import plot  # noqa: PLC0415 - needs the plot extra (matplotlib)
 
-    archive = _archive(source, dispute)
-    if as_of is not None:
-        archive = archive.as_of(as_of)
+    archive = _archive(source, dispute, as_of=as_of)
     if len(archive) == 1:
         figure = plot.dispute(next(iter(archive)), since=since, until=until)
     else:
