@@ -85,6 +85,9 @@ def _default_until(timeline: Timeline) -> dt.datetime:
     zone = timeline.dispute.zone
     moments = [zone.to_datetime(zone.key(e.at)) for e in timeline.events]
     moments += [spell.end or spell.start for spell in timeline.restrictions()]
+    if timeline.events:  # every due date, as the deadlines stand after the last event
+        settled = timeline.status_at(max(moments))
+        moments += [d.due for d in settled.deadlines if d.due is not None]
     if not moments:
         return dt.datetime.now(dt.UTC)
     first, last = min(moments), max(moments)
@@ -106,7 +109,7 @@ def dispute(
         timeline: the dispute.
         until: the right edge (a day means its end; an instant as it is): restrictions
             still in force there are drawn open (an arrow), and nothing later is drawn.
-            None: a little after the last event, spell or due date.
+            None: the end of the day a little after the last event, spell or due date.
         since: the left edge; None: a little before the first event.
         title: the figure's title; None: the dispute's platform, regulator and id.
         width: in inches (the height follows from the number of lanes).

@@ -222,3 +222,16 @@ def test_importing_regtimeline_does_not_load_matplotlib():
     code = "import sys, regtimeline; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_by_default_the_picture_reaches_past_the_last_due_date():
+    """A deadline due long after the last event is drawn whole, its due date inside."""
+    from regtimeline import DeadlineSet
+
+    d = Dispute(
+        id="x", regulator="r", platform="p", jurisdiction="BR", timezone="America/Sao_Paulo"
+    )
+    t = Timeline(d).append(DeadlineSet(at="2024-08-28", id="rep", due="2024-12-31"))
+    ax = plot.dispute(t).axes[0]
+    edge = _default_edge(ax)
+    assert edge > pendulum.datetime(2024, 12, 31, 23, 59, tz="America/Sao_Paulo")
