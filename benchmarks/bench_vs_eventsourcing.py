@@ -1,0 +1,305 @@
+"""regtimeline side by side with eventsourcing (the ``bench`` extra), in one process.
+
+Run by hand: ``python benchmarks/bench_vs_eventsourcing.py [--sizes 10000,100000]``. Prints
+a Markdown table. The same logical workload (`bench_core.make_events`: takedowns, removals,
+statements, deadlines set and met, throttles imposed and lifted, short blocks, fines) is
+built in both libraries; each measurement is the median of three runs, the libraries
+interleaved run by run (this machine is shared and noisy). Floors in the same run: a fold
+over plain tuples, and `bisect` on a list of ints.
+
+eventsourcing is used as its documentation shows: an `Aggregate` with `@event` methods,
+an `Application` with its in-memory (POPO) store, `repository.get(id, version=...)` for
+the state at a past version, and `snapshotting_intervals` for snapshots. Its aggregate
+here keeps what a user would keep to answer "what was the status then" (open throttles,
+the block and its end, deadlines and their state, item counts, fines) and computes the
+phase from it; it does not validate what regtimeline validates (references, overlaps,
+order), so the comparison flatters it.
+
+This first version covers building in memory and the status at a past instant; rebuilding
+from SQLite, single appends and memory per event (issue #16) are still to come.
+"""
+
+# ruff: noqa: ARG002 - the events carry their ids (as regtimeline's do), the state needs not
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import datetime as dt
+import gc
+import random
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bench_core import DISPUTE, make_events
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+from regtimeline import Event, Timeline
+
+RUNS = 3
+
+
+class DisputeAggregate(Aggregate):
+    """One dispute in eventsourcing: the state needed to say what its status is."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.throttles: dict[str, bool] = {}  # a dict: snapshots cannot hold a set
+        self.block_until: dt.datetime | None = None
+        self.deadlines: dict[str, str] = {}
+        self.requested = 0
+        self.removed = 0
+        self.fines: list[str] = []
+        self.last_at: dt.datetime | None = None
+
+    @event("DeadlineSet")
+    def deadline_set(self, at: dt.datetime, did: str, due: dt.datetime) -> None:
+        self.deadlines[did] = "pending"
+        self.last_at = at
+
+    @event("DeadlineMet")
+    def deadline_met(self, at: dt.datetime, did: str) -> None:
+        self.deadlines[did] = "met"
+        self.last_at = at
+
+    @event("ThrottleImposed")
+    def throttle_imposed(self, at: dt.datetime, tid: str) -> None:
+        self.throttles[tid] = True
+        self.last_at = at
+
+    @event("ThrottleLifted")
+    def throttle_lifted(self, at: dt.datetime, tid: str) -> None:
+        self.throttles.pop(tid, None)
+        self.last_at = at
+
+    @event("BlockImposed")
+    def block_imposed(self, at: dt.datetime, bid: str, ends: dt.datetime | None) -> None:
+        self.block_until = ends
+        self.last_at = at
+
+    @event("TakedownRequested")
+    def takedown_requested(self, at: dt.datetime, rid: str, items: int) -> None:
+        self.requested += items
+        self.last_at = at
+
+    @event("ContentRemoved")
+    def content_removed(self, at: dt.datetime, cid: str, items: int) -> None:
+        self.removed += items
+        self.last_at = at
+
+    @event("FineImposed")
+    def fine_imposed(self, at: dt.datetime, fid: str, amount: str) -> None:
+        self.fines.append(amount)
+        self.last_at = at
+
+    @event("Statement")
+    def statement(self, at: dt.datetime, sid: str) -> None:
+        self.last_at = at
+
+    def phase_at(self, when: dt.datetime) -> int:
+        """BLOCKED 4, THROTTLED 3, WARNED 1 (an open deadline), CLEAR 0."""
+        if self.block_until is not None and when < self.block_until:
+            return 4
+        if self.throttles:
+            return 3
+        return 1 if "pending" in self.deadlines.values() else 0
+
+
+class SnapshottedApplication(Application):
+    """eventsourcing's application with a snapshot every 1,000 versions."""
+
+    snapshotting_intervals = {DisputeAggregate: 1000}  # noqa: RUF012 - eventsourcing's API
+
+
+def _plain(value: Any) -> Any:
+    """A standard-library UTC datetime (eventsourcing's transcoder knows no pendulum)."""
+    if value is None:
+        return None
+    return dt.datetime.fromtimestamp(value.timestamp(), tz=dt.UTC)
+
+
+def _calls(events: Sequence[Event]) -> list[tuple[str, tuple[Any, ...]]]:
+    """The aggregate's method and arguments for each regtimeline event."""
+    out: list[tuple[str, tuple[Any, ...]]] = []
+    for e in events:
+        at = _plain(e.at)
+        kind = e.kind
+        if kind == "deadline_set":
+            out.append(("deadline_set", (at, e.id, _plain(e.due))))  # type: ignore[attr-defined]
+        elif kind == "deadline_met":
+            out.append(("deadline_met", (at, e.deadline)))  # type: ignore[attr-defined]
+        elif kind == "throttle_imposed":
+            out.append(("throttle_imposed", (at, e.id)))
+        elif kind == "throttle_lifted":
+            out.append(("throttle_lifted", (at, e.throttle)))  # type: ignore[attr-defined]
+        elif kind == "block_imposed":
+            out.append(("block_imposed", (at, e.id, _plain(e.ends))))  # type: ignore[attr-defined]
+        elif kind == "takedown_requested":
+            out.append(("takedown_requested", (at, e.id, e.items)))  # type: ignore[attr-defined]
+        elif kind == "content_removed":
+            out.append(("content_removed", (at, e.id, e.items)))  # type: ignore[attr-defined]
+        elif kind == "fine_imposed":
+            out.append(("fine_imposed", (at, e.id, str(e.amount))))  # type: ignore[attr-defined]
+        else:
+            out.append(("statement", (at, e.id)))
+    return out
+
+
+def es_build(calls: list[tuple[str, tuple[Any, ...]]]) -> DisputeAggregate:
+    """eventsourcing as shipped: each call makes its event and applies it (with checks)."""
+    aggregate = DisputeAggregate("d")
+    for name, args in calls:
+        getattr(aggregate, name)(*args)
+    return aggregate
+
+
+def es_replay(stored: Sequence[Any]) -> DisputeAggregate:
+    """eventsourcing's own replay of stored events: `mutate`, with its checks."""
+    aggregate = None
+    for e in stored:
+        aggregate = e.mutate(aggregate)
+    return aggregate  # type: ignore[return-value]
+
+
+def es_bare_replay(stored: Sequence[Any]) -> DisputeAggregate:
+    """The replay without eventsourcing's per-event checks: `apply`, then the version."""
+    aggregate = stored[0].mutate(None)
+    for e in stored[1:]:
+        e.apply(aggregate)
+        aggregate.version = e.originator_version
+    return aggregate  # type: ignore[no-any-return]
+
+
+def tuple_fold(rows: list[tuple[str, int]]) -> dict[str, int]:
+    """The floor of building: a fold over plain tuples into a dict."""
+    state: dict[str, int] = {}
+    for kind, items in rows:
+        state[kind] = state.get(kind, 0) + items
+    return state
+
+
+def timed(fn: Callable[[], Any], runs: int = 1) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        fn()
+    return (time.perf_counter() - t0) / runs
+
+
+def interleaved(fns: dict[str, Callable[[], Any]], runs: int = RUNS) -> dict[str, float]:
+    """The median time of each, run in turn, `runs` rounds."""
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            times[name].append(timed(fn))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--es-queries", type=int, default=20)
+    args = parser.parse_args()
+    rows: list[tuple[str, str, str]] = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        events = make_events(n)
+        calls = _calls(events)
+        built = es_build(calls)
+        stored = built.collect_events()
+        folded = [(e.kind, getattr(e, "items", 1)) for e in events]
+        times = interleaved(
+            {
+                "regtimeline": lambda events=events: Timeline(DISPUTE, events),
+                "es as shipped": lambda calls=calls: es_build(calls),
+                "es replay": lambda stored=stored: es_replay(stored),
+                "es bare replay": lambda stored=stored: es_bare_replay(stored),
+                "floor": lambda folded=folded: tuple_fold(folded),
+            }
+        )
+        for name, seconds in times.items():
+            ratio = times["es bare replay"] / seconds
+            rows.append(
+                (f"build {n:,} events in memory: {name}", f"{n / seconds:,.0f}/s", f"{ratio:.2f}x")
+            )
+        rows += _status_rows(n, events, calls, args.queries, args.es_queries)
+    print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
+    print("|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+def _status_rows(
+    n: int,
+    events: Sequence[Event],
+    calls: list[tuple[str, tuple[Any, ...]]],
+    queries: int,
+    es_queries: int,
+) -> list[tuple[str, str, str]]:
+    """The status at random past instants: regtimeline, eventsourcing, both floors."""
+    timeline = Timeline(DISPUTE, events)
+    rng = random.Random(7)
+    zone = DISPUTE.zone
+    keys = [zone.key(e.at) for e in events]
+    instants = [zone.to_datetime(rng.randrange(keys[0], keys[-1])) for _ in range(queries)]
+    ats = [_plain(zone.to_datetime(k)) for k in keys]
+
+    plain = Application()
+    snapshotted = SnapshottedApplication()
+    ids = []
+    for app in (plain, snapshotted):
+        aggregate = DisputeAggregate("d")
+        for i, (name, call_args) in enumerate(calls, start=1):
+            getattr(aggregate, name)(*call_args)
+            if i % 1000 == 0:
+                app.save(aggregate)  # a snapshot every 1,000 versions (where configured)
+        app.save(aggregate)
+        ids.append(aggregate.id)
+
+    def es_status(app: Application, aggregate_id: Any, when: dt.datetime) -> int:
+        when = _plain(when)
+        version = bisect.bisect_right(ats, when)  # events 1..version happened by `when`
+        # version 1 is the aggregate's creation: its events are 2 on
+        state: DisputeAggregate = app.repository.get(aggregate_id, version=version + 1)
+        return state.phase_at(when)
+
+    few = instants[:es_queries]
+    int_keys = keys
+    wanted = [zone.key(w) for w in instants]
+    times = interleaved(
+        {
+            "regtimeline status_at(t).phase": lambda: [
+                timeline.status_at(w).phase for w in instants
+            ],
+            "floor: bisect on ints": lambda: [bisect.bisect_right(int_keys, k) for k in wanted],
+        }
+    )
+    es_times = interleaved(
+        {
+            "eventsourcing: bisect + replay": lambda: [es_status(plain, ids[0], w) for w in few],
+            "eventsourcing: with snapshots every 1,000": lambda: [
+                es_status(snapshotted, ids[1], w) for w in few
+            ],
+        },
+        runs=1,
+    )
+    per = {name: seconds / len(instants) for name, seconds in times.items()}
+    per |= {name: seconds / len(few) for name, seconds in es_times.items()}
+    out = []
+    for name, seconds in per.items():
+        ratio = per["eventsourcing: bisect + replay"] / seconds
+        out.append(
+            (
+                f"status at a past instant, {n:,} events: {name}",
+                f"{seconds * 1e6:,.2f} us",
+                f"{ratio:,.0f}x",
+            )
+        )
+    return out
+
+
+if __name__ == "__main__":
+    main()
