@@ -15,8 +15,11 @@ the block and its end, deadlines and their state, item counts, fines) and comput
 phase from it; it does not validate what regtimeline validates (references, overlaps,
 order), so the comparison flatters it.
 
-This first version covers building in memory and the status at a past instant; rebuilding
-from SQLite, single appends and memory per event (issue #16) are still to come.
+Measured: building in memory; the status at a past instant; rebuilding from SQLite (a
+fresh handle: nothing cached) against eventsourcing's SQLite application and a plain
+``sqlite3`` + ``orjson`` read; single-event appends to SQLite at ``synchronous=NORMAL``
+and ``FULL`` against eventsourcing's ``save`` per event and a plain INSERT + COMMIT; memory
+per event (traced allocations of the events and what is built from them).
 """
 
 # ruff: noqa: ARG002 - the events carry their ids (as regtimeline's do), the state needs not
@@ -27,17 +30,22 @@ import argparse
 import bisect
 import datetime as dt
 import gc
+import pathlib
 import random
+import sqlite3
 import statistics
+import tempfile
 import time
+import tracemalloc
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import orjson
 from bench_core import DISPUTE, make_events
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from regtimeline import Event, Timeline
+from regtimeline import Event, Statement, Timeline, open_store
 
 RUNS = 3
 
@@ -203,6 +211,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--es-queries", type=int, default=20)
+    parser.add_argument("--appends", type=int, default=2000)
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
     for n in (int(s) for s in args.sizes.split(",")):
@@ -226,6 +235,9 @@ def main() -> None:
                 (f"build {n:,} events in memory: {name}", f"{n / seconds:,.0f}/s", f"{ratio:.2f}x")
             )
         rows += _status_rows(n, events, calls, args.queries, args.es_queries)
+        rows += _sqlite_rows(n, events, calls)
+        rows += _memory_rows(n, events, calls)
+    rows += _append_rows(args.appends)
     print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
     print("|---|---|---|")
     for row in rows:
@@ -299,6 +311,141 @@ def _status_rows(
             )
         )
     return out
+
+
+def _es_sqlite(path: pathlib.Path) -> Application:
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    return Application(env=env)
+
+
+def _sqlite_rows(
+    n: int, events: Sequence[Event], calls: list[tuple[str, tuple[Any, ...]]]
+) -> list[tuple[str, str, str]]:
+    """Rebuilding a dispute from SQLite, in a fresh handle."""
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    url = f"sqlite:///{tmp}/ours.db"
+    with open_store(url) as store:
+        store.create(DISPUTE)
+        store.append(DISPUTE.id, events)
+    app = _es_sqlite(tmp / "es.db")
+    aggregate = es_build(calls)
+    app.save(aggregate)
+    es_id = aggregate.id
+    app.close()
+    del app, aggregate
+
+    def ours() -> Any:
+        with open_store(url) as fresh:
+            return fresh.load(DISPUTE.id)
+
+    def theirs() -> Any:
+        fresh = _es_sqlite(tmp / "es.db")  # a fresh handle: nothing cached
+        try:
+            return fresh.repository.get(es_id)
+        finally:
+            fresh.close()
+
+    def floor() -> Any:  # the same rows of the same file, read and parsed, nothing more
+        with sqlite3.connect(tmp / "ours.db") as db:
+            rows = db.execute(
+                "SELECT body FROM events WHERE dispute_id = ? ORDER BY version", (DISPUTE.id,)
+            )
+            return [orjson.loads(b) for (b,) in rows]
+
+    times = interleaved(
+        {"regtimeline": ours, "eventsourcing": theirs, "floor: sqlite3 + orjson": floor}
+    )
+    return [
+        (
+            f"rebuild {n:,} events from SQLite: {name}",
+            f"{n / s:,.0f}/s",
+            f"{times['eventsourcing'] / s:.2f}x",
+        )
+        for name, s in times.items()
+    ]
+
+
+def _append_rows(count: int) -> list[tuple[str, str, str]]:
+    """Single-event appends, one transaction each."""
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    start = DISPUTE.zone.to_datetime(DISPUTE.zone.key(make_events(1)[0].at))
+    statements = [
+        Statement(at=start.add(seconds=i), id=f"s{i}", by="x", text="y") for i in range(count)
+    ]
+    rounds = iter(range(1_000_000))
+
+    def ours(durable: bool) -> Callable[[], None]:
+        def run() -> None:
+            url = f"sqlite:///{tmp}/ours-{next(rounds)}.db" + ("?durable=1" if durable else "")
+            with open_store(url) as store:
+                store.create(DISPUTE)
+                for e in statements:
+                    store.append(DISPUTE.id, [e])
+
+        return run
+
+    def theirs() -> None:
+        app = _es_sqlite(tmp / f"es-{next(rounds)}.db")
+        aggregate = DisputeAggregate("d")
+        at = _plain(start)
+        for i in range(count):
+            aggregate.statement(at, f"s{i}")
+            app.save(aggregate)
+        app.close()
+
+    def floor(synchronous: str) -> Callable[[], None]:
+        def run() -> None:
+            db = sqlite3.connect(tmp / f"floor-{next(rounds)}.db", isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(f"PRAGMA synchronous={synchronous}")
+            db.execute("CREATE TABLE events (version INTEGER PRIMARY KEY, body BLOB)")
+            for i in range(count):
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT INTO events VALUES (?, ?)", (i, orjson.dumps({"i": i})))
+                db.execute("COMMIT")
+            db.close()
+
+        return run
+
+    times = interleaved(
+        {
+            "regtimeline, synchronous=NORMAL": ours(durable=False),
+            "regtimeline, synchronous=FULL": ours(durable=True),
+            "eventsourcing (save per event)": theirs,
+            "floor: INSERT + COMMIT, NORMAL": floor("NORMAL"),
+            "floor: INSERT + COMMIT, FULL": floor("FULL"),
+        }
+    )
+    return [
+        (f"{count:,} single-event appends to SQLite: {name}", f"{count / s:,.0f}/s",
+         f"{times['eventsourcing (save per event)'] / s:.2f}x")
+        for name, s in times.items()
+    ]  # fmt: skip
+
+
+def _memory_rows(
+    n: int, events: Sequence[Event], calls: list[tuple[str, tuple[Any, ...]]]
+) -> list[tuple[str, str, str]]:
+    """Traced allocations per event: the events and the timeline, or eventsourcing's
+    stored events and its aggregate."""
+    gc.collect()
+    tracemalloc.start()
+    ours = make_events(n)
+    timeline = Timeline(DISPUTE, ours)
+    our_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del ours, timeline
+    gc.collect()
+    tracemalloc.start()
+    aggregate = es_build(calls)
+    stored = aggregate.collect_events()
+    their_bytes = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    del aggregate, stored
+    return [
+        (f"memory, {n:,} events: regtimeline (events + timeline)", f"{our_bytes / n:,.0f} B/event", f"{their_bytes / our_bytes:.2f}x"),
+        (f"memory, {n:,} events: eventsourcing (events + aggregate)", f"{their_bytes / n:,.0f} B/event", "1.00x"),
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":
