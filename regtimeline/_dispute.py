@@ -19,7 +19,9 @@ _ALPHA2: Final = re.compile(r"[A-Z]{2}")
 
 
 def _jurisdiction(value: Any) -> str:
-    if not isinstance(value, str) or not _ALPHA2.fullmatch(value.upper()):
+    # ASCII first: the dotless i upper-cases to "I", where the JSON Schema's [A-Za-z]{2}
+    # refuses it
+    if not isinstance(value, str) or not value.isascii() or not _ALPHA2.fullmatch(value.upper()):
         msg = f"expected an ISO 3166-1 alpha-2 code such as 'RU', got {value!r}"
         raise InvalidValue(msg)
     return value.upper()

@@ -390,3 +390,13 @@ def test_the_loader_accepts_only_what_the_json_schema_accepts(tmp_path, field, v
     path.write_text(json.dumps(header) + "\n" + json.dumps(fine) + "\n")
     with pytest.raises(SchemaError, match=rf"line 2: .*@ \$\.{field}"):
         load(path)
+
+
+@pytest.mark.parametrize("code", ["\u0131t", "\u017ft", "R\u0301U"])
+def test_a_jurisdiction_is_two_ascii_letters_as_the_schema_says(code):
+    """A dotless i and t upper-case to 'IT' (a long s and t to 'ST'): the constructor took
+    what the JSON Schema refuses."""
+    from regtimeline import Dispute, InvalidValue
+
+    with pytest.raises(InvalidValue, match="ISO 3166-1 alpha-2"):
+        Dispute(id="d", regulator="R", platform="P", jurisdiction=code, timezone="UTC")
