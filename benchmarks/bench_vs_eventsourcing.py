@@ -41,11 +41,21 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
-from bench_core import DISPUTE, make_events
+from bench_core import DISPUTE, START, STEP, make_events
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
-from regtimeline import Event, Statement, Timeline, open_store
+from regtimeline import (
+    BlockImposed,
+    DeadlineMet,
+    DeadlineSet,
+    Event,
+    Statement,
+    ThrottleImposed,
+    ThrottleLifted,
+    Timeline,
+    open_store,
+)
 
 RUNS = 3
 
@@ -120,6 +130,45 @@ class SnapshottedApplication(Application):
     """eventsourcing's application with a snapshot every 1,000 versions."""
 
     snapshotting_intervals = {DisputeAggregate: 1000}  # noqa: RUF012 - eventsourcing's API
+
+
+def restriction_heavy(n: int) -> list[Event]:
+    """Half the events change a restriction: throttles imposed and lifted, short blocks."""
+    events: list[Event] = []
+    for i in range(n):
+        at = START.add(seconds=i * STEP)
+        step = i % 8
+        if step == 0:
+            events.append(ThrottleImposed(at=at, id=f"t{i}"))
+        elif step == 2:
+            events.append(ThrottleLifted(at=at, id=f"l{i}", throttle=f"t{i - 2}"))
+        elif step == 4:
+            events.append(BlockImposed(at=at, id=f"b{i}", ends=at.add(seconds=STEP)))
+        else:
+            events.append(Statement(at=at, id=f"s{i}", by="Roskomnadzor", text="statement"))
+    return events
+
+
+def deadline_heavy(n: int) -> list[Event]:
+    """Every other event opens or meets a deadline; a few stay open at any time."""
+    events: list[Event] = []
+    for i in range(n):
+        at = START.add(seconds=i * STEP)
+        if i % 2 == 0:
+            events.append(DeadlineSet(at=at, id=f"d{i}", due=at.add(days=7), demand="remove"))
+        elif i >= 11:
+            events.append(DeadlineMet(at=at, id=f"m{i}", deadline=f"d{i - 11}"))
+        else:
+            events.append(Statement(at=at, id=f"s{i}", by="Roskomnadzor", text="statement"))
+    return events
+
+
+#: The event mixes: what most of the events of each are.
+MIXES: dict[str, Callable[[int], list[Event]]] = {
+    "takedown-heavy": make_events,
+    "restriction-heavy": restriction_heavy,
+    "deadline-heavy": deadline_heavy,
+}
 
 
 def _plain(value: Any) -> Any:
@@ -212,10 +261,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--es-queries", type=int, default=20)
     parser.add_argument("--appends", type=int, default=2000)
+    parser.add_argument("--mixes", default=",".join(MIXES))
     args = parser.parse_args()
     rows: list[tuple[str, str, str]] = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        events = make_events(n)
+    for n, mix in ((int(s), m) for s in args.sizes.split(",") for m in args.mixes.split(",")):
+        events = MIXES[mix](n)
         calls = _calls(events)
         built = es_build(calls)
         stored = built.collect_events()
@@ -232,11 +282,16 @@ def main() -> None:
         for name, seconds in times.items():
             ratio = times["es bare replay"] / seconds
             rows.append(
-                (f"build {n:,} events in memory: {name}", f"{n / seconds:,.0f}/s", f"{ratio:.2f}x")
+                (
+                    f"build {n:,} events ({mix}) in memory: {name}",
+                    f"{n / seconds:,.0f}/s",
+                    f"{ratio:.2f}x",
+                )
             )
-        rows += _status_rows(n, events, calls, args.queries, args.es_queries)
-        rows += _sqlite_rows(n, events, calls)
-        rows += _memory_rows(n, events, calls)
+        rows += _status_rows(n, mix, events, calls, args.queries, args.es_queries)
+        if mix == "takedown-heavy":
+            rows += _sqlite_rows(n, events, calls)
+            rows += _memory_rows(n, events, calls)
     rows += _append_rows(args.appends)
     print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
     print("|---|---|---|")
@@ -246,6 +301,7 @@ def main() -> None:
 
 def _status_rows(
     n: int,
+    mix: str,
     events: Sequence[Event],
     calls: list[tuple[str, tuple[Any, ...]]],
     queries: int,
@@ -305,7 +361,7 @@ def _status_rows(
         ratio = per["eventsourcing: bisect + replay"] / seconds
         out.append(
             (
-                f"status at a past instant, {n:,} events: {name}",
+                f"status at a past instant, {n:,} events ({mix}): {name}",
                 f"{seconds * 1e6:,.2f} us",
                 f"{ratio:,.0f}x",
             )
