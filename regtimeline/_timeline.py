@@ -17,6 +17,7 @@ from ._dispute import Dispute
 from ._enums import Phase
 from ._events import CORRECTION_TYPES, Event, EventCorrected, EventRetracted
 from ._fields import nfc
+from ._gc import paused_gc
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
 from ._status import Block, Delisting, Period, Spell, Status, Throttle, slice_point
@@ -42,6 +43,10 @@ from .errors import (
 )
 
 __all__ = ["Timeline"]
+
+
+#: Above this many events, building a timeline pauses the cyclic collector (see `_gc`).
+_BULK: Final = 1_000
 
 
 class Timeline:
@@ -96,7 +101,11 @@ class Timeline:
             msg = f"Timeline takes an iterable of events, got {events!r}"
             raise InvalidValue(msg) from None
         key = UNRECORDED if recorded_at is None else self._recorded_key(recorded_at)
-        grown = self._grown(given, [key] * len(given))
+        if len(given) > _BULK:  # a bulk build: the collector would walk the growing log (_gc)
+            with paused_gc():
+                grown = self._grown(given, [key] * len(given))
+        else:
+            grown = self._grown(given, [key] * len(given))
         self._log, self._n, self._record, self._m = grown
         self._events = None
 
