@@ -229,7 +229,16 @@ def _parse(path: Path, number: int, line: bytes) -> Any:
         raise _line_error(path, number, f"not valid JSON: {exc}") from None
 
 
-_CANONICAL: Final = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+_CANONICAL: Final = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE  # as `dump` writes
+
+
+def _object(path: Path, number: int, line: bytes) -> dict[str, Any]:
+    """A line's JSON object (a header, an event or a seal), or the refusal saying why."""
+    obj = _parse(path, number, line)
+    if not isinstance(obj, dict):
+        msg = f"an event must be a JSON object, got {shown(obj, 40)}"
+        raise _line_error(path, number, msg)
+    return obj
 
 
 def _as_the_schema_says(obj: dict[str, Any]) -> None:
@@ -464,20 +473,17 @@ def _unusual(
     if obj is None and not line.strip():
         seal.digest.update(line)
         return None
-    obj = _parse(path, number, line)
-    if not isinstance(obj, dict):
-        msg = f"an event must be a JSON object, got {shown(obj, 40)}"
-        raise _line_error(path, number, msg)
-    if "format" in obj:
-        return obj
+    value = _object(path, number, line)
+    if "format" in value:
+        return value
     if not seal.required:
-        _unique(path, number, line, obj)
-    if "seal" in obj:
-        seal.close(number, obj, line, entries)
+        _unique(path, number, line, value)
+    if "seal" in value:
+        seal.close(number, value, line, entries)
         return None
     if seal.sealed_at is not None:
         seal.after(number)
-    return obj
+    return value
 
 
 def _line_number(path: Path, events: Iterable[Event], event: Any, header: int = 1) -> int:
@@ -505,7 +511,7 @@ def _write(handle: BinaryIO, timeline: Timeline, part: int = 1, parts: int = 1) 
     Each line goes to the (buffered) file at once: keeping a million lines in memory to
     join them cost more than encoding them (new memory for every line).
     """
-    option = orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+    option = _CANONICAL
     header = {
         "format": FORMAT,
         "schema": SCHEMA_VERSION,
@@ -706,10 +712,7 @@ class _Checker:
                 section.seal.digest.update(line)
             return
         try:
-            obj = _parse(self.path, number, line)
-            if not isinstance(obj, dict):
-                msg = f"an event must be a JSON object, got {shown(obj, 40)}"
-                raise _line_error(self.path, number, msg)
+            obj = _object(self.path, number, line)
         except RegTimelineError:
             if section is not None:  # one of the part's lines all the same
                 section.entries += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as _dt
 import heapq
 import itertools
@@ -101,10 +102,8 @@ class Timeline:
             msg = f"Timeline takes an iterable of events, got {events!r}"
             raise InvalidValue(msg) from None
         key = UNRECORDED if recorded_at is None else self._recorded_key(recorded_at)
-        if len(given) > _BULK:  # a bulk build: the collector would walk the growing log (_gc)
-            with paused_gc():
-                grown = self._grown(given, [key] * len(given))
-        else:
+        # a bulk build: the collector would walk the growing log again and again (see _gc)
+        with paused_gc() if len(given) > _BULK else contextlib.nullcontext():
             grown = self._grown(given, [key] * len(given))
         self._log, self._n, self._record, self._m = grown
         self._events = None

@@ -72,6 +72,27 @@ _MAX_EVENT_LABELS: Final = 40
 _MARGIN: Final = 1.6  # inches of a figure's width that are not its axes (lane labels)
 
 
+def _time_axis(ax: Any, tz: dt.tzinfo, label: str) -> None:
+    """Dates on the x axis, in `tz`, with a light grid behind what is drawn."""
+    locator = mdates.AutoDateLocator(tz=tz)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
+    ax.set_xlabel(label, fontsize=8)
+    ax.grid(axis="x", linewidth=0.3, color="#BBBBBB")
+    ax.set_axisbelow(True)
+
+
+def _open_arrow(ax: Any, x: float, y: float, length: float, colour: str) -> None:
+    """An arrow on from (x, y): what is still so at the right edge is drawn open."""
+    ax.annotate(
+        "",
+        xy=(x + length, y),
+        xytext=(x, y),
+        arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.5},
+        annotation_clip=False,
+    )
+
+
 def _kind(r: Throttle | Block | Delisting) -> str:
     return {Block: "block", Throttle: "throttle", Delisting: "delisting"}[type(r)]
 
@@ -221,12 +242,7 @@ class _Canvas:
         ax.set_xlim(self.x(self.start), edge + 0.03 * self.span)
         ax.set_ylim(-0.3 - depth, n - 0.3)
         ax.set_yticks([self.y(lane) for lane in self.lanes], labels, fontsize=8)
-        locator = mdates.AutoDateLocator(tz=tz)
-        ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
-        ax.set_xlabel(zone_name, fontsize=8)
-        ax.grid(axis="x", linewidth=0.3, color="#BBBBBB")
-        ax.set_axisbelow(True)
+        _time_axis(ax, tz, zone_name)
 
 
 def _draw_spells(canvas: _Canvas, spells: list[Spell], inches: float) -> None:
@@ -267,13 +283,7 @@ def _draw_spells(canvas: _Canvas, spells: list[Spell], inches: float) -> None:
             text.set_clip_path(bar)
             text.set_in_layout(False)
         if open_:  # still in force at the edge: drawn open
-            canvas.ax.annotate(
-                "",
-                xy=(right + 0.025 * canvas.span, lane),
-                xytext=(right, lane),
-                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.5},
-                annotation_clip=False,
-            )
+            _open_arrow(canvas.ax, right, lane, 0.025 * canvas.span, colour)
 
 
 def _draw_deadline(canvas: _Canvas, d: Deadline) -> None:
@@ -382,13 +392,8 @@ def disputes(
             )
         )
         if p.end is None and end is None:  # still so at the last change: drawn open
-            ax.annotate(
-                "",
-                xy=(b + 0.02 * (b - float(mdates.date2num(left))), lane[p.dispute.id]),
-                xytext=(b, lane[p.dispute.id]),
-                arrowprops={"arrowstyle": "-|>", "color": PHASE_COLOURS[p.phase], "lw": 1.5},
-                annotation_clip=False,
-            )
+            length = 0.02 * (b - float(mdates.date2num(left)))
+            _open_arrow(ax, b, lane[p.dispute.id], length, PHASE_COLOURS[p.phase])
         if p.start_span is not None:  # an imprecise start: the span it could be in
             s0, s1 = (float(mdates.date2num(t)) for t in p.start_span)
             ax.add_patch(
@@ -406,12 +411,7 @@ def disputes(
     by_id = {t.dispute.id: t.dispute for t in archive}
     labels = [f"{by_id[name].platform} ({by_id[name].jurisdiction})" for name in names]
     ax.set_yticks([lane[name] for name in names], labels, fontsize=7)
-    locator = mdates.AutoDateLocator(tz=dt.UTC)
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=dt.UTC))
-    ax.set_xlabel("UTC", fontsize=8)
-    ax.grid(axis="x", linewidth=0.3, color="#BBBBBB")
-    ax.set_axisbelow(True)
+    _time_axis(ax, dt.UTC, "UTC")
     ax.set_title(title or f"{n} disputes")
     shown = [ph for ph in Phase if ph is not Phase.CLEAR]
     figure.legend(

@@ -53,8 +53,8 @@ from .serialization import SCHEMA_VERSION, decode_dispute, dumps, encode_dispute
 
 #: A stored event and its recorded-time key (microseconds since the epoch; None: unknown).
 _Row = tuple[Event, int | None]
-#: (position, dispute id, version, schema, body, recorded-time key) of a stored event.
-_FeedRow = tuple[int, str, int, int, bytes, int | None]
+#: (position, dispute id, version, event, recorded-time key or None) of a stored event.
+_FeedRow = tuple[int, str, int, Event, int | None]
 
 __all__ = [
     "STORE_SCHEMA",
@@ -304,10 +304,10 @@ class Store(abc.ABC):
                 position=position,
                 dispute=dispute_id,
                 version=version,
-                event=_decode_row(dispute_id, version, schema, body),
+                event=e,
                 recorded_at=None if at is None else zone("UTC").to_datetime(at),
             )
-            for position, dispute_id, version, schema, body, at in rows
+            for position, dispute_id, version, e, at in rows
         )
 
     def disputes(self) -> list[Dispute]:
@@ -324,9 +324,7 @@ class Store(abc.ABC):
     # -- shared machinery -----------------------------------------------------------------
 
     def _require(self, tx: Any, dispute_id: str) -> Dispute:
-        if not isinstance(dispute_id, str):
-            msg = f"a dispute id is a string, got {dispute_id!r:.60}"
-            raise InvalidValue(msg)
+        """The dispute of an id `_dispute_key` has checked, or a refusal."""
         dispute = self._dispute(tx, dispute_id)
         if dispute is None:
             msg = f"no dispute {dispute_id!r} in this store; create() it first"
@@ -396,7 +394,7 @@ class MemoryStore(Store):
 
     def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
         return [
-            (after + 1 + n, dispute_id, version, SCHEMA_VERSION, dumps(e), at)
+            (after + 1 + n, dispute_id, version, e, at)
             for n, (dispute_id, version, e, at) in enumerate(self._stored[after : after + limit])
         ]
 
@@ -678,7 +676,7 @@ class SqliteStore(Store):
             " WHERE rowid > ? ORDER BY rowid LIMIT ?",
             (after, limit),
         )
-        return [tuple(row) for row in rows]
+        return [(p, d, v, _decode_row(d, v, s, b), at) for p, d, v, s, b, at in rows]
 
     def close(self) -> None:
         """Close the database connection."""
@@ -851,9 +849,12 @@ class PostgresStore(Store):
             " WHERE position > %s ORDER BY position LIMIT %s",
             (after, limit),
         )
-        return [
-            (int(p), bytes(d).decode(), int(v), int(s), bytes(b), at) for p, d, v, s, b, at in rows
-        ]
+        out: list[_FeedRow] = []
+        for position, key, version, schema, body, at in rows:
+            dispute_id = bytes(key).decode()
+            event = _decode_row(dispute_id, version, schema, bytes(body))
+            out.append((int(position), dispute_id, int(version), event, at))
+        return out
 
     def _disputes_by_key(self, tx: Any, keys: Iterable[bytes]) -> dict[bytes, Dispute]:
         """The disputes of these keys (a dispute never changes once created: kept)."""
