@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
+import attrs
 import pendulum
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
@@ -14,7 +16,10 @@ from regtimeline import (
     BlockLifted,
     DelistingLifted,
     Event,
+    EventCorrected,
+    EventRetracted,
     RegTimelineError,
+    Statement,
     ThrottleLifted,
     Timeline,
 )
@@ -24,6 +29,7 @@ from regtimeline.strategies import (
     boundaries,
     events,
     invalid_appends,
+    recorded_timelines,
     scopes,
     timelines,
 )
@@ -276,6 +282,66 @@ class TestTimelineProperties:
         built = Timeline(timeline.dispute, events[:cut]).append(*events[cut:])
         assert built == timeline
         assert built.history() == timeline.history()
+
+    @given(recorded_timelines(max_size=12), st.integers(0, 15), st.data())
+    def test_one_event_at_the_end_folds_as_the_general_path(self, timeline, cut, data):
+        """An append of one event (a store's; `_one_at_end` when it is a new fact at the end)
+        gives what the general path gives: an equal timeline with the same answers, or the
+        same refusal, word for word; also when another timeline has grown the shared log
+        past this one, and for ids used before (retracted ones too)."""
+        entries = [entry.event for entry in timeline.entries]  # corrections too
+        used = sorted({e.id for e in entries} | {"fresh"})
+        last = max((timeline.dispute.zone.key(e.at) for e in entries), default=10**15)
+        # the ids a new fact may not take although no fact holds them: retracted events' and
+        # corrections' own
+        spent = sorted(
+            {e.id for e in entries if isinstance(e, EventRetracted | EventCorrected)}
+            | {e.event for e in entries if isinstance(e, EventRetracted)}
+        )
+        statement_at_the_end = st.builds(
+            Statement,
+            at=st.just(timeline.dispute.zone.to_datetime(last)),
+            id=st.sampled_from(spent or used),
+            by=st.just("x"),
+            text=st.just("y"),
+        )
+        extra = data.draw(
+            st.lists(
+                st.tuples(events(), st.sampled_from(used) | st.none()).map(
+                    lambda p: p[0] if p[1] is None else attrs.evolve(p[0], id=p[1])
+                )
+                | statement_at_the_end,
+                max_size=3,
+            )
+        )
+        fast = general = Timeline(timeline.dispute).with_entries((e, None) for e in entries[:cut])
+        recorded = 10**15
+        for event in [*entries[cut:], *extra]:
+            recorded += data.draw(st.sampled_from((0, 1, 10**12)))
+            if data.draw(st.booleans()):  # a sibling grows the shared log first
+                decoy = Statement(at=event.at, id=f"decoy-{recorded}", by="x", text="y")
+                with contextlib.suppress(RegTimelineError):
+                    fast._append_at((decoy,), recorded)
+            try:
+                fast = fast._append_at((event,), recorded)
+            except RegTimelineError as exc:
+                refused: RegTimelineError | None = exc
+            else:
+                refused = None
+            try:
+                general = Timeline._view(general.dispute, *general._grown((event,), [recorded]))
+            except RegTimelineError as exc:
+                assert refused is not None, str(exc)
+                assert (type(refused), str(refused)) == (type(exc), str(exc))
+                assert refused.event is exc.event
+                assert event.id not in fast._log.ids or fast._log.ids[event.id] < fast._n
+                continue
+            assert refused is None, str(refused)
+            assert fast == general
+            assert fast.entries == general.entries
+            assert fast.history() == general.history()
+            at = general.dispute.zone.to_datetime(general._log.keys[general._n - 1])
+            assert fast.status_at(at) == general.status_at(at)
 
 
 class ReferenceMachine(TimelineMachine):

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
 import uuid
 
 import attrs
+import orjson
+import pendulum
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from regtimeline import (
     BlockLifted,
@@ -16,8 +21,10 @@ from regtimeline import (
     DeadlineSet,
     Dispute,
     DuplicateEvent,
+    Event,
     InvalidTransition,
     InvalidValue,
+    RegTimelineError,
     SchemaError,
     Statement,
     ThrottleImposed,
@@ -27,6 +34,8 @@ from regtimeline import (
     open_store,
 )
 from regtimeline.examples import TWITTER_RUSSIA, twitter_russia, twitter_russia_events
+from regtimeline.serialization import encode
+from regtimeline.stores import STORE_SCHEMA
 from regtimeline.strategies import timelines
 
 D = TWITTER_RUSSIA.id
@@ -338,6 +347,45 @@ class TestChangeFeed:
             store.changes(**args)
 
 
+def test_a_sqlite_store_of_schema_4_keeps_its_positions(tmp_path):
+    """Schema 5 moves SQLite's feed position from the implicit rowid to a column of its own
+    (and drops the index of event ids): every event keeps its position, new ones follow."""
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for statement in SCHEMA_1["sqlite"]:
+        db.execute(statement)
+    db.execute("ALTER TABLE events ADD COLUMN recorded_at INTEGER")
+    db.execute("INSERT INTO meta VALUES ('store_schema', '4')")
+    for name in ("d", "e"):
+        body = (
+            f'{{"id":"{name}","jurisdiction":"RU","platform":"P","regulator":"R","timezone":"UTC"}}'
+        )
+        db.execute("INSERT INTO disputes VALUES (?, ?)", (name, body.encode()))
+    rows = [("e", 1, "s1", 7), ("d", 1, "s2", 9), ("d", 2, "s3", 20)]  # rowids with gaps
+    for dispute, version, event_id, rowid in rows:
+        body = orjson.dumps(encode(say(int(event_id[1:]))))
+        db.execute(
+            "INSERT INTO events (rowid, dispute_id, version, event_id, schema, body)"
+            " VALUES (?, ?, ?, ?, 5, ?)",
+            (rowid, dispute, version, event_id, body),
+        )
+    db.close()
+    with open_store(f"sqlite:///{path}") as store:
+        store.append("d", [say(4)])
+        feed = store.changes()
+    assert [(c.position, c.dispute, c.version, c.event.id) for c in feed] == [
+        (7, "e", 1, "s1"), (9, "d", 1, "s2"), (20, "d", 2, "s3"), (21, "d", 3, "s4"),
+    ]  # fmt: skip
+    db = sqlite3.connect(path)
+    columns = [row[1] for row in db.execute("PRAGMA table_info(events)")]
+    indexes = [row[2] for row in db.execute("PRAGMA index_list(events)")]
+    schema = db.execute("SELECT value FROM meta WHERE key = 'store_schema'").fetchone()
+    db.close()
+    assert columns[0] == "position"
+    assert len(indexes) == 1  # (dispute_id, version) only
+    assert schema == (str(STORE_SCHEMA),)
+
+
 def test_a_postgresql_store_of_schema_3_gets_its_feed(postgres_database):
     """An older store is given positions for what it holds (in recorded order), and new
     appends follow them."""
@@ -356,3 +404,82 @@ def test_a_postgresql_store_of_schema_3_gets_its_feed(postgres_database):
         store.append(D, [say(3)])
         feed = store.changes()
     assert [(c.position, c.event.id) for c in feed] == [(1, "s1"), (2, "s2"), (3, "s3")]
+
+
+class TwoWriters(RuleBasedStateMachine):
+    """Two handles on one SQLite file append in turns, each with its own cache: a handle
+    whose cached timeline is stale (the other appended since) must store exactly what a
+    fresh one would, refuse what it would, and never write at a taken version.
+
+    The model is a list of events; what it accepts is what `Timeline` accepts."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = tempfile.mkdtemp()
+        url = f"sqlite:///{self.directory}/shared.db"
+        self.handles = (open_store(url), open_store(url))
+        self.handles[0].create(TWITTER_RUSSIA)
+        self.model: list[Event] = []
+        self.count = 0
+
+    def teardown(self) -> None:
+        for handle in self.handles:
+            handle.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _next(self, data: st.DataObject) -> Event:
+        self.count += 1
+        at = pendulum.datetime(2021, 4, 1, tz="Europe/Moscow").add(
+            hours=self.count + data.draw(st.sampled_from((-3, 0, 0, 0)), label="shift")
+        )
+        imposed = [e.id for e in self.model if isinstance(e, ThrottleImposed)]
+        kind = data.draw(st.sampled_from(("say", "impose", "lift", "repeat")), label="kind")
+        if kind == "impose":
+            return ThrottleImposed(at=at, id=f"t{self.count}")
+        if kind == "lift" and imposed:
+            return ThrottleLifted(
+                at=at, id=f"l{self.count}", throttle=data.draw(st.sampled_from(imposed))
+            )
+        if kind == "repeat" and self.model:  # a used id: refused
+            return attrs.evolve(say(self.count), at=at, id=self.model[-1].id)
+        return attrs.evolve(say(self.count), at=at)
+
+    @rule(data=st.data(), writer=st.sampled_from((0, 1)), expect=st.sampled_from((None, 0, -1)))
+    def append(self, data: st.DataObject, writer: int, expect: int | None) -> None:
+        event = self._next(data)
+        expected = None if expect is None else max(0, len(self.model) + expect)
+        try:
+            Timeline(TWITTER_RUSSIA, self.model).append(event)
+        except RegTimelineError as exc:
+            refusal: type[RegTimelineError] | None = type(exc)
+        else:
+            refusal = None
+        if expected is not None and expected != len(self.model):
+            refusal = ConcurrencyError
+        try:
+            version = self.handles[writer].append(D, [event], expected_version=expected)
+        except RegTimelineError as exc:
+            assert type(exc) is refusal, str(exc)
+            return
+        assert refusal is None
+        self.model.append(event)
+        assert version == len(self.model)
+
+    @rule(reader=st.sampled_from((0, 1)))
+    def load(self, reader: int) -> None:
+        assert list(self.handles[reader].load(D).events) == list(
+            Timeline(TWITTER_RUSSIA, self.model).events
+        )
+
+    @invariant()
+    def versions_agree(self) -> None:
+        with sqlite3.connect(f"{self.directory}/shared.db") as db:
+            stored = db.execute("SELECT version FROM events ORDER BY position").fetchall()
+        db.close()
+        assert [v for (v,) in stored] == list(range(1, len(self.model) + 1))
+
+
+TwoWriters.TestCase.settings = settings(
+    stateful_step_count=25, deadline=None, suppress_health_check=list(HealthCheck)
+)
+TestTwoWriters = TwoWriters.TestCase

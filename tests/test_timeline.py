@@ -64,6 +64,42 @@ class TestOrder:
         assert [p.phase for p in t.history()] == [Phase.CLEAR]
 
 
+class TestOneEventAtTheEnd:
+    """A single fact appended at the end takes a short path; it refuses what the general
+    path refuses, word for word (the property is in test_properties)."""
+
+    @pytest.mark.parametrize("reused", ["a", "r", "c", "b"])
+    def test_ids_spent_by_the_record_are_refused(self, reused):
+        """A live fact's id, a retracted event's, a retraction's and a correction's."""
+        from regtimeline import EventCorrected, EventRetracted
+
+        t = timeline(say("2021-03-10", "a"), say("2021-03-10", "b"), say("2021-03-10", "x"))
+        t = t.append(EventRetracted(at="2021-03-11", id="r", event="b"))
+        t = t.append(
+            EventCorrected(at="2021-03-11", id="c", event="x", replacement=say("2021-03-09", "x"))
+        )
+        for at in ("2021-03-12", "2021-03-12T10:00:00+03:00"):  # a day, and an instant
+            with pytest.raises(DuplicateEvent, match=f"the id '{reused}' is already used"):
+                t.append(say(at, reused))
+
+    def test_a_sibling_that_grew_the_log_first_is_not_seen(self):
+        """Two appends of one event each to one timeline: the second does not see the first."""
+        a = timeline(say("2021-03-10T10:00:00+03:00", "a"))
+        b = a.append(say("2021-03-11T10:00:00+03:00", "b"))
+        c = a.append(say("2021-03-11T10:00:00+03:00", "c"))
+        assert [e.id for e in c.events] == ["a", "c"]
+        assert [e.id for e in b.events] == ["a", "b"]
+        assert [e.id for e in b.append(say("2021-03-12", "c")).events] == ["a", "b", "c"]
+
+    def test_a_refused_event_leaves_nothing_behind(self):
+        """A refusal on the short path: the next append may use the refused id."""
+        t = timeline(say("2021-03-10", "a"))
+        with pytest.raises(UnknownReference):
+            t.append(ThrottleLifted(at="2021-03-11", id="u", throttle="none"))
+        assert len(t._log.keys) == 1
+        assert [e.id for e in t.append(say("2021-03-12", "u")).events] == ["a", "u"]
+
+
 class TestImmutability:
     def test_append_returns_a_new_timeline(self):
         """The old timeline is untouched."""
