@@ -111,12 +111,13 @@ class Timeline:
     @classmethod
     def _view(cls, dispute: Dispute, log: Log, n: int, record: Record, m: int) -> Timeline:
         timeline = cls.__new__(cls)
-        object.__setattr__(timeline, "dispute", dispute)
-        timeline._log = log
-        timeline._n = n
-        timeline._record = record
-        timeline._m = m
-        timeline._events = None
+        # (the slots directly: __setattr__ is Python code, and this runs on every append)
+        _set(timeline, "dispute", dispute)
+        _set(timeline, "_log", log)
+        _set(timeline, "_n", n)
+        _set(timeline, "_record", record)
+        _set(timeline, "_m", m)
+        _set(timeline, "_events", None)
         return timeline
 
     # --- growing ---------------------------------------------------------------------------
@@ -773,6 +774,7 @@ def _with_facts(
     return base, len(base)
 
 
+_set: Final = object.__setattr__
 #: The kinds of fact (not corrections), exactly: a subclass goes the general way.
 _FACTS: Final = frozenset(EVENT_TYPES)
 _event_id: Final = operator.attrgetter("id")

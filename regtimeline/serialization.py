@@ -16,6 +16,7 @@ Examples:
 
 from __future__ import annotations
 
+import datetime as _dt
 import decimal
 import re
 import typing
@@ -291,6 +292,18 @@ def _window_of(value: Any, _: type) -> Window:
 
 
 def _instant_text(value: pendulum.DateTime) -> str:
+    if value.tzinfo is pendulum.UTC:  # what events hold: skip pendulum's utcoffset (Python)
+        plain = _dt.datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            _dt.UTC,
+        )
+        return plain.isoformat()
     return value.isoformat()
 
 

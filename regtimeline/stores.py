@@ -152,6 +152,13 @@ class Store(abc.ABC):
     def _feed(self, tx: Any, after: int, limit: int) -> list[_FeedRow]:
         """The stored events after position `after`, by position, at most `limit`."""
 
+    def _insert_atomically(
+        self, dispute_id: str, first_version: int, events: Sequence[Event], recorded: int
+    ) -> None:
+        """`_insert_events` in a transaction of its own."""
+        with self._transaction() as tx:
+            self._insert_events(tx, dispute_id, first_version, events, recorded)
+
     def _project(
         self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
     ) -> None:
@@ -281,8 +288,7 @@ class Store(abc.ABC):
         """
         recorded = max(now_key(), timeline._last_recorded())
         grown = timeline._append_at(batch, recorded)
-        with self._transaction() as tx:
-            self._insert_events(tx, dispute_id, current + 1, batch, recorded)
+        self._insert_atomically(dispute_id, current + 1, batch, recorded)
         new_version = current + len(batch)
         self._cache[dispute_id] = (new_version, grown)
         return new_version
@@ -582,6 +588,12 @@ _POSTGRES_STEPS: Final = {
 }
 
 
+_INSERT_EVENT: Final = (
+    "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+
+
 class _SqliteTransaction:
     """A SQLite transaction: begun on entry, committed on a normal exit, else rolled back.
 
@@ -730,6 +742,16 @@ class SqliteStore(Store):
         )
         return [(_decode_row(dispute_id, v, schema, body), at) for v, schema, body, at in rows]
 
+    def _insert_atomically(
+        self, dispute_id: str, first_version: int, events: Sequence[Event], recorded: int
+    ) -> None:
+        if len(events) != 1:
+            super()._insert_atomically(dispute_id, first_version, events, recorded)
+            return
+        # one statement outside a transaction is a transaction of its own: it takes the
+        # write lock (waiting as BEGIN IMMEDIATE does) and commits, in one call
+        self._insert_events(self._db, dispute_id, first_version, events, recorded)
+
     def _insert_events(
         self,
         tx: Any,
@@ -738,10 +760,7 @@ class SqliteStore(Store):
         events: Sequence[Event],
         recorded: int,
     ) -> None:
-        sql = (
-            "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, ?)"
-        )
+        sql = _INSERT_EVENT
         try:
             if len(events) == 1:  # the common case, without executemany's set-up
                 e = events[0]

@@ -36,7 +36,7 @@ from regtimeline.serialization import (
     loads,
     upcast,
 )
-from regtimeline.strategies import disputes, events
+from regtimeline.strategies import disputes, events, instants
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
@@ -76,6 +76,15 @@ class TestRoundTrip:
         VALIDATOR.validate(data)
         assert decode(data) == event
         assert decode(orjson.loads(orjson.dumps(data))) == event
+
+    @given(st.one_of(wide_instants, instants()))
+    def test_instants_are_written_as_isoformat_writes_them(self, when):
+        """The short path for UTC instants writes what `isoformat` writes."""
+        from regtimeline.serialization import _instant_text
+
+        assert _instant_text(when) == when.isoformat()
+        utc = when.in_timezone("UTC")
+        assert _instant_text(utc) == utc.isoformat()
 
     @given(events([*EVENT_TYPES, EventRetracted, EventCorrected]))
     def test_encode_equals_cattrs_tagged_union(self, event):
