@@ -20,6 +20,7 @@ import bisect
 import datetime as _dt
 import decimal
 import fractions
+import functools
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -164,10 +165,7 @@ class _Restr:
         self.ends_span: tuple[int, int] | None = None  # an imprecise `ends`: its span
         # per dimension, every value its boxes name when none says "all except" (else None):
         # phase_for rejects most restrictions with one set lookup
-        self.named = tuple(
-            None if any(b[k][1] for b in boxes) else frozenset().union(*(b[k][0] for b in boxes))
-            for k in range(4)
-        )
+        self.named = _named(boxes)
 
     def narrowed(self, boxes: tuple[_Box, ...]) -> _Restr:
         r = _Restr(
@@ -937,7 +935,7 @@ class Log:
         """Refuse region codes of another country than the dispute's."""
         if scope is None or not self.country:
             return
-        foreign = sorted(r for r in scope.names(2) if region_countries((r,)) - {self.country})
+        foreign = _foreign_regions(scope._boxes, self.country)
         if foreign:
             raise self.refuse(
                 event,
@@ -1617,6 +1615,22 @@ def _enforce(
     return log.close_deadline(ev, key, index, ev.enforces, DeadlineState.ENFORCED)
 
 
+@functools.lru_cache(maxsize=4096)
+def _foreign_regions(boxes: tuple[_Box, ...], country: str) -> tuple[str, ...]:
+    """The region codes `boxes` name (included or excepted) of another country, sorted."""
+    names = frozenset().union(*(b[2][0] for b in boxes))
+    return tuple(sorted(r for r in names if region_countries((r,)) - {country}))
+
+
+@functools.lru_cache(maxsize=4096)
+def _named(boxes: tuple[_Box, ...]) -> tuple[frozenset[str] | None, ...]:
+    """`_Restr.named` of `boxes` (restrictions repeat a few scopes: computed once each)."""
+    return tuple(
+        None if any(b[k][1] for b in boxes) else frozenset().union(*(b[k][0] for b in boxes))
+        for k in range(4)
+    )
+
+
 def _coverage(ev: Event, scope: Scope | None) -> tuple[_Box, ...]:
     """The boxes an imposition or a lift covers (delistings: times their stores)."""
     boxes = scope_boxes(EVERYTHING if scope is None else scope)
@@ -1698,9 +1712,9 @@ def _named_target(
     nothing to take away.
     """
     word = _KIND_WORDS[kind]
-    listed = ", ".join(f"{r.id!r} ({_words(kind, r.boxes)})" for r in active) or "none"
     found = [r for r in active if r.id == target]
     if not found:
+        listed = ", ".join(f"{r.id!r} ({_words(kind, r.boxes)})" for r in active) or "none"
         at = log.ids.get(target)
         if at is None or not isinstance(log.events[at], _IMPOSING[kind]):
             raise log.refuse(
@@ -1718,22 +1732,20 @@ def _named_target(
             InvalidTransition,
         )
     rec = found[0]
-    have = f"{word} {target!r} covers {_words(kind, rec.boxes)}"
     # a lift is one box; the values it names in the four scope dimensions must exist
+    why = None
     for k, d in enumerate(lift[0][:4]):
         if d[1] or (k == 0 and d[0] == NETWORKS):
             continue
         missing = sorted(v for v in d[0] if not any(dim_has(b[k], v) for b in rec.boxes))
         if missing:
-            raise log.refuse(
-                ev,
-                key,
-                have,
-                f"it names {_DIM_WORDS[k]} {', '.join(missing)} that no part of it has",
-                InvalidTransition,
-            )
-    if not region_overlaps(rec.boxes, lift):
-        raise log.refuse(ev, key, have, "the lift takes nothing away from it", InvalidTransition)
+            why = f"it names {_DIM_WORDS[k]} {', '.join(missing)} that no part of it has"
+            break
+    if why is None and not region_overlaps(rec.boxes, lift):
+        why = "the lift takes nothing away from it"
+    if why is not None:
+        have = f"{word} {target!r} covers {_words(kind, rec.boxes)}"
+        raise log.refuse(ev, key, have, why, InvalidTransition)
     return rec
 
 

@@ -94,6 +94,8 @@ def dim_has(d: _Dim, value: str) -> bool:
 
 def box_and(a: _Box, b: _Box) -> _Box | None:
     """The intersection of two boxes, or None when empty."""
+    if a == b:  # (restrictions repeat a few scopes: a box meets itself most often)
+        return None if any(not d[1] and not d[0] for d in a) else a
     out = []
     for x, y in zip(a, b, strict=True):
         d = dim_and(x, y)
@@ -105,6 +107,8 @@ def box_and(a: _Box, b: _Box) -> _Box | None:
 
 def box_minus(a: _Box, b: _Box, universes: _Universes) -> list[_Box]:
     """`a` minus `b`, as disjoint boxes."""
+    if a == b:
+        return []
     if box_and(a, b) is None:
         return [a]
     pieces: list[_Box] = []
