@@ -605,6 +605,8 @@ def _active(snap: _Snap, key: int) -> tuple[_Restr, ...]:
 
 def _phase(snap: _Snap, key: int, zone: Zone) -> Phase:
     """The phase at `key` of the state `snap` (its restrictions may have run out by then)."""
+    if not snap.restrictions:
+        return Phase.WARNED if snap.open_deadlines else Phase.CLEAR
     perm, until, windowed = snap.perm, snap.until, snap.windowed
     for kind, phase in _KIND_PHASES:
         if perm[kind] or key <= until[kind]:
@@ -1037,7 +1039,7 @@ class Log:
         return self.zone.to_datetime(key)
 
     def status_phase(self, i: int, key: int) -> Phase:
-        return _phase(self._snap(i), key, self.zone)
+        return _phase(self.snaps[i - 1] if i else _START, key, self.zone)
 
     def status_phase_for(self, i: int, key: int, point: tuple[str | None, ...]) -> Phase:
         return _phase_for(self._snap(i), key, self.zone, point)

@@ -6,7 +6,7 @@ import datetime
 import decimal
 import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, Final, Protocol, overload
 
 import attrs
 import pendulum
@@ -255,6 +255,8 @@ if TYPE_CHECKING:
     cached = functools.cached_property
 else:
     cached = _Cached
+
+_new: Final = object.__new__
 
 
 @attrs.frozen(kw_only=True)
@@ -543,6 +545,15 @@ class Status:
         object.__setattr__(self, "_i", i)
         object.__setattr__(self, "_key", key)
 
+    @classmethod
+    def _at(cls, source: StatusSource, i: int, key: int) -> Status:
+        """`Status(source, i, key)` as `status_at` makes it, on every call: in one step."""
+        status = _new(cls)
+        _SET_SOURCE(status, source)
+        _SET_I(status, i)
+        _SET_KEY(status, key)
+        return status
+
     def __setattr__(self, name: str, value: object) -> None:
         msg = f"a Status is immutable; cannot set {name!r}"
         raise AttributeError(msg)
@@ -733,6 +744,11 @@ class Status:
             f"items_requested={self.items_requested}, items_removed={self.items_removed}, "
             f"fines={dict(self.fines)!r}, last_event={getattr(self.last_event, 'id', None)!r})"
         )
+
+
+_SET_SOURCE: Final = Status._source.__set__  # type: ignore[attr-defined]
+_SET_I: Final = Status._i.__set__  # type: ignore[attr-defined]
+_SET_KEY: Final = Status._key.__set__  # type: ignore[attr-defined]
 
 
 @attrs.frozen(kw_only=True)

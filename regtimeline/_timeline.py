@@ -444,7 +444,7 @@ class Timeline:
                 key = instant_key(when)  # raises TimeError for a naive datetime
         else:
             key = log.zone.query_key(when)
-        return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
+        return Status._at(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
     def restrictions(self) -> tuple[Spell, ...]:
         """Every restriction over time: one `Spell` for each span in which it covered the same.
@@ -504,7 +504,7 @@ class Timeline:
     def _status_at_key(self, key: int) -> Status:
         """The status at an instant given as a key (for the archive's queries)."""
         log = self._log
-        return Status(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
+        return Status._at(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
 
     def history(
         self,
