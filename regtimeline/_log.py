@@ -226,7 +226,9 @@ class _DeadlineRec:
         self.closed_at = closed_at
         self.closed_by = closed_by
         self.enforced_by = enforced_by
-        self.public: dict[DeadlineState, Deadline] = {}
+        # the public Deadline of each state asked for, made on first request (most records
+        # are never asked for: no dict until one is)
+        self.public: dict[DeadlineState, Deadline] | None = None
         self.due_span: tuple[int, int] | None = None  # an imprecise `due`: its span
 
     def state_at(self, key: int) -> DeadlineState:
@@ -1499,10 +1501,13 @@ class Log:
 
     def _public_deadline(self, rec: _DeadlineRec, key: int) -> Deadline:
         state = rec.state_at(key)
-        public = rec.public.get(state)
+        made = rec.public
+        if made is None:
+            made = rec.public = {}
+        public = made.get(state)
         if public is None:
             to_dt = self.zone.to_datetime
-            public = rec.public[state] = Deadline(
+            public = made[state] = Deadline(
                 id=rec.id,
                 state=state,
                 due=None if rec.due is None else to_dt(rec.due),
