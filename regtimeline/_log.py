@@ -538,6 +538,7 @@ class _Snap:
         "open_deadlines",
         "perm",
         "restrictions",
+        "static",
         "until",
         "windowed",
     )
@@ -555,6 +556,9 @@ class _Snap:
         self.restrictions = restrictions
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
+        #: whether its phase is the same at every later instant: no restriction runs out
+        #: and none has a window (history() passes over the events that keep such a state)
+        self.static = all(r.ends is None and r.window is None for r in restrictions)
         if not restrictions:
             self.perm, self.until, self.windowed = _NO_RESTRICTIONS
             return
@@ -584,6 +588,7 @@ class _Snap:
             snap = _Snap.__new__(_Snap)
             snap.restrictions = self.restrictions
             snap.perm, snap.until, snap.windowed = self.perm, self.until, self.windowed
+            snap.static = self.static
             snap.open_deadlines = self.open_deadlines if open_deadlines is None else open_deadlines
             snap.n_tracks = self.n_tracks if n_tracks is None else n_tracks
             return snap
@@ -1427,11 +1432,16 @@ class Log:
         horizon = until if until is not None else self.horizon(n)
         periods: list[tuple[int, Phase, str | None, tuple[int, int] | None]] = []
         first = 0  # the first event at the current instant
+        seen = None  # the state last looked at
         for i in range(n):
             key = keys[i]
             if i + 1 < n and keys[i + 1] == key:
                 continue  # only the state after the last event at an instant is seen
             snap = snaps[i]
+            if snap is seen and snap.static:  # (an event that changed neither restrictions
+                first = i + 1  # nor deadlines, in a state time does not change: nothing new)
+                continue
+            seen = snap
             phase = _phase_for(snap, key, zone, point)
             if not periods or periods[-1][1] is not phase:
                 periods.append((key, phase, events[i].id, self._at_span(first, i + 1)))
