@@ -37,6 +37,7 @@ import statistics
 import tempfile
 import time
 import tracemalloc
+import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -337,10 +338,26 @@ def _status_rows(
     few = instants[:es_queries]
     int_keys = keys
     wanted = [zone.key(w) for w in instants]
+    # the same instants as each kind of argument status_at takes
+    local = zoneinfo.ZoneInfo(DISPUTE.timezone)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    utc = [epoch + dt.timedelta(microseconds=k) for k in wanted]
+    stdlib = [w.astimezone(local) for w in utc]
+    texts = [w.isoformat() for w in instants]
+    assert [zone.key(w) for w in stdlib] == wanted == [zone.key(w) for w in utc]
     times = interleaved(
         {
-            "regtimeline status_at(t).phase": lambda: [
+            "regtimeline status_at(t).phase, t pendulum": lambda: [
                 timeline.status_at(w).phase for w in instants
+            ],
+            "regtimeline status_at(t).phase, t datetime (zoneinfo)": lambda: [
+                timeline.status_at(w).phase for w in stdlib
+            ],
+            "regtimeline status_at(t).phase, t datetime (UTC)": lambda: [
+                timeline.status_at(w).phase for w in utc
+            ],
+            "regtimeline status_at(t).phase, t ISO string": lambda: [
+                timeline.status_at(w).phase for w in texts
             ],
             "floor: bisect on ints": lambda: [bisect.bisect_right(int_keys, k) for k in wanted],
         }

@@ -209,7 +209,9 @@ def key_of_text(text: str) -> int | None:
         >>> key_of_text("1970-01-01T03:00:01+03:00"), key_of_text("2021-03-10")
         (1000000, None)
     """
-    if len(text) > 10:  # not a bare date
+    # an instant as moment_and_key takes it (a calendar date, then T or a space), read without
+    # building the moment
+    if len(text) > 10 and _CALENDAR_DATE.match(text) and text[8 if text[4] != "-" else 10] in "T ":
         try:
             key: int | None = datetime_sub(_dt.datetime.fromisoformat(text), EPOCH) // ONE_US
         except (ValueError, TypeError):  # malformed, or naive: moment_and_key says which
@@ -390,6 +392,10 @@ class Zone:
         """
         if isinstance(when, _dt.datetime):
             return instant_key(when)
+        if type(when) is str:
+            key = key_of_text(when)  # an instant's key without building it
+            if key is not None:
+                return key
         moment = to_moment(when)
         if isinstance(moment, Imprecise):
             msg = f"{moment.text!r} is a span of days; ask about a day ('2021-03-31') or an instant"

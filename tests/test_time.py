@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regtimeline import DeadlineSet, Phase, Statement, TimeError
+from regtimeline._imprecise import Imprecise
 from regtimeline._time import (
     MAX_KEY,
     MIN_KEY,
+    Zone,
     instant_key,
     key_of_text,
     moment_and_key,
@@ -242,3 +244,46 @@ class TestDaylightSaving:
         with pytest.raises(TimeError):
             timeline().status_at(dt.datetime(2021, 3, 10, 12))
         assert timeline().status_at("2021-03-10T12:00:00+03:00").phase is Phase.CLEAR
+
+
+_TEXTS = st.one_of(
+    instants().map(lambda w: w.isoformat()),
+    instants().map(lambda w: w.in_timezone("Asia/Kolkata").isoformat(" ")),
+    st.dates(min_value=dt.date(1, 1, 2)).map(lambda d: d.isoformat()),
+    st.sampled_from(
+        [
+            "2021-W10-3T10:00:00+03:00",  # a week date: refused, on every path
+            "20210310T100000+0300",
+            "2021-03-10T10+03:00",
+            "2021-03-10T10:00:00.1234567+03:00",
+            "2021-03-10T10:00:00",  # naive
+            "2021-03",  # a span
+            "2021-03-10Tnonsense",
+            "0001-01-01T00:00:00+01:00",  # before the year 1 in UTC
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@given(_TEXTS)
+def test_a_string_instant_is_read_as_to_moment_reads_it(text):
+    """`key_of_text` and `Zone.query_key` (their short path skips building the moment) give
+    the key `moment_and_key` / `to_moment` give, or the same refusal."""
+    zone = Zone("Europe/Moscow")
+
+    def outcome(f):
+        try:
+            return f()
+        except TimeError as exc:
+            return ("refused", str(exc))
+
+    assert outcome(lambda: key_of_text(text)) == outcome(lambda: moment_and_key(text)[1])
+
+    def general():
+        moment = to_moment(text)
+        if isinstance(moment, Imprecise):
+            return zone.query_key(moment.text)  # the span's own refusal
+        return zone.key(moment, end=True)
+
+    assert outcome(lambda: zone.query_key(text)) == outcome(general)
