@@ -283,6 +283,7 @@ class TestTimelineProperties:
         assert built == timeline
         assert built.history() == timeline.history()
 
+    @settings(max_examples=min(200, settings.default.max_examples))
     @given(recorded_timelines(max_size=12), st.integers(0, 15), st.data())
     def test_one_event_at_the_end_folds_as_the_general_path(self, timeline, cut, data):
         """An append of one event (a store's; `_one_at_end` when it is a new fact at the end)
@@ -340,8 +341,9 @@ class TestTimelineProperties:
             assert fast == general
             assert fast.entries == general.entries
             assert fast.history() == general.history()
-            at = general.dispute.zone.to_datetime(general._log.keys[general._n - 1])
-            assert fast.status_at(at) == general.status_at(at)
+            if general._n:  # (a retraction may leave no event)
+                at = general.dispute.zone.to_datetime(general._log.keys[general._n - 1])
+                assert fast.status_at(at) == general.status_at(at)
 
 
 class ReferenceMachine(TimelineMachine):
