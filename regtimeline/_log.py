@@ -1426,6 +1426,30 @@ class Log:
         up to the latest instant any event names; a restriction running out counts always.
         With `point`, the phase of that slice (see `_phase_for`).
         """
+        periods = self._period_starts(n, until, point)
+        to_dt = self.zone.to_datetime
+
+        def span(
+            keys: tuple[int, int] | None,
+        ) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
+            return None if keys is None else (to_dt(keys[0]), to_dt(keys[1]))
+
+        return tuple(
+            Period(
+                start=to_dt(start),
+                end=to_dt(periods[j + 1][0]) if j + 1 < len(periods) else None,
+                phase=phase,
+                cause=cause,
+                start_span=span(boundary),
+                end_span=span(periods[j + 1][3]) if j + 1 < len(periods) else None,
+            )
+            for j, (start, phase, cause, boundary) in enumerate(periods)
+        )
+
+    def _period_starts(
+        self, n: int, until: int | None, point: tuple[str | None, ...]
+    ) -> list[tuple[int, Phase, str | None, tuple[int, int] | None]]:
+        """`history`'s periods as (start key, phase, cause, span of an imprecise start)."""
         keys, snaps, events, zone = self.keys, self.snaps, self.events, self.zone
         if until is not None:
             n = bisect.bisect_right(keys, until, 0, n)
@@ -1455,24 +1479,7 @@ class Log:
                 phase = _phase_for(snap, boundary, zone, point)
                 if periods[-1][1] is not phase:
                     periods.append((boundary, phase, None, _ends_span(snap, boundary)))
-        to_dt = zone.to_datetime
-
-        def span(
-            keys: tuple[int, int] | None,
-        ) -> tuple[pendulum.DateTime, pendulum.DateTime] | None:
-            return None if keys is None else (to_dt(keys[0]), to_dt(keys[1]))
-
-        return tuple(
-            Period(
-                start=to_dt(start),
-                end=to_dt(periods[j + 1][0]) if j + 1 < len(periods) else None,
-                phase=phase,
-                cause=cause,
-                start_span=span(boundary),
-                end_span=span(periods[j + 1][3]) if j + 1 < len(periods) else None,
-            )
-            for j, (start, phase, cause, boundary) in enumerate(periods)
-        )
+        return periods
 
     def _at_span(self, first: int, end: int) -> tuple[int, int] | None:
         """The span of the imprecise `at`s among events `first` to `end` (one instant)."""

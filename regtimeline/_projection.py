@@ -13,6 +13,7 @@ columns and answered from its timeline.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
@@ -90,6 +91,8 @@ DDL: Final = (
     "CREATE INDEX restrictions_dispute ON restrictions (dispute_key, (lower(during)))",
 )
 
+#: Rows rewritten with one statement (more go by COPY).
+_AT_ONCE: Final = 64
 _PERIOD_COLUMNS: Final = (
     "dispute_key, dispute_id, jurisdiction, platform, regulator, timezone, during, phase,"
     " phase_rank, cause, start_earliest, start_latest, end_earliest, end_latest, windowed"
@@ -338,12 +341,19 @@ def rewrite(
     start = _first_change(old, new)
     if start is None:
         return
-    tx.execute(
-        f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s",  # noqa: S608
-        (key, _instant(start)),
-    )
+    delete = f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s"  # noqa: S608
     to_sql = _period_sql if table == "periods" else _restriction_sql
     rows = [to_sql(row) for row in new if row[0] >= start]
+    if 0 < len(rows) <= _AT_ONCE:
+        # what an append changes is a row or two: delete and insert in one statement, one
+        # round trip (the insert does not see the rows the delete removes, nor they it)
+        values = ", ".join([f"({', '.join(['%s'] * len(rows[0]))})"] * len(rows))
+        tx.execute(
+            f"WITH gone AS ({delete}) INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
+            (key, _instant(start), *itertools.chain.from_iterable(rows)),
+        )
+        return
+    tx.execute(delete, (key, _instant(start)))
     if rows:
         with tx.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
