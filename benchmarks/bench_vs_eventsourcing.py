@@ -38,7 +38,7 @@ import tempfile
 import time
 import tracemalloc
 import zoneinfo
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -134,7 +134,7 @@ class SnapshottedApplication(Application):
 
 
 def restriction_heavy(n: int) -> list[Event]:
-    """Half the events change a restriction: throttles imposed and lifted, short blocks."""
+    """Three events in eight change a restriction: throttles imposed and lifted, short blocks."""
     events: list[Event] = []
     for i in range(n):
         at = START.add(seconds=i * STEP)
@@ -264,7 +264,8 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--mixes", default=",".join(MIXES))
     args = parser.parse_args()
-    rows: list[tuple[str, str, str]] = []
+    print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
+    print("|---|---|---|", flush=True)
     for n, mix in ((int(s), m) for s in args.sizes.split(",") for m in args.mixes.split(",")):
         events = MIXES[mix](n)
         calls = _calls(events)
@@ -280,24 +281,25 @@ def main() -> None:
                 "floor": lambda folded=folded: tuple_fold(folded),
             }
         )
-        for name, seconds in times.items():
-            ratio = times["es bare replay"] / seconds
-            rows.append(
-                (
-                    f"build {n:,} events ({mix}) in memory: {name}",
-                    f"{n / seconds:,.0f}/s",
-                    f"{ratio:.2f}x",
-                )
+        _show(
+            (
+                f"build {n:,} events ({mix}) in memory: {name}",
+                f"{n / seconds:,.0f}/s",
+                f"{times['es bare replay'] / seconds:.2f}x",
             )
-        rows += _status_rows(n, mix, events, calls, args.queries, args.es_queries)
+            for name, seconds in times.items()
+        )
+        _show(_status_rows(n, mix, events, calls, args.queries, args.es_queries))
         if mix == "takedown-heavy":
-            rows += _sqlite_rows(n, events, calls)
-            rows += _memory_rows(n, events, calls)
-    rows += _append_rows(args.appends)
-    print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
-    print("|---|---|---|")
+            _show(_sqlite_rows(n, events, calls))
+            _show(_memory_rows(n, events, calls))
+    _show(_append_rows(args.appends))
+
+
+def _show(rows: Iterable[tuple[str, str, str]]) -> None:
+    """Print table rows as they are measured (a run at 1M events takes most of an hour)."""
     for row in rows:
-        print("| " + " | ".join(row) + " |")
+        print("| " + " | ".join(row) + " |", flush=True)
 
 
 def _status_rows(
