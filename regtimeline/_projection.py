@@ -211,25 +211,32 @@ def windowed(timeline: Timeline) -> bool:
     return _windowed(timeline)
 
 
-def period_rows(timeline: Timeline) -> list[Row]:
-    """The periods table's rows of one timeline, in order (each led by its start key)."""
+def period_rows(timeline: Timeline, windowed: bool | None = None) -> list[Row]:
+    """The periods table's rows of one timeline, in order (each led by its start key).
+
+    `history()`'s periods, read as keys (no instant is made and read back); `windowed`
+    when the caller knows it.
+    """
     head = _head(timeline.dispute)
-    windowed = _windowed(timeline)
+    if windowed is None:
+        windowed = _windowed(timeline)
+    starts = timeline._period_keys()
     rows: list[Row] = []
-    for p in timeline.history():
-        ss, es = p.start_span, p.end_span
+    for j, (start, phase, cause, ss) in enumerate(starts):
+        following = starts[j + 1] if j + 1 < len(starts) else None
+        es = None if following is None else following[3]
         rows.append(
             (
-                instant_key(p.start),
-                _key(p.end),
+                start,
+                None if following is None else following[0],
                 *head,
-                p.phase.name,
-                int(p.phase),
-                _text(p.cause),
-                None if ss is None else instant_key(ss[0]),
-                None if ss is None else instant_key(ss[1]),
-                None if es is None else instant_key(es[0]),
-                None if es is None else instant_key(es[1]),
+                phase.name,
+                int(phase),
+                _text(cause),
+                None if ss is None else ss[0],
+                None if ss is None else ss[1],
+                None if es is None else es[0],
+                None if es is None else es[1],
                 windowed,
             )
         )

@@ -556,6 +556,14 @@ class Timeline:
         key = None if until is None else self._log.zone.query_key(until)
         return self._log.history(self._n, key, point)
 
+    def _period_keys(self) -> list[tuple[int, Phase, str | None, tuple[int, int] | None]]:
+        """`history()` as (start key, phase, cause, span keys of an imprecise start)."""
+        return self._log._period_starts(self._n, None, (None, None, None, None))
+
+    def _last_key(self) -> int | None:
+        """The key of the latest event's time (None: no event)."""
+        return self._log.keys[self._n - 1] if self._n else None
+
     def _horizon(self) -> int | None:
         """The latest instant the events name (how far `history()` runs windows)."""
         return self._log.horizon(self._n)

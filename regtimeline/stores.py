@@ -42,7 +42,7 @@ from . import _projection
 from ._archive import Archive, DisputePeriod, DisputeStatus, _Keys, wanted_disputes
 from ._dispute import Dispute
 from ._enums import Phase
-from ._events import Event
+from ._events import CORRECTION_TYPES, Event
 from ._fields import nfc
 from ._gc import paused_gc
 from ._status import slice_point
@@ -873,7 +873,12 @@ class PostgresStore(Store):
         if old is not None and later and all(_projection.quiet(e) for e in batch):
             self._projected[dispute.id] = (after, old[1], old[2], False, max(keys))
             return
-        periods = _projection.period_rows(timeline)
+        if old is not None and not any(isinstance(e, CORRECTION_TYPES) for e in batch):
+            # events are taken away only by corrections: a window seen stays
+            windowed = old[3] or any(getattr(e, "window", None) is not None for e in batch)
+        else:
+            windowed = _projection.windowed(timeline)
+        periods = _projection.period_rows(timeline, windowed)
         _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods)
         if old is not None and later and not any(_projection.restricting(e) for e in batch):
             spells = old[2]  # restrictions change only at restriction events (and `ends`)
@@ -882,9 +887,10 @@ class PostgresStore(Store):
             _projection.rewrite(
                 tx, "restrictions", dispute, None if old is None else old[2], spells
             )
-        last = max((zone.key(e.at) for e in timeline.events), default=-(1 << 62))
-        windowed = _projection.windowed(timeline)
-        self._projected[dispute.id] = (after, periods, spells, windowed, last)
+        last = timeline._last_key()
+        self._projected[dispute.id] = (
+            after, periods, spells, windowed, -(1 << 62) if last is None else last
+        )  # fmt: skip
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:

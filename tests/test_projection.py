@@ -250,3 +250,29 @@ def test_an_event_at_the_same_instant_as_the_last_can_change_a_cause(pg):
     expected = Archive.from_store(pg).periods()
     assert [p.cause for p in expected] == ["s"]
     assert pg.periods() == expected
+
+
+def test_a_window_in_a_later_append_marks_every_row_windowed(pg):
+    """An append to a dispute the store has projected already, adding a restriction with a
+    recurring window, marks the dispute's rows windowed (its periods stop where its events
+    do, so its queries look past them): the flag is kept from append to append, and a
+    window in the batch sets it."""
+    from regtimeline import BlockImposed, Window
+
+    archive = Archive(cases())
+    t = next(iter(archive))
+    pg.create(t.dispute)
+    pg.append(t.dispute.id, t.events)
+    pg.append(t.dispute.id, [Statement(at="2030-01-01", id="later", by="x", text="y")])
+    curfew = BlockImposed(at="2030-02-01", id="curfew", window=Window(start="22:00", end="06:00"))
+    pg.append(t.dispute.id, [curfew])
+    after = Statement(at="2030-02-02", id="after", by="x", text="y")
+    pg.append(t.dispute.id, [after])  # an append without a window keeps the flag
+    with psycopg.connect(pg._db.info.dsn) as db:
+        flags = db.execute(
+            "SELECT DISTINCT windowed FROM periods WHERE dispute_id = %s", (t.dispute.id,)
+        ).fetchall()
+    assert flags == [(True,)]
+    grown = t.append(Statement(at="2030-01-01", id="later", by="x", text="y"), curfew, after)
+    for when in ("2030-03-01T23:00:00Z", "2030-03-01T12:00:00Z", "2031-01-01T23:30:00Z"):
+        assert pg.restricted(when) == Archive([grown]).restricted(when)
