@@ -272,6 +272,8 @@ class Store(abc.ABC):
             ):
                 try:
                     return self._append_to_cached(dispute_id, batch, *cached)
+                except StoreError:
+                    raise  # the store cannot be written now: the general way could not either
                 except RegTimelineError:
                     pass  # another writer came first, or a refusal: the general way tells
             return self._append(dispute_id, batch, expected_version)
@@ -588,6 +590,14 @@ _POSTGRES_STEPS: Final = {
 }
 
 
+def _unavailable(path: str, error: sqlite3.Error) -> StoreError:
+    """The refusal of a SQLite store that cannot be written now (nothing was stored)."""
+    why = str(error)
+    if "locked" in why or "busy" in why:
+        why += " (another writer held it past the 60-second wait)"
+    return StoreError(f"the SQLite store {path!r} cannot be written now: {why}; nothing was stored")
+
+
 _INSERT_EVENT: Final = (
     "INSERT INTO events (dispute_id, version, event_id, schema, body, recorded_at)"
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -601,14 +611,18 @@ class _SqliteTransaction:
     for its set-up on every call.)
     """
 
-    __slots__ = ("_begin", "_db")
+    __slots__ = ("_begin", "_db", "_path")
 
-    def __init__(self, db: sqlite3.Connection, begin: str) -> None:
+    def __init__(self, db: sqlite3.Connection, begin: str, path: str) -> None:
         self._db = db
         self._begin = begin
+        self._path = path
 
     def __enter__(self) -> sqlite3.Connection:
-        self._db.execute(self._begin)
+        try:
+            self._db.execute(self._begin)
+        except sqlite3.OperationalError as error:  # locked past the wait, a disk error
+            raise _unavailable(self._path, error) from None
         return self._db
 
     def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
@@ -709,7 +723,8 @@ class SqliteStore(Store):
             raise
 
     def _transaction(self) -> _SqliteTransaction:
-        return _SqliteTransaction(self._db, "BEGIN" if self.read_only else "BEGIN IMMEDIATE")
+        begin = "BEGIN" if self.read_only else "BEGIN IMMEDIATE"
+        return _SqliteTransaction(self._db, begin, self.path)
 
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         row = tx.execute("SELECT body FROM disputes WHERE id = ?", (dispute_id,)).fetchone()
@@ -778,6 +793,8 @@ class SqliteStore(Store):
         except sqlite3.IntegrityError:
             msg = f"dispute {dispute_id!r}: another writer appended version {first_version}"
             raise ConcurrencyError(msg) from None
+        except sqlite3.OperationalError as error:  # (a single event is its own transaction)
+            raise _unavailable(self.path, error) from None
 
     def _all_disputes(self, tx: Any) -> list[Dispute]:
         return [_decode_dispute_row(body) for (body,) in tx.execute("SELECT body FROM disputes")]

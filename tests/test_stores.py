@@ -27,6 +27,7 @@ from regtimeline import (
     RegTimelineError,
     SchemaError,
     Statement,
+    StoreError,
     ThrottleImposed,
     ThrottleLifted,
     Timeline,
@@ -198,6 +199,43 @@ class TestContract:
             s.append(timeline.dispute.id, timeline.events[:cut])
             s.append(timeline.dispute.id, timeline.events[cut:])
             assert s.load(timeline.dispute.id) == timeline
+
+
+def test_a_store_locked_past_the_wait_is_a_store_error(tmp_path):
+    """Another connection holds SQLite's write lock past the store's wait: an append (to a
+    cached dispute, one event or several; to an uncached one) and a create are refused with
+    a StoreError that says so, and nothing is stored (it was a bare sqlite3 error)."""
+    path = tmp_path / "locked.db"
+    with open_store(f"sqlite:///{path}") as store:
+        store.create(TWITTER_RUSSIA)
+        store.append(D, [say(1)])  # cached from here on
+        store._db.execute("PRAGMA busy_timeout = 20")  # (60 s in real use)
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            for attempt in (
+                lambda: store.append(D, [say(2, at="2021-04-02")]),
+                lambda: store.append(D, [say(2, at="2021-04-02"), say(3, at="2021-04-03")]),
+                lambda: store.create(attrs.evolve(TWITTER_RUSSIA, id="another")),
+            ):
+                with pytest.raises(StoreError, match="cannot be written now.*nothing was stored"):
+                    attempt()
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert store.version(D) == 1
+        store.append(D, [say(2, at="2021-04-02")])  # and it works again once released
+    with open_store(f"sqlite:///{path}") as fresh:
+        fresh._db.execute("PRAGMA busy_timeout = 20")
+        locker = sqlite3.connect(path, isolation_level=None)
+        locker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(StoreError, match="another writer held it"):
+                fresh.append(D, [say(3, at="2021-04-03")])  # not cached: the general way
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert [e.id for e in fresh.load(D).events] == ["s1", "s2"]
 
 
 class TestOpening:
