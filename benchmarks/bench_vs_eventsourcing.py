@@ -263,9 +263,19 @@ def main() -> None:
     parser.add_argument("--es-queries", type=int, default=20)
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--mixes", default=",".join(MIXES))
+    parser.add_argument(
+        "--status-only",
+        action="store_true",
+        help="only regtimeline's status at past instants, and its floor (for 10M events, "
+        "where building eventsourcing's side would take hours)",
+    )
     args = parser.parse_args()
     print("| measurement | rate | vs eventsourcing's bare replay (build) / eventsourcing (query) |")
     print("|---|---|---|", flush=True)
+    if args.status_only:
+        for n, mix in ((int(s), m) for s in args.sizes.split(",") for m in args.mixes.split(",")):
+            _show(_our_status_rows(n, mix, MIXES[mix](n), args.queries))
+        return
     for n, mix in ((int(s), m) for s in args.sizes.split(",") for m in args.mixes.split(",")):
         events = MIXES[mix](n)
         calls = _calls(events)
@@ -386,6 +396,31 @@ def _status_rows(
             )
         )
     return out
+
+
+def _our_status_rows(
+    n: int, mix: str, events: Sequence[Event], queries: int
+) -> list[tuple[str, str, str]]:
+    """regtimeline's status at random past instants and the bisect floor, nothing else."""
+    timeline = Timeline(DISPUTE, events)
+    rng = random.Random(7)
+    zone = DISPUTE.zone
+    keys = [zone.key(e.at) for e in events]
+    instants = [zone.to_datetime(rng.randrange(keys[0], keys[-1])) for _ in range(queries)]
+    wanted = [zone.key(w) for w in instants]
+    times = interleaved(
+        {
+            "regtimeline status_at(t).phase, t pendulum": lambda: [
+                timeline.status_at(w).phase for w in instants
+            ],
+            "floor: bisect on ints": lambda: [bisect.bisect_right(keys, k) for k in wanted],
+        }
+    )
+    return [
+        (f"status at a past instant, {n:,} events ({mix}): {name}",
+         f"{seconds / queries * 1e6:,.2f} us", "")
+        for name, seconds in times.items()
+    ]  # fmt: skip
 
 
 def _es_sqlite(path: pathlib.Path) -> Application:
