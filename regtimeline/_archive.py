@@ -269,10 +269,11 @@ class _Index:
                 self.always.append((position, timeline))
                 continue
             mine = intervals.setdefault(timeline.dispute.timezone, [])
-            for p in timeline.history():
-                if p.phase >= Phase.DELISTED:
-                    end = MAX_KEY + 1 if p.end is None else instant_key(p.end)
-                    mine.append((instant_key(p.start), end, (position, timeline, p.phase)))
+            starts = timeline._period_keys()  # history(), as keys
+            for j, (start, phase, _, _) in enumerate(starts):
+                if phase >= Phase.DELISTED:
+                    end = starts[j + 1][0] if j + 1 < len(starts) else MAX_KEY + 1
+                    mine.append((start, end, (position, timeline, phase)))
         self.by_zone = {name: _Stab(found) for name, found in intervals.items()}
 
 
