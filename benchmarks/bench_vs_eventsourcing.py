@@ -42,6 +42,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import orjson
+import pendulum
 from bench_core import DISPUTE, START, STEP, make_events
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -321,11 +322,8 @@ def _status_rows(
     es_queries: int,
 ) -> list[tuple[str, str, str]]:
     """The status at random past instants: regtimeline, eventsourcing, both floors."""
-    timeline = Timeline(DISPUTE, events)
-    rng = random.Random(7)
+    timeline, keys, instants = _past_instants(events, queries)
     zone = DISPUTE.zone
-    keys = [zone.key(e.at) for e in events]
-    instants = [zone.to_datetime(rng.randrange(keys[0], keys[-1])) for _ in range(queries)]
     ats = [_plain(zone.to_datetime(k)) for k in keys]
 
     plain = Application()
@@ -398,16 +396,24 @@ def _status_rows(
     return out
 
 
-def _our_status_rows(
-    n: int, mix: str, events: Sequence[Event], queries: int
-) -> list[tuple[str, str, str]]:
-    """regtimeline's status at random past instants and the bisect floor, nothing else."""
-    timeline = Timeline(DISPUTE, events)
+def _past_instants(
+    events: Sequence[Event], queries: int
+) -> tuple[Timeline, list[int], list[pendulum.DateTime]]:
+    """The timeline of `events`, their keys, and `queries` random instants among them (the
+    same in every run)."""
     rng = random.Random(7)
     zone = DISPUTE.zone
     keys = [zone.key(e.at) for e in events]
     instants = [zone.to_datetime(rng.randrange(keys[0], keys[-1])) for _ in range(queries)]
-    wanted = [zone.key(w) for w in instants]
+    return Timeline(DISPUTE, events), keys, instants
+
+
+def _our_status_rows(
+    n: int, mix: str, events: Sequence[Event], queries: int
+) -> list[tuple[str, str, str]]:
+    """regtimeline's status at random past instants and the bisect floor, nothing else."""
+    timeline, keys, instants = _past_instants(events, queries)
+    wanted = [DISPUTE.zone.key(w) for w in instants]
     times = interleaved(
         {
             "regtimeline status_at(t).phase, t pendulum": lambda: [

@@ -556,11 +556,9 @@ class _Snap:
         self.restrictions = restrictions
         self.open_deadlines = open_deadlines
         self.n_tracks = n_tracks
-        #: whether its phase is the same at every later instant: no restriction runs out
-        #: and none has a window (history() passes over the events that keep such a state)
-        self.static = all(r.ends is None and r.window is None for r in restrictions)
         if not restrictions:
             self.perm, self.until, self.windowed = _NO_RESTRICTIONS
+            self.static = True
             return
         perm = [False, False, False]
         until = [_NEVER, _NEVER, _NEVER]
@@ -575,6 +573,9 @@ class _Snap:
         self.perm = tuple(perm)
         self.until = tuple(until)
         self.windowed = tuple(map(tuple, windowed))
+        #: whether its phase is the same at every later instant: no restriction runs out
+        #: and none has a window (history() passes over the events that keep such a state)
+        self.static = self.until == _NO_RESTRICTIONS[1] and not any(windowed)
 
     def but(
         self,
