@@ -601,6 +601,9 @@ class _Snap:
 
 
 _NO_COUNTS: Final = (0, 0, 0)
+_EVERYWHERE: Final = (None, None, None, None)  # the slice of the whole dispute
+#: a period of `history()` as keys: (start, phase, cause, span of an imprecise start)
+_PeriodStart = tuple[int, Phase, str | None, tuple[int, int] | None]
 _START: Final = _Snap((), 0, 0)
 
 
@@ -712,6 +715,7 @@ class Log:
         "lock",
         "money_exponents",
         "off_grid",
+        "periods",
         "removal_at",
         "removal_latency",
         "removal_totals",
@@ -779,6 +783,10 @@ class Log:
         self.vague = _Vague()
         self.vague_tracks: dict[str, _Track] = {}
         self.lock = threading.Lock()
+        # `_period_starts` of the first n events for every instant and slice: (n, periods);
+        # the first n entries of a log never change while a timeline holds them (appends
+        # in place go at the end; a refused one is truncated back to where it began)
+        self.periods: tuple[int, tuple[_PeriodStart, ...]] | None = None
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -848,6 +856,8 @@ class Log:
         self._truncate_takedowns(n)
         self._truncate_fines(n)
         self.vague = self.vague.before(n)
+        # (`periods` stays: `n` is the length the log had when the refused append began,
+        # and no timeline holds more, so none can have asked about the entries forgotten)
 
     def _truncate_takedowns(self, n: int) -> None:
         r = bisect.bisect_left(self.request_at, n)
@@ -1449,13 +1459,28 @@ class Log:
 
     def _period_starts(
         self, n: int, until: int | None, point: tuple[str | None, ...]
-    ) -> list[tuple[int, Phase, str | None, tuple[int, int] | None]]:
-        """`history`'s periods as (start key, phase, cause, span of an imprecise start)."""
+    ) -> tuple[_PeriodStart, ...]:
+        """`history`'s periods as (start key, phase, cause, span of an imprecise start).
+
+        Those for every instant and the whole dispute are kept for the last `n` asked.
+        """
+        whole = until is None and point == _EVERYWHERE
+        if whole:
+            kept = self.periods
+            if kept is not None and kept[0] == n:
+                return kept[1]
+        found = tuple(self._periods_of(n, until, point))
+        if whole:
+            self.periods = (n, found)
+        return found
+
+    def _periods_of(
+        self, n: int, until: int | None, point: tuple[str | None, ...]
+    ) -> list[_PeriodStart]:
         keys, snaps, events, zone = self.keys, self.snaps, self.events, self.zone
         if until is not None:
             n = bisect.bisect_right(keys, until, 0, n)
-        horizon = until if until is not None else self.horizon(n)
-        periods: list[tuple[int, Phase, str | None, tuple[int, int] | None]] = []
+        periods: list[_PeriodStart] = []
         first = 0  # the first event at the current instant
         seen = None  # the state last looked at
         for i in range(n):
@@ -1471,19 +1496,44 @@ class Log:
             if not periods or periods[-1][1] is not phase:
                 periods.append((key, phase, events[i].id, self._at_span(first, i + 1)))
             first = i + 1
-            last = keys[i + 1] - 1 if i + 1 < n else None
-            for boundary in _changes(snap, key, horizon if last is None else last, zone):
-                if last is not None and boundary > last:
-                    break
-                if until is not None and boundary > until:
-                    break
-                phase = _phase_for(snap, boundary, zone, point)
-                if periods[-1][1] is not phase:
-                    periods.append((boundary, phase, None, _ends_span(snap, boundary)))
+            if not snap.static:  # a restriction runs out or has a window
+                last = keys[i + 1] - 1 if i + 1 < n else None
+                self._time_changes(periods, snap, key, last, n, until, point)
         return periods
+
+    def _time_changes(
+        self,
+        periods: list[_PeriodStart],
+        snap: _Snap,
+        key: int,
+        last: int | None,
+        n: int,
+        until: int | None,
+        point: tuple[str | None, ...],
+    ) -> None:
+        """Add the periods that time alone starts in `snap` after `key`, up to `last`.
+
+        `last` None: `snap` is the last event's state; its windows recur up to `until`, or
+        up to the latest instant the first `n` events name.
+        """
+        zone = self.zone
+        if last is not None:
+            top: int | None = last
+        else:  # (only windows use the horizon: a pass over the events, so only if any)
+            top = until if until is not None or not any(snap.windowed) else self.horizon(n)
+        for boundary in _changes(snap, key, top, zone):
+            if last is not None and boundary > last:
+                break
+            if until is not None and boundary > until:
+                break
+            phase = _phase_for(snap, boundary, zone, point)
+            if periods[-1][1] is not phase:
+                periods.append((boundary, phase, None, _ends_span(snap, boundary)))
 
     def _at_span(self, first: int, end: int) -> tuple[int, int] | None:
         """The span of the imprecise `at`s among events `first` to `end` (one instant)."""
+        if end == first + 1 and not isinstance(self.events[first].at, Imprecise):
+            return None
         spans = [s for s in (self.span(e.at) for e in self.events[first:end]) if s is not None]
         if not spans:
             return None

@@ -746,6 +746,38 @@ class Status:
         )
 
 
+@attrs.frozen(kw_only=True)
+class PeriodColumns:
+    """`Timeline.history()` as columns: one tuple per field, one item per period.
+
+    Instants are integers: microseconds since 1970-01-01T00:00:00 UTC (Arrow's and
+    Parquet's ``timestamp[us, UTC]``; `Zone.key` makes one from an instant,
+    `Zone.to_datetime` the instant from one). For tables of many periods, where a
+    `Period` object per row would cost more than the row.
+
+    Attributes:
+        start: each period's first instant.
+        end: the first instant of the next period; None for the last, still open, one.
+        phase: the phase throughout.
+        cause: the id of the event that began it; None when time alone did.
+        start_span: when `start` comes from an imprecise time, its first and last instant;
+            None when it is exact.
+        end_span: the same for `end`.
+        certain: both boundaries are exact.
+    """
+
+    start: tuple[int, ...]
+    end: tuple[int | None, ...]
+    phase: tuple[Phase, ...]
+    cause: tuple[str | None, ...]
+    start_span: tuple[tuple[int, int] | None, ...]
+    end_span: tuple[tuple[int, int] | None, ...]
+    certain: tuple[bool, ...]
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+
 _SET_SOURCE: Final = Status._source.__set__  # type: ignore[attr-defined]
 _SET_I: Final = Status._i.__set__  # type: ignore[attr-defined]
 _SET_KEY: Final = Status._key.__set__  # type: ignore[attr-defined]

@@ -21,7 +21,16 @@ from ._fields import nfc
 from ._gc import paused_gc
 from ._log import Log
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
-from ._status import Block, Delisting, Period, Spell, Status, Throttle, slice_point
+from ._status import (
+    Block,
+    Delisting,
+    Period,
+    PeriodColumns,
+    Spell,
+    Status,
+    Throttle,
+    slice_point,
+)
 from ._time import (
     EPOCH,
     MAX_KEY,
@@ -48,6 +57,9 @@ __all__ = ["Timeline"]
 
 #: Above this many events, building a timeline pauses the cyclic collector (see `_gc`).
 _BULK: Final = 1_000
+_NO_PERIODS: Final = PeriodColumns(
+    start=(), end=(), phase=(), cause=(), start_span=(), end_span=(), certain=()
+)
 
 
 class Timeline:
@@ -556,7 +568,60 @@ class Timeline:
         key = None if until is None else self._log.zone.query_key(until)
         return self._log.history(self._n, key, point)
 
-    def _period_keys(self) -> list[tuple[int, Phase, str | None, tuple[int, int] | None]]:
+    def history_columns(
+        self,
+        *,
+        until: When | None = None,
+        as_of: When | None = None,
+        network: str | None = None,
+        service: str | None = None,
+        region: str | None = None,
+        operator: str | None = None,
+    ) -> PeriodColumns:
+        """`history()` as columns of plain values, for tables of many periods.
+
+        The same periods, with the same arguments, but one tuple per field and instants as
+        microseconds since 1970-01-01 UTC (see `PeriodColumns`): no object per period.
+        The whole dispute's periods for every instant (no argument) are kept once found, so
+        asking again costs only the tuples.
+
+        Raises:
+            TimeError: `until` is naive or malformed.
+            InvalidValue: a slice value that `Status.phase_for` refuses.
+
+        Examples:
+            >>> from regtimeline.examples import twitter_russia
+            >>> t = twitter_russia()
+            >>> columns = t.history_columns()
+            >>> [phase.name for phase in columns.phase]
+            ['THROTTLED', 'BLOCKED']
+            >>> t.dispute.zone.to_datetime(columns.start[1]).isoformat()
+            '2022-03-04T00:00:00+03:00'
+            >>> columns.end, columns.certain
+            ((1646341200000000, None), (True, True))
+        """
+        point = slice_point("history_columns", network, service, region, operator)
+        if as_of is not None:
+            return self.as_of(as_of).history_columns(
+                until=until, network=network, service=service, region=region, operator=operator
+            )
+        key = None if until is None else self._log.zone.query_key(until)
+        periods = self._log._period_starts(self._n, key, point)
+        if not periods:
+            return _NO_PERIODS
+        start, phase, cause, start_span = zip(*periods, strict=True)
+        end_span = (*start_span[1:], None)
+        return PeriodColumns(
+            start=start,
+            end=(*start[1:], None),
+            phase=phase,
+            cause=cause,
+            start_span=start_span,
+            end_span=end_span,
+            certain=tuple(a is b is None for a, b in zip(start_span, end_span, strict=True)),
+        )
+
+    def _period_keys(self) -> tuple[tuple[int, Phase, str | None, tuple[int, int] | None], ...]:
         """`history()` as (start key, phase, cause, span keys of an imprecise start)."""
         return self._log._period_starts(self._n, None, (None, None, None, None))
 

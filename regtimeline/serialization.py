@@ -36,6 +36,7 @@ from ._events import CORRECTION_TYPES, EVENT_TYPES, Event, EventCorrected
 from ._imprecise import Imprecise
 from ._readers import make_reader
 from ._scope import Box, Scope
+from ._time import Moment
 from ._window import Window, clock_text
 from .errors import RegTimelineError, SchemaError, shown
 
@@ -307,6 +308,27 @@ def _instant_text(value: pendulum.DateTime) -> str:
     return value.isoformat()
 
 
+def _moment_text(value: Moment) -> str:
+    """A moment's text, dispatched on its exact class (cattrs' union dispatch costs more)."""
+    kind = type(value)
+    if kind is pendulum.DateTime:
+        return _instant_text(value)  # type: ignore[arg-type]
+    if kind is pendulum.Date:
+        return value.isoformat()
+    if kind is Imprecise:
+        return value.text  # type: ignore[union-attr]
+    text: str = _CONVERTER.unstructure(value, type(value))  # a subclass: its own hook
+    return text
+
+
+def _optional_moment_text(value: Moment | None) -> str | None:
+    return None if value is None else _moment_text(value)
+
+
+def _same(value: str | None) -> str | None:
+    return value
+
+
 def _kind_of(cls: type) -> str:
     kind: str = getattr(cls, "kind")  # noqa: B009 - the event classes' ClassVar
     return kind
@@ -328,6 +350,10 @@ def _make() -> cattrs.Converter:
     conv.register_unstructure_hook(pendulum.DateTime, _instant_text)
     conv.register_unstructure_hook(pendulum.Date, lambda d: d.isoformat())
     conv.register_unstructure_hook(Imprecise, lambda m: m.text)
+    # the fields every event has, without cattrs' union and optional dispatch per value
+    conv.register_unstructure_hook_func(lambda t: t == Moment, _moment_text)
+    conv.register_unstructure_hook_func(lambda t: t == Moment | None, _optional_moment_text)
+    conv.register_unstructure_hook_func(lambda t: t == str | None, _same)
     conv.register_unstructure_hook_func(lambda t: t == frozenset[str], sorted)
     conv.register_unstructure_hook(Consequence, lambda c: c.value)
     conv.register_unstructure_hook(Scope, _scope_json)

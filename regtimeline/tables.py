@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import orjson
 
-from . import Archive, Dispute, Timeline, serialization
+from . import Archive, Dispute, Phase, Timeline, serialization
 from .errors import InvalidValue, MissingExtra, SchemaError
 
 try:
@@ -212,47 +212,84 @@ def _disputes(archive: Archive, _: object) -> dict[str, list[Any]]:
     }
 
 
-def _events(archive: Archive, _: object) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["events"].names}
-    for t in archive:
-        d = t.dispute
-        zone = d.zone
+def _events(archive: Archive, _: object) -> dict[str, Any]:
+    # column by column, one list comprehension per column and dispute
+    row_of: list[int] = []
+    cols: dict[str, list[Any]] = {name: [] for name in _EVENT_COLUMNS}
+    encode, dumps, sort = serialization.encode, orjson.dumps, orjson.OPT_SORT_KEYS
+    for i, t in enumerate(archive):
+        key = t.dispute.zone.key
+        entries = t.entries
+        events = [entry.event for entry in entries]
         current = {id(e) for e in t.events}
-        for seq, entry in enumerate(t.entries):
-            e = entry.event
-            data = serialization.encode(e)
-            cols["dispute_id"].append(d.id)
-            cols["timezone"].append(d.timezone)
-            cols["seq"].append(seq)
-            cols["event_id"].append(e.id)
-            cols["type"].append(e.kind)
-            cols["at"].append(zone.key(e.at))
-            cols["at_text"].append(data["at"])
-            cols["recorded_at"].append(_key(t, entry.recorded_at))
-            cols["source"].append(e.source)
-            cols["note"].append(e.note)
-            cols["current"].append(id(e) in current)
-            cols["data"].append(orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode())
-    return cols
+        data = [encode(e) for e in events]
+        row_of += [i] * len(events)
+        cols["seq"] += range(len(events))
+        cols["event_id"] += [e.id for e in events]
+        cols["type"] += [e.kind for e in events]
+        cols["at"] += [key(e.at) for e in events]
+        cols["at_text"] += [fields["at"] for fields in data]
+        cols["recorded_at"] += [
+            None if entry.recorded_at is None else key(entry.recorded_at) for entry in entries
+        ]
+        cols["source"] += [e.source for e in events]
+        cols["note"] += [e.note for e in events]
+        cols["current"] += [id(e) in current for e in events]
+        cols["data"] += [dumps(fields, option=sort) for fields in data]  # UTF-8 JSON
+    disputes = pa.array(row_of, pa.int32())
+    d = _disputes(archive, None)
+    return {
+        "dispute_id": pa.array(d["dispute_id"], pa.string()).take(disputes),
+        "timezone": pa.array(d["timezone"], pa.string()).take(disputes),
+        **cols,
+    }
 
 
-def _periods(archive: Archive, _: object) -> dict[str, list[Any]]:
-    cols: dict[str, list[Any]] = {name: [] for name in _schemas()["periods"].names}
-    for t in archive:
-        d = t.dispute
-        key = d.zone.key
-        for p in t.history():
-            cols["dispute_id"].append(d.id)
-            cols["jurisdiction"].append(d.jurisdiction)
-            cols["platform"].append(d.platform)
-            cols["regulator"].append(d.regulator)
-            cols["timezone"].append(d.timezone)
-            cols["start"].append(key(p.start))
-            cols["end"].append(None if p.end is None else key(p.end))
-            cols["phase"].append(p.phase.name)
-            cols["cause"].append(p.cause)
-            cols["certain"].append(p.certain)
-    return cols
+_EVENT_COLUMNS: Final = (
+    "seq",
+    "event_id",
+    "type",
+    "at",
+    "at_text",
+    "recorded_at",
+    "source",
+    "note",
+    "current",
+    "data",
+)
+
+
+def _periods(archive: Archive, _: object) -> dict[str, Any]:
+    # column by column from each timeline's history_columns(): no object per row; the
+    # dispute's own columns are taken from one row per dispute by index
+    row_of: list[int] = []
+    start: list[int] = []
+    end: list[int | None] = []
+    phase: list[Phase] = []
+    cause: list[str | None] = []
+    certain: list[bool] = []
+    for i, t in enumerate(archive):
+        columns = t.history_columns()
+        row_of += [i] * len(columns)
+        start += columns.start
+        end += columns.end
+        phase += columns.phase
+        cause += columns.cause
+        certain += columns.certain
+    disputes = pa.array(row_of, pa.int32())
+    d = _disputes(archive, None)
+    names = [Phase(i).name for i in range(len(Phase))]  # by value
+    return {
+        **{k: pa.array(d[k], pa.string()).take(disputes) for k in _PERIOD_HEAD},
+        "start": pa.array(start, pa.int64()).cast(_utc()),
+        "end": pa.array(end, pa.int64()).cast(_utc()),
+        "phase": pa.array(names, pa.string()).take(pa.array(phase, pa.int8())),
+        "cause": pa.array(cause, pa.string()),
+        "certain": pa.array(certain, pa.bool_()),
+    }
+
+
+_PERIOD_HEAD: Final = ("dispute_id", "jurisdiction", "platform", "regulator", "timezone")
 
 
 def _restriction_rows(t: Timeline, spell: Spell) -> Iterable[dict[str, Any]]:

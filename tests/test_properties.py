@@ -9,7 +9,7 @@ import attrs
 import pendulum
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import invariant
+from hypothesis.stateful import invariant, precondition, rule
 
 from regtimeline import (
     RULES,
@@ -35,6 +35,7 @@ from regtimeline.strategies import (
 )
 
 from . import reference as ref
+from .helpers import columns_of
 
 
 def instants_near(timeline: Timeline) -> st.SearchStrategy[pendulum.DateTime]:
@@ -87,6 +88,26 @@ class TestAgainstTheReference:
         assert got == ref.expected_history(timeline.dispute, list(timeline.events), point=point)
         if point == (None, None, None, None):
             assert periods == timeline.history()
+
+    @given(timelines(max_size=20), st.data())
+    def test_history_columns_are_the_history(self, timeline, data):
+        """history_columns() holds history()'s periods field by field, for the whole dispute
+        or a slice, with or without `until`, asked once or again (the log keeps the answer
+        for the whole dispute)."""
+        z = timeline.dispute.zone
+        point = data.draw(st.sampled_from(ref.slices(list(timeline.events))))
+        keys = boundaries(timeline) or [z.day_start(pendulum.Date(2021, 1, 1))]
+        until = data.draw(
+            st.none() | st.integers(keys[0] - 86_400 * 10**6, keys[-1] + 86_400 * 10**6)
+        )
+        args = dict(zip(("network", "service", "region", "operator"), point, strict=True))
+        if until is not None:
+            args["until"] = z.to_datetime(until)
+        for _ in range(2):
+            assert timeline.history_columns(**args) == columns_of(
+                timeline, timeline.history(**args)
+            )
+            assert timeline.history_columns() == columns_of(timeline, timeline.history())
 
     @given(timelines(max_size=20), st.data())
     def test_restriction_spells_are_the_active_restrictions(self, timeline, data):
@@ -347,7 +368,33 @@ class TestTimelineProperties:
 
 
 class ReferenceMachine(TimelineMachine):
-    """(d) The library's own state machine, checked against the reference at every query."""
+    """(d) The library's own state machine, checked against the reference at every query.
+
+    It also goes back to earlier timelines of the same log and appends from there (a
+    branch), and asks histories between appends and refusals: what the log keeps of a
+    history must be the history of the timeline that asks.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.earlier: list[Timeline] = []
+
+    def on_valid(self, event):
+        self.earlier.append(self.timeline)
+
+    @precondition(lambda self: self.earlier)
+    @rule(data=st.data())
+    def go_back(self, data):
+        """Carry on from an earlier timeline: the next append branches off the log."""
+        self.timeline = data.draw(st.sampled_from(self.earlier))
+
+    @rule(data=st.data())
+    def history_of_any(self, data):
+        """The history of this or an earlier timeline equals the naive replay's."""
+        t = data.draw(st.sampled_from([self.timeline, *self.earlier[-4:]]))
+        got = [(p.start.astimezone(pendulum.UTC), p.phase.name, p.cause) for p in t.history()]
+        assert got == ref.expected_history(t.dispute, list(t.events))
+        assert t.history_columns() == columns_of(t, t.history())
 
     @invariant()
     def matches_the_reference_at_the_end(self):
