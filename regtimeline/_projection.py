@@ -29,6 +29,7 @@ __all__ = [
     "DDL",
     "QUIET",
     "RESTRICTING",
+    "Along",
     "canonical",
     "period_rows",
     "periods",
@@ -37,8 +38,10 @@ __all__ = [
     "restricting",
     "restriction_rows",
     "rewrite",
+    "run",
     "stored",
     "windowed",
+    "with_clause",
 ]
 
 #: Statements that make the projection tables (store schema 3).
@@ -334,12 +337,24 @@ def canonical(rows: list[Row]) -> list[Row]:
     return sorted(rows, key=lambda r: r[0])
 
 
+#: A part of a statement's WITH clause that changes a projection table, and its parameters.
+Along = tuple[str, list[Any]]
+
+
 def rewrite(
-    tx: Any, table: str, dispute: Dispute, old: Sequence[Row] | None, new: Sequence[Row]
+    tx: Any,
+    table: str,
+    dispute: Dispute,
+    old: Sequence[Row] | None,
+    new: Sequence[Row],
+    along: list[Along] | None = None,
 ) -> None:
     """Make `table`'s rows of `dispute` `new`, from the first change on.
 
-    `old` is what the table holds now (read it with `stored` when it is not known).
+    `old` is what the table holds now (read it with `stored` when it is not known). What
+    an append changes is a row or two: with `along`, that change is added to it as WITH
+    clauses (a delete and an insert) for the caller to send with a statement of its own,
+    saving a round trip; a larger change, or without `along`, is made at once.
     """
     key = dispute.id.encode()
     columns = _PERIOD_COLUMNS if table == "periods" else _RESTRICTION_COLUMNS
@@ -351,20 +366,39 @@ def rewrite(
     delete = f"DELETE FROM {table} WHERE dispute_key = %s AND lower(during) >= %s"  # noqa: S608
     to_sql = _period_sql if table == "periods" else _restriction_sql
     rows = [to_sql(row) for row in new if row[0] >= start]
-    if 0 < len(rows) <= _AT_ONCE:
-        # what an append changes is a row or two: delete and insert in one statement, one
-        # round trip (the insert does not see the rows the delete removes, nor they it)
-        values = ", ".join([f"({', '.join(['%s'] * len(rows[0]))})"] * len(rows))
-        tx.execute(
-            f"WITH gone AS ({delete}) INSERT INTO {table} ({columns}) VALUES {values}",  # noqa: S608
-            (key, _instant(start), *itertools.chain.from_iterable(rows)),
-        )
+    if len(rows) <= _AT_ONCE:
+        # the delete and the insert in one statement (neither sees the other's rows)
+        parts = [(f"{table}_gone AS ({delete})", [key, _instant(start)])]
+        if rows:
+            values = ", ".join([f"({', '.join(['%s'] * len(rows[0]))})"] * len(rows))
+            insert = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608
+            parts.append((f"{table}_added AS ({insert})", list(itertools.chain(*rows))))
+        if along is not None:
+            along.extend(parts)
+        else:
+            run(tx, parts)
         return
     tx.execute(delete, (key, _instant(start)))
     if rows:
         with tx.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+def with_clause(along: Sequence[Along]) -> tuple[str, list[Any]]:
+    """The WITH clause that makes the changes `along` (empty for none), and its parameters."""
+    if not along:
+        return "", []
+    return "WITH " + ", ".join(sql for sql, _ in along) + " ", [
+        p for _, params in along for p in params
+    ]
+
+
+def run(tx: Any, along: Sequence[Along]) -> None:
+    """Make the changes `along` in one statement of their own."""
+    if along:
+        clause, params = with_clause(along)
+        tx.execute(f"{clause}SELECT 1", params)
 
 
 # --- queries -----------------------------------------------------------------------------

@@ -143,6 +143,7 @@ class Store(abc.ABC):
         first_version: int,
         events: Sequence[Event],
         recorded: int,
+        along: Sequence[_projection.Along] = (),
     ) -> None: ...
 
     @abc.abstractmethod
@@ -160,12 +161,21 @@ class Store(abc.ABC):
             self._insert_events(tx, dispute_id, first_version, events, recorded)
 
     def _project(
-        self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
-    ) -> None:
+        self,
+        tx: Any,
+        version: int,
+        after: int,
+        batch: Sequence[Event],
+        timeline: Timeline,
+        along: list[_projection.Along],
+    ) -> Callable[[], None] | None:
         """Bring the dispute's projections from `version` to `after`; none here.
 
-        `batch` is what was appended, `timeline` what it made.
+        `batch` is what was appended, `timeline` what it made. Small changes are added to
+        `along`, for `_insert_events` to send with the events; what to remember once the
+        transaction has committed is returned.
         """
+        return None
 
     def close(self) -> None:
         """Release the connection (the store cannot be used afterwards)."""
@@ -316,9 +326,13 @@ class Store(abc.ABC):
             # stamped now; recorded time never goes back, whatever the clock says
             recorded = max(now_key(), timeline._last_recorded())
             grown = timeline._append_at(batch, recorded)
+            remember = None
             if batch:
-                self._insert_events(tx, dispute_id, current + 1, batch, recorded)
-                self._project(tx, current, current + len(batch), batch, grown)
+                along: list[_projection.Along] = []
+                remember = self._project(tx, current, current + len(batch), batch, grown, along)
+                self._insert_events(tx, dispute_id, current + 1, batch, recorded, along)
+        if remember is not None:
+            remember()
         new_version = current + len(batch)
         self._cache[dispute_id] = (new_version, grown)
         return new_version
@@ -439,6 +453,7 @@ class MemoryStore(Store):
         first_version: int,
         events: Sequence[Event],
         recorded: int,
+        along: Sequence[_projection.Along] = (),
     ) -> None:
         self._events[dispute_id].extend((e, recorded) for e in events)
         self._stored.extend(
@@ -774,6 +789,7 @@ class SqliteStore(Store):
         first_version: int,
         events: Sequence[Event],
         recorded: int,
+        along: Sequence[_projection.Along] = (),
     ) -> None:
         sql = _INSERT_EVENT
         try:
@@ -865,13 +881,23 @@ class PostgresStore(Store):
                 for dispute in self._all_disputes(self._db):
                     version = self._version(self._db, dispute.id, lock=False)
                     timeline = self._timeline(self._db, dispute, version)
-                    self._project(self._db, -1, version, (), timeline)
+                    along: list[_projection.Along] = []
+                    remember = self._project(self._db, -1, version, (), timeline, along)
+                    _projection.run(self._db, along)
+                    if remember is not None:
+                        remember()
                 self._db.execute("INSERT INTO meta VALUES ('projections', '1')")
         self._db.commit()
 
     def _project(
-        self, tx: Any, version: int, after: int, batch: Sequence[Event], timeline: Timeline
-    ) -> None:
+        self,
+        tx: Any,
+        version: int,
+        after: int,
+        batch: Sequence[Event],
+        timeline: Timeline,
+        along: list[_projection.Along],
+    ) -> Callable[[], None] | None:
         """Rewrite the dispute's projection rows from the first one that changed.
 
         The rows last written by this process are kept with the version they are of. An
@@ -879,7 +905,10 @@ class PostgresStore(Store):
         statement, a takedown request; `_projection.QUIET`), later than every event before,
         leaves them as they are. Otherwise they are computed again and compared with the
         rows kept (or, when another process appended meanwhile, with the rows the table
-        holds), and rewritten from the first difference on.
+        holds), and rewritten from the first difference on: a change of a few rows is added
+        to `along` (sent with the events' insert, one round trip fewer), a larger one made
+        at once. The rows are remembered only once the transaction has committed (the
+        returned function).
         """
         dispute = timeline.dispute
         zone = dispute.zone
@@ -887,27 +916,27 @@ class PostgresStore(Store):
         keys = [zone.key(e.at) for e in batch]
         old = known if known is not None and known[0] == version else None
         later = old is not None and not old[3] and min(keys, default=old[4] + 1) > old[4]
+        projected = self._projected
         if old is not None and later and all(_projection.quiet(e) for e in batch):
-            self._projected[dispute.id] = (after, old[1], old[2], False, max(keys))
-            return
+            kept = (after, old[1], old[2], False, max(keys))
+            return functools.partial(projected.__setitem__, dispute.id, kept)
         if old is not None and not any(isinstance(e, CORRECTION_TYPES) for e in batch):
             # events are taken away only by corrections: a window seen stays
             windowed = old[3] or any(getattr(e, "window", None) is not None for e in batch)
         else:
             windowed = _projection.windowed(timeline)
         periods = _projection.period_rows(timeline, windowed)
-        _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods)
+        _projection.rewrite(tx, "periods", dispute, None if old is None else old[1], periods, along)
         if old is not None and later and not any(_projection.restricting(e) for e in batch):
             spells = old[2]  # restrictions change only at restriction events (and `ends`)
         else:
             spells = _projection.restriction_rows(timeline)
             _projection.rewrite(
-                tx, "restrictions", dispute, None if old is None else old[2], spells
+                tx, "restrictions", dispute, None if old is None else old[2], spells, along
             )
         last = timeline._last_key()
-        self._projected[dispute.id] = (
-            after, periods, spells, windowed, -(1 << 62) if last is None else last
-        )  # fmt: skip
+        now = (after, periods, spells, windowed, -(1 << 62) if last is None else last)
+        return functools.partial(projected.__setitem__, dispute.id, now)
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
@@ -917,9 +946,14 @@ class PostgresStore(Store):
         except self._psycopg.errors.UniqueViolation:
             msg = "another writer appended the same version first; reload and try again"
             raise ConcurrencyError(msg) from None
+        except self._psycopg.Error as exc:  # the server refused, or the connection broke
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            msg = f"PostgreSQL failed: {why}; the transaction was rolled back, nothing stored"
+            raise StoreError(msg) from None
         finally:
-            if self._db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
-                self._db.rollback()
+            with contextlib.suppress(self._psycopg.Error):  # (a broken connection: reported)
+                if self._db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+                    self._db.rollback()
 
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         key = dispute_id.encode()
@@ -958,12 +992,16 @@ class PostgresStore(Store):
         first_version: int,
         events: Sequence[Event],
         recorded: int,
+        along: Sequence[_projection.Along] = (),
     ) -> None:
         # the feed's one row stays locked to the commit: appends that reach this point take
         # turns, so positions are handed out in the order appends commit (a follower never
         # sees a later position before an earlier one is committed)
+        # (with the projections' changes, when they are small: one round trip for both)
+        clause, params = _projection.with_clause(along)
         (last,) = tx.execute(
-            "UPDATE feed SET last = last + %s RETURNING last", (len(events),)
+            f"{clause}UPDATE feed SET last = last + %s RETURNING last",  # noqa: S608
+            [*params, len(events)],
         ).fetchone()
         first = int(last) - len(events) + 1
         columns = "dispute_id, version, event_id, schema, body, recorded_at, position"

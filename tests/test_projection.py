@@ -12,6 +12,7 @@ from regtimeline import (
     EventRetracted,
     Phase,
     Statement,
+    StoreError,
     ThrottleImposed,
     ThrottleLifted,
     Timeline,
@@ -276,3 +277,33 @@ def test_a_window_in_a_later_append_marks_every_row_windowed(pg):
     grown = t.append(Statement(at="2030-01-01", id="later", by="x", text="y"), curfew, after)
     for when in ("2030-03-01T23:00:00Z", "2030-03-01T12:00:00Z", "2031-01-01T23:30:00Z"):
         assert pg.restricted(when) == Archive([grown]).restricted(when)
+
+
+def test_a_failed_append_leaves_the_projection_memory_as_it_was(pg, postgres_database):
+    """A store remembers the projection rows it last wrote, to compare the next append's
+    with. An append the database refuses after those rows were computed (here a trigger
+    refuses the event) must not be remembered: another writer then appends, and this
+    store's next append would compare against rows that were never written."""
+    from regtimeline import Dispute
+
+    d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    pg.create(d)
+    pg.append(d.id, [ThrottleImposed(at="2021-01-01", id="t")])
+    with psycopg.connect(postgres_database, autocommit=True) as db:
+        db.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN"
+            " IF NEW.event_id = 'refused'::bytea THEN RAISE EXCEPTION 'refused'; END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse()"
+        )
+    with pytest.raises(StoreError, match="refused; the transaction was rolled back"):
+        pg.append(d.id, [ThrottleLifted(at="2021-02-01", id="refused", throttle="t")])
+    assert pg.version(d.id) == 1
+    with open_store(postgres_database) as other:  # another writer appends meanwhile
+        other.append(d.id, [Statement(at="2021-01-15", id="s", by="x", text="y")])
+    pg.append(d.id, [ThrottleLifted(at="2021-02-01", id="lift", throttle="t")])
+    expected = Archive.from_store(pg).periods()
+    assert [(p.phase, p.cause) for p in expected] == [(Phase.THROTTLED, "t"), (Phase.CLEAR, "lift")]
+    assert pg.periods() == expected
