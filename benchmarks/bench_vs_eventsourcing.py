@@ -17,7 +17,8 @@ order), so the comparison flatters it.
 
 Measured: building in memory; the status at a past instant; rebuilding from SQLite (a
 fresh handle: nothing cached) against eventsourcing's SQLite application and a plain
-``sqlite3`` + ``orjson`` read; single-event appends to SQLite at ``synchronous=NORMAL``
+``sqlite3`` + ``orjson`` read, and loading a JSON Lines file against reading its lines
+with ``orjson``; single-event appends to SQLite at ``synchronous=NORMAL``
 and ``FULL`` against eventsourcing's ``save`` per event and a plain INSERT + COMMIT; memory
 per event (traced allocations of the events and what is built from them).
 """
@@ -56,6 +57,8 @@ from regtimeline import (
     ThrottleImposed,
     ThrottleLifted,
     Timeline,
+    dump,
+    load,
     open_store,
 )
 
@@ -468,17 +471,38 @@ def _sqlite_rows(
             )
             return [orjson.loads(b) for (b,) in rows]
 
+    jsonl = tmp / "ours.jsonl"
+    dump(Timeline(DISPUTE, events), jsonl)
+
+    def ours_jsonl() -> Any:
+        return load(jsonl)
+
+    def floor_jsonl() -> Any:  # the same file's lines, read and parsed, nothing more
+        with jsonl.open("rb") as lines:
+            return [orjson.loads(line) for line in lines]
+
     times = interleaved(
-        {"regtimeline": ours, "eventsourcing": theirs, "floor: sqlite3 + orjson": floor}
+        {
+            "regtimeline": ours,
+            "eventsourcing": theirs,
+            "floor: sqlite3 + orjson": floor,
+            "regtimeline, JSON Lines file": ours_jsonl,
+            "floor: the file's lines + orjson": floor_jsonl,
+        }
     )
     return [
         (
-            f"rebuild {n:,} events from SQLite: {name}",
+            f"rebuild {n:,} events from {_source(name)}: {name}",
             f"{n / s:,.0f}/s",
             f"{times['eventsourcing'] / s:.2f}x",
         )
         for name, s in times.items()
     ]
+
+
+def _source(name: str) -> str:
+    """Where a rebuild row reads from."""
+    return "a JSON Lines file" if "file" in name else "SQLite"
 
 
 def _append_rows(count: int) -> list[tuple[str, str, str]]:

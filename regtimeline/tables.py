@@ -342,9 +342,12 @@ def _as_at(t: Timeline, at: object) -> int:
     if at is not None:
         return t.dispute.zone.query_key(at)
     zone = t.dispute.zone
-    keys = [zone.key(e.at) for e in t.events]
-    keys += [zone.key(due, end=True) for e in t.events if (due := getattr(e, "due", None))]
-    return max(keys, default=zone.key(zone.to_datetime(0)))
+    events = t.events
+    if not events:
+        return zone.key(zone.to_datetime(0))
+    # (events are in time order: the last one's time is the latest)
+    dues = [zone.key(due, end=True) for e in events if (due := getattr(e, "due", None))]
+    return max([zone.key(events[-1].at), *dues])
 
 
 def _deadlines(archive: Archive, at: object) -> dict[str, list[Any]]:
@@ -376,8 +379,10 @@ def _takedowns(archive: Archive, at: object) -> dict[str, list[Any]]:
         k = _as_at(t, at)
         status = t.status_at(d.zone.to_datetime(k))
         for e in t.events:
-            if e.kind != "takedown_requested" or d.zone.key(e.at) > k:
+            if e.kind != "takedown_requested":
                 continue
+            if d.zone.key(e.at) > k:
+                break  # (events are in time order)
             r = status.takedowns.get(e.id)
             _dispute_columns(cols, d)
             cols["request_id"].append(r.id)

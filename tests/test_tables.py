@@ -254,6 +254,31 @@ def test_deadline_and_takedown_rows_are_the_status(archive, data):
             assert (r["state"], r["outstanding"]) == (request.state.name, request.outstanding)
 
 
+@settings(max_examples=min(100, settings.default.max_examples), deadline=None)
+@given(archives(max_size=4, max_events=12))
+def test_without_at_the_tables_stand_at_the_last_instant_named(archive):
+    """With no `at`, a dispute's deadlines and takedowns stand at the latest instant its
+    events name: an event's time or the end of a due date's day, whichever is later."""
+    deadlines = archive.table("deadlines").to_pylist()
+    takedowns = archive.table("takedowns").to_pylist()
+    for t in archive:
+        z = t.dispute.zone
+        named = [z.key(e.at) for e in t.events]
+        named += [z.key(e.due, end=True) for e in t.events if getattr(e, "due", None)]
+        if not named:
+            continue
+        when = z.to_datetime(max(named))
+        status = t.status_at(when)
+        rows = [d for d in deadlines if d["dispute_id"] == t.dispute.id]
+        assert [(d["deadline_id"], d["state"]) for d in rows] == [
+            (d.id, d.state.name) for d in status.deadlines
+        ]
+        assert all(d["as_at"] == when.astimezone(UTC) for d in rows)
+        mine = [r for r in takedowns if r["dispute_id"] == t.dispute.id]
+        assert len(mine) == status.takedowns.requests
+        assert all(r["as_at"] == when.astimezone(UTC) for r in mine)
+
+
 def test_parquet_files_are_written_atomically(real, tmp_path):
     """A failure leaves no temporary file behind and the earlier files in place."""
     write_parquet(real, tmp_path)
