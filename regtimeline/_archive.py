@@ -22,6 +22,7 @@ from ._dispute import Dispute
 from ._enums import DeadlineState, Phase
 from ._fields import nfc
 from ._files import dump_all, load_all
+from ._gc import paused_gc
 from ._scope import Scope
 from ._status import Deadline, Period, Status, slice_point
 from ._time import MAX_KEY, Zone, instant_key, to_moment, zone
@@ -495,7 +496,8 @@ class Archive:
         """
         from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
 
-        return tables.table(self, name, at=at)
+        with paused_gc():  # a bulk build: objects made per row, kept or not (see _gc)
+            return tables._table(self, name, at)
 
     def to_polars(self, name: str, *, at: object = None) -> Any:
         """One table as a polars DataFrame (the ``polars`` extra).
@@ -540,7 +542,8 @@ class Archive:
         """
         from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for
 
-        return tables.read_parquet(directory)
+        with paused_gc():  # a bulk load (see _gc)
+            return tables._read_parquet(directory)
 
     # -- a collection ------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """An archive as Apache Arrow tables, for polars, pandas, DuckDB, Spark and Parquet files.
 
 Needs the ``arrow`` extra (``pip install 'regtimeline[arrow]'``; ``[polars]`` and
-``[pandas]`` add those libraries). Built from the library's public API only. The tables,
+``[pandas]`` add those libraries). Built from the library's public API only (each function
+goes through the `Archive` method of the same name, which pauses the cyclic garbage
+collector while the rows are made: see `regtimeline._gc`). The tables,
 their columns and the schema version are described on the format page of the docs; every
 table carries its name and `TABLES_SCHEMA` in its schema metadata.
 
@@ -433,7 +435,12 @@ def table(archive: Archive, name: str, *, at: object = None) -> Any:
         ['takedown_requested', 'throttle_imposed']
     """
     _require("Archive.table")
-    archive = _archive(archive, "table")
+    return _archive(archive, "table").table(name, at=at)  # (it pauses the collector)
+
+
+def _table(archive: Archive, name: str, at: object) -> Any:
+    """`table`'s work; `Archive.table` calls it with the garbage collector paused."""
+    _require("Archive.table")
     if name not in _BUILDERS:
         msg = f"no table {name!r:.40}; the tables are {', '.join(TABLES)}"
         raise InvalidValue(msg)
@@ -541,6 +548,12 @@ def read_parquet(directory: str | os.PathLike[str]) -> Archive:
         >>> read_parquet(directory) == Archive(cases())
         True
     """
+    _require("read_parquet")
+    return Archive.read_parquet(directory)  # (it pauses the collector)
+
+
+def _read_parquet(directory: str | os.PathLike[str]) -> Archive:
+    """`read_parquet`'s work; `Archive.read_parquet` calls it with the collector paused."""
     _require("read_parquet")
     root = Path(directory)
     disputes = _read(root, "disputes").to_pylist()
