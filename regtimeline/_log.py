@@ -21,6 +21,7 @@ import datetime as _dt
 import decimal
 import fractions
 import functools
+import operator
 import threading
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -601,6 +602,7 @@ class _Snap:
 
 
 _NO_COUNTS: Final = (0, 0, 0)
+_event_id: Final = operator.attrgetter("id")
 _EVERYWHERE: Final = (None, None, None, None)  # the slice of the whole dispute
 #: a period of `history()` as keys: (start, phase, cause, span of an imprecise start)
 _PeriodStart = tuple[int, Phase, str | None, tuple[int, int] | None]
@@ -710,7 +712,8 @@ class Log:
         "fine_totals",
         "fines",
         "fines_of_deadline",
-        "ids",
+        "id_index",
+        "ids_upto",
         "keys",
         "lock",
         "money_exponents",
@@ -745,7 +748,12 @@ class Log:
         # warnings, requested and removed items after each entry, three numbers an entry
         self.counts = array.array("q")
         self.tally = array.array("q", _NO_COUNTS)  # the three after the last entry
-        self.ids: dict[str, int] = {}
+        # each entry's index by event id (see `ids`), for the first `ids_upto` entries; -1:
+        # not made yet. A bulk fold into a log nobody asked about does not make it (at a
+        # million entries a dict costs ~0.5 us an insert and ~80 bytes an event, and a
+        # timeline that is only queried never needs it); once made, folds keep it up
+        self.id_index: dict[str, int] = {}
+        self.ids_upto = -1
         self.tracks: list[_Track] = []
         self.track_of: dict[str, _Track] = {}
         # takedown requests in the order made, with the event index that made each; removals
@@ -782,7 +790,8 @@ class Log:
         # deadlines that ever had an imprecise due, in the order opened
         self.vague = _Vague()
         self.vague_tracks: dict[str, _Track] = {}
-        self.lock = threading.Lock()
+        # held by appends in place; re-entrant: a refusal inside a fold reads `ids`
+        self.lock = threading.RLock()
         # `_period_starts` of the first n events for every instant and slice: (n, periods);
         # the first n entries of a log never change while a timeline holds them (appends
         # in place go at the end; a refused one is truncated back to where it began)
@@ -790,6 +799,22 @@ class Log:
 
     def __len__(self) -> int:
         return len(self.keys)
+
+    @property
+    def ids(self) -> dict[str, int]:
+        """Each entry's index by event id, over every entry of the log.
+
+        In a shared log that includes entries after a timeline's own: callers bound by
+        their `n`. Inside a fold, the batch's events are in it as well.
+        """
+        if self.ids_upto == len(self.events):
+            return self.id_index
+        with self.lock:  # (a fold or a truncation in another thread waits)
+            upto, n = max(self.ids_upto, 0), len(self.events)
+            found = map(_event_id, self.events[upto:n])
+            self.id_index.update(zip(found, range(upto, n), strict=True))
+            self.ids_upto = n
+        return self.id_index
 
     # --- building --------------------------------------------------------------------------
 
@@ -801,12 +826,7 @@ class Log:
         log.snaps = self.snaps[:n]
         log.counts = self.counts[: 3 * n]
         log.tally = log.totals(n)
-        if 2 * n > len(self.keys):
-            log.ids = dict(self.ids)
-            for event in self.events[n:]:
-                log.ids.pop(event.id, None)
-        else:
-            log.ids = {e.id: i for i, e in enumerate(log.events)}
+        # (its ids are made from its events when first asked for)
         n_tracks = self.snaps[n - 1].n_tracks if n else 0
         log.tracks = [t.copy_before(n) for t in self.tracks[:n_tracks]]
         log.track_of = {t.id: t for t in log.tracks}
@@ -837,9 +857,12 @@ class Log:
 
     def truncate(self, n: int) -> None:
         """Forget every entry from index `n` on (undo of a refused append)."""
-        for event in self.events[n:]:
-            if self.ids.get(event.id, -1) >= n:
-                del self.ids[event.id]
+        if self.ids_upto >= 0:  # (a refused fold may have indexed some of its events)
+            ids = self.id_index
+            for event in self.events[n:]:
+                if ids.get(event.id, -1) >= n:
+                    del ids[event.id]
+            self.ids_upto = min(self.ids_upto, n)
         del self.keys[n:], self.events[n:], self.snaps[n:]
         del self.counts[3 * n :]
         self.tally = self.totals(n)
@@ -903,11 +926,12 @@ class Log:
 
         Raises the error of the first event refused; the caller truncates.
         """
-        snaps, ids, counts, tally = self.snaps, self.ids, self.counts, self.tally
+        snaps, ids, counts, tally = self.snaps, self.id_index, self.counts, self.tally
         snap = snaps[-1] if snaps else _START
         index = len(self.keys)
-        # handlers look up earlier entries by id (set below, one at a time), never by
-        # position from the end: keys and events can go in first, as one step each
+        live = self.ids_upto == index  # the id index is made and current: keep it so
+        # handlers never look up entries by position from the end: keys and events can go
+        # in first, as one step each
         self.keys.extend(keys_in)
         self.events.extend(events_in)
         for key, event in zip(keys_in, events_in, strict=True):
@@ -930,8 +954,11 @@ class Log:
                 raise
             snaps.append(snap)
             counts.extend(tally)
-            ids[event.id] = index
+            if live:
+                ids[event.id] = index
             index += 1
+        if live:
+            self.ids_upto = index
 
     # --- messages --------------------------------------------------------------------------
 
@@ -1776,6 +1803,7 @@ def _named_target(
     log: Log,
     ev: Event,
     key: int,
+    index: int,
     kind: int,
     target: str,
     active: tuple[_Restr, ...],
@@ -1790,8 +1818,8 @@ def _named_target(
     found = [r for r in active if r.id == target]
     if not found:
         listed = ", ".join(f"{r.id!r} ({_words(kind, r.boxes)})" for r in active) or "none"
-        at = log.ids.get(target)
-        if at is None or not isinstance(log.events[at], _IMPOSING[kind]):
+        at = log.ids.get(target, index)  # (later events of the batch are in it too)
+        if at >= index or not isinstance(log.events[at], _IMPOSING[kind]):
             raise log.refuse(
                 ev,
                 key,
@@ -1835,7 +1863,7 @@ def _lifted(log: Log, ev: Event, key: int, snap: _Snap, index: int) -> _Snap:
     live = _active(snap, key)
     active = tuple(r for r in live if r.kind == kind)
     if target is not None:
-        targets = {_named_target(log, ev, key, kind, target, active, lift).id}
+        targets = {_named_target(log, ev, key, index, kind, target, active, lift).id}
     else:
         targets = {r.id for r in active if region_overlaps(r.boxes, lift)}
         if not targets:

@@ -382,9 +382,10 @@ class Timeline:
         ids = set(map(_event_id, events))
         # (a dict's keys view against a set walks the smaller of the two: a set against a
         # dict would walk the whole dict, on every append)
+        log = self._log
         return (
             len(ids) < len(events)
-            or not self._log.ids.keys().isdisjoint(ids)
+            or (len(log) > 0 and not log.ids.keys().isdisjoint(ids))  # (ids: made if not)
             or not self._record.corrections.keys().isdisjoint(ids)
             or not self._record.gone.keys().isdisjoint(ids)
         )

@@ -388,6 +388,13 @@ class ReferenceMachine(TimelineMachine):
         """Carry on from an earlier timeline: the next append branches off the log."""
         self.timeline = data.draw(st.sampled_from(self.earlier))
 
+    @rule()
+    def the_id_index_is_the_log(self):
+        """The log's index of event ids (made when first asked for, then brought up to date
+        after appends, refusals and branches) is every entry of the log by position."""
+        log = self.timeline._log
+        assert log.ids == {e.id: i for i, e in enumerate(log.events)}
+
     @rule(data=st.data())
     def history_of_any(self, data):
         """The history of this or an earlier timeline equals the naive replay's."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
+import pendulum
 import pytest
 
 from regtimeline import (
@@ -15,6 +17,7 @@ from regtimeline import (
     InvalidTransition,
     InvalidValue,
     Phase,
+    RegTimelineError,
     Statement,
     TakedownRequested,
     ThrottleImposed,
@@ -234,6 +237,61 @@ class TestAllOrNothing:
             assert len(t) == 51
             assert {e.id for e in t.events} == {"a"} | {f"{n}-{i}" for i in range(50)}
         assert len(base) == 1
+
+    def test_readers_and_a_writer_share_one_log(self):
+        """Readers look events up by id and try repeated ids while a writer appends in
+        place, one event at a time, with refused appends in between (each truncates the
+        log): every lookup finds its event, every repeated id is refused, and the log's
+        id index is its events by position at the end."""
+        base = timeline(say("2021-03-10", "a"))
+        published = [base]
+        done = threading.Event()
+        problems: list[str] = []
+
+        def write() -> None:
+            t = base
+            for i in range(300):
+                at = pendulum.datetime(2021, 4, 1, tz="Europe/Moscow").add(seconds=i)
+                t = t.append(Statement(at=at, id=f"w{i}", by="x", text="y"))
+                published.append(t)
+                with contextlib.suppress(RegTimelineError):  # refused: the log is truncated
+                    t.append(ThrottleLifted(at=t.events[-1].at, id=f"bad{i}", throttle="none"))
+            done.set()
+
+        def read() -> None:
+            while not done.is_set():
+                t = published[-1]
+                for e in t.events[-5:]:
+                    if t.event(e.id) is not e:
+                        problems.append(f"event({e.id!r}) is not the event")
+                    try:
+                        t.append(say("2021-05-01", e.id))
+                    except DuplicateEvent:
+                        pass
+                    else:
+                        problems.append(f"{e.id!r} was taken twice")
+
+        threads = [
+            threading.Thread(target=write),
+            *(threading.Thread(target=read) for _ in range(2)),
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert problems == []
+        last = published[-1]
+        assert len(last) == 301
+        assert last._log.ids == {e.id: i for i, e in enumerate(last._log.events)}
+
+    def test_a_lift_of_a_throttle_imposed_later_in_the_batch_names_none(self):
+        """Within one batch, a lift before the throttle it names (same instant, given first)
+        is refused as naming no throttle imposed before it, as in separate appends."""
+        with pytest.raises(UnknownReference, match="no throttle 't' was imposed before it"):
+            timeline(
+                ThrottleLifted(at="2021-03-10", id="l", throttle="t"),
+                ThrottleImposed(at="2021-03-10", id="t"),
+            )
 
 
 class TestBackfill:
