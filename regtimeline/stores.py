@@ -877,17 +877,19 @@ class PostgresStore(Store):
             )
             _upgrade(self._db.execute, _POSTGRES_STEPS, upsert, where="")
             built = self._db.execute("SELECT 1 FROM meta WHERE key = 'projections'").fetchone()
+            remembered = []
             if built is None:  # a store made before projections: build them for every dispute
                 for dispute in self._all_disputes(self._db):
                     version = self._version(self._db, dispute.id, lock=False)
                     timeline = self._timeline(self._db, dispute, version)
                     along: list[_projection.Along] = []
-                    remember = self._project(self._db, -1, version, (), timeline, along)
+                    remembered.append(self._project(self._db, -1, version, (), timeline, along))
                     _projection.run(self._db, along)
-                    if remember is not None:
-                        remember()
                 self._db.execute("INSERT INTO meta VALUES ('projections', '1')")
         self._db.commit()
+        for remember in remembered:  # (once committed)
+            if remember is not None:
+                remember()
 
     def _project(
         self,
