@@ -29,6 +29,7 @@ import functools
 import os
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -605,6 +606,26 @@ _POSTGRES_STEPS: Final = {
 }
 
 
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """Put the database in WAL mode (it stays so: a no-op for a store that is).
+
+    SQLite refuses the switch at once, without its busy wait, while another connection is
+    making the same new database (eight openers at once: about one in seventy tries):
+    try again for up to the store's 60-second wait.
+    """
+    deadline = time.monotonic() + 60.0
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(0.002)
+        else:
+            return
+
+
 def _unavailable(path: str, error: sqlite3.Error) -> StoreError:
     """The refusal of a SQLite store that cannot be written now (nothing was stored)."""
     why = str(error)
@@ -704,7 +725,7 @@ class SqliteStore(Store):
                 # nothing changes for a database that exists
                 self._db.execute("PRAGMA page_size = 1024")
                 if path != ":memory:":
-                    self._db.execute("PRAGMA journal_mode = WAL")
+                    _write_ahead(self._db)
                 self._db.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()

@@ -180,6 +180,32 @@ class TestChangeFeed:
 
 
 class TestRacingMigrations:
+    def test_many_rounds_of_eight_sqlite_openers(self, tmp_path):
+        """Eight threads opening one new SQLite file at once, 300 times: SQLite refuses a
+        switch to WAL without waiting while another connection makes the file (about one
+        round in seventy failed, 'database is locked', before the switch was retried)."""
+        import threading
+
+        errors: list[BaseException] = []
+        for round_ in range(300):
+            url = f"sqlite:///{tmp_path}/round-{round_}.db"
+            barrier = threading.Barrier(8)
+
+            def open_it(url: str = url, barrier: threading.Barrier = barrier) -> None:
+                barrier.wait()
+                try:
+                    with open_store(url) as store:
+                        store.disputes()
+                except BaseException as exc:  # every failure is reported
+                    errors.append(exc)
+
+            threads = [threading.Thread(target=open_it) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(timeout=120)
+        assert errors == []
+
     def test_eight_openers_of_a_new_store_at_once(self, shared_url):
         """#17: eight connections opening one empty store at the same moment each find it
         made once (PostgreSQL used to raise DuplicateTable from the loser's CREATE TABLE)."""
