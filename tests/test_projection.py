@@ -307,3 +307,20 @@ def test_a_failed_append_leaves_the_projection_memory_as_it_was(pg, postgres_dat
     expected = Archive.from_store(pg).periods()
     assert [(p.phase, p.cause) for p in expected] == [(Phase.THROTTLED, "t"), (Phase.CLEAR, "lift")]
     assert pg.periods() == expected
+
+
+def test_a_lost_connection_is_a_store_error(pg, postgres_database):
+    """The server ends the store's connection (a restart, an administrator): the next read
+    and the next append each raise a StoreError saying nothing was stored, not a bare
+    psycopg error."""
+    from regtimeline import Dispute
+
+    d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    pg.create(d)
+    pid = pg._db.info.backend_pid
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StoreError, match="the transaction was rolled back, nothing stored"):
+        pg.load(d.id)
+    with pytest.raises(StoreError, match="nothing stored"):
+        pg.append(d.id, [Statement(at="2021-01-01", id="s", by="x", text="y")])
