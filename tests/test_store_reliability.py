@@ -179,55 +179,41 @@ class TestChangeFeed:
             assert [c.version for c in final if c.dispute == d] == list(range(1, 151))
 
 
+def _eight_openers(url: str) -> list[BaseException]:
+    """Eight threads open the store at `url` at the same moment; what each one raised."""
+    import threading
+
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        barrier.wait()
+        try:
+            with open_store(url) as store:
+                store.disputes()
+        except BaseException as exc:  # every failure is reported
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return errors
+
+
 class TestRacingMigrations:
     def test_many_rounds_of_eight_sqlite_openers(self, tmp_path):
         """Eight threads opening one new SQLite file at once, 300 times: SQLite refuses a
         switch to WAL without waiting while another connection makes the file (about one
         round in seventy failed, 'database is locked', before the switch was retried)."""
-        import threading
-
-        errors: list[BaseException] = []
-        for round_ in range(300):
-            url = f"sqlite:///{tmp_path}/round-{round_}.db"
-            barrier = threading.Barrier(8)
-
-            def open_it(url: str = url, barrier: threading.Barrier = barrier) -> None:
-                barrier.wait()
-                try:
-                    with open_store(url) as store:
-                        store.disputes()
-                except BaseException as exc:  # every failure is reported
-                    errors.append(exc)
-
-            threads = [threading.Thread(target=open_it) for _ in range(8)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=120)
+        errors = [e for n in range(300) for e in _eight_openers(f"sqlite:///{tmp_path}/{n}.db")]
         assert errors == []
 
     def test_eight_openers_of_a_new_store_at_once(self, shared_url):
         """#17: eight connections opening one empty store at the same moment each find it
         made once (PostgreSQL used to raise DuplicateTable from the loser's CREATE TABLE)."""
-        import threading
-
-        barrier = threading.Barrier(8)
-        errors: list[BaseException] = []
-
-        def open_it() -> None:
-            barrier.wait()
-            try:
-                with open_store(shared_url) as store:
-                    store.disputes()
-            except BaseException as exc:  # every failure is reported
-                errors.append(exc)
-
-        threads = [threading.Thread(target=open_it) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-        assert errors == []
+        assert _eight_openers(shared_url) == []
         with open_store(shared_url) as store:
             store.create(TWITTER_RUSSIA)
             assert store.version(D) == 0
