@@ -347,14 +347,14 @@ def rewrite(
     dispute: Dispute,
     old: Sequence[Row] | None,
     new: Sequence[Row],
-    along: list[Along] | None = None,
+    along: list[Along],
 ) -> None:
     """Make `table`'s rows of `dispute` `new`, from the first change on.
 
     `old` is what the table holds now (read it with `stored` when it is not known). What
-    an append changes is a row or two: with `along`, that change is added to it as WITH
-    clauses (a delete and an insert) for the caller to send with a statement of its own,
-    saving a round trip; a larger change, or without `along`, is made at once.
+    an append changes is a row or two: that change is added to `along` as WITH clauses (a
+    delete and an insert) for the caller to send with a statement of its own (`run`, or
+    the events' insert), saving a round trip; a larger change is made at once.
     """
     key = dispute.id.encode()
     columns = _PERIOD_COLUMNS if table == "periods" else _RESTRICTION_COLUMNS
@@ -373,10 +373,7 @@ def rewrite(
             values = ", ".join([f"({', '.join(['%s'] * len(rows[0]))})"] * len(rows))
             insert = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608
             parts.append((f"{table}_added AS ({insert})", list(itertools.chain(*rows))))
-        if along is not None:
-            along.extend(parts)
-        else:
-            run(tx, parts)
+        along.extend(parts)
         return
     tx.execute(delete, (key, _instant(start)))
     if rows:
