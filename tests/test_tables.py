@@ -188,6 +188,26 @@ def test_every_entry_is_recreated_equal_through_parquet(archive):
         assert again[t.dispute.id].entries == t.entries
 
 
+@settings(max_examples=min(100, settings.default.max_examples), deadline=None)
+@given(archives(max_size=5, max_events=10, recorded=True), st.integers(1, 4))
+def test_tables_made_in_batches_equal_tables_made_at_once(archive, rows):
+    """A table is made in record batches of about `_BATCH_ROWS` rows (a dispute's rows
+    never split): however small the batches, each table has the same rows, each with its
+    own dispute's columns."""
+    was = tables_module._BATCH_ROWS
+    try:
+        tables_module._BATCH_ROWS = 10**9
+        whole = {name: archive.table(name) for name in TABLES}
+        tables_module._BATCH_ROWS = rows
+        batched = {name: archive.table(name) for name in TABLES}
+    finally:
+        tables_module._BATCH_ROWS = was
+    for name in TABLES:
+        assert batched[name].schema == whole[name].schema
+        assert batched[name].to_pylist() == whole[name].to_pylist(), name
+        assert whole[name].num_rows == 0 or whole[name].column(0).num_chunks == 1
+
+
 @settings(deadline=None)
 @given(archives(max_size=3, max_events=12), st.data())
 def test_restriction_rows_are_what_status_at_says(archive, data):
