@@ -113,6 +113,8 @@ _KIND_PHASES: Final = (
     (_DELIST, Phase.DELISTED),
 )
 _KIND_WORDS: Final = ("throttle", "block", "delisting")
+#: The order `Status` lists restrictions in, by kind.
+_STATUS_ORDER: Final = (_BLOCK, _THROTTLE, _DELIST)
 _PHASE_OF_KIND: Final = (Phase.THROTTLED, Phase.BLOCKED, Phase.DELISTED)
 _NEVER: Final = -(2**63)
 _NO_RESTRICTIONS: Final[
@@ -1093,6 +1095,23 @@ class Log:
         self, i: int, key: int, kind: int
     ) -> tuple[Throttle | Block | Delisting, ...]:
         return tuple(self._public(r) for r in _active(self._snap(i), key) if r.kind == kind)
+
+    def restrictions_at(self, i: int, key: int) -> tuple[_Restr, ...]:
+        """The records active at `key` after `i` events, in `Status`'s order.
+
+        Blocks, throttles, delistings, each in the order imposed; `public` makes each one
+        public. A record is never changed once folded: what narrows a restriction (a
+        partial lift, a superseding block) makes a new record, so two checkpoints with the
+        same record have the same restriction.
+        """
+        active = _active(self._snap(i), key)
+        if len({r.kind for r in active}) < 2:  # one kind: already in order
+            return active
+        return tuple(r for kind in _STATUS_ORDER for r in active if r.kind == kind)
+
+    def public(self, rec: _Restr) -> Throttle | Block | Delisting:
+        """The public restriction of a record (made once, kept on it)."""
+        return self._public(rec)
 
     def status_block(self, i: int, key: int) -> Block | None:
         zone = self.zone

@@ -19,7 +19,7 @@ from ._enums import Phase
 from ._events import CORRECTION_TYPES, EVENT_TYPES, Event, EventCorrected, EventRetracted
 from ._fields import nfc
 from ._gc import paused_gc
-from ._log import Log
+from ._log import Log, _Restr
 from ._record import UNRECORDED, Difference, Entry, Record, Revision
 from ._status import (
     Block,
@@ -478,35 +478,40 @@ class Timeline:
              ('slowdown', '2021-05-17', 'photos+videos on mobile'),
              ('block-2022', '2022-03-04', 'all services on all networks')]
         """
-        zone = self.dispute.zone
+        log, n = self._log, self._n
+        zone, keys, public = log.zone, log.keys, log.public
         kinds = RESTRICTION_KINDS
         # restrictions change only at restriction events, and when one runs out at `ends`
-        checkpoints = sorted({zone.key(e.at) for e in self.events if e.kind in kinds})
+        # (the log's keys are the events' times: a day's is its start in the zone)
+        events = self.events
+        checkpoints = sorted({keys[i] for i, e in enumerate(events) if e.kind in kinds})
         spells: list[tuple[int, int, int | None, Throttle | Block | Delisting]] = []
-        open_: dict[str, tuple[int, int, Throttle | Block | Delisting]] = {}
+        # (the log's records, not public objects: a record is the same object while its
+        # restriction covers the same, so most checkpoints compare identities only)
+        open_: dict[str, tuple[int, int, _Restr]] = {}
         seen: set[int] = set()
+        last: tuple[_Restr, ...] = ()
         while checkpoints:
             k = heapq.heappop(checkpoints)
             if k in seen:
                 continue
             seen.add(k)
-            status = self._status_at_key(k)
-            active: tuple[Throttle | Block | Delisting, ...] = (
-                *status.blocks,
-                *status.throttles,
-                *status.delistings,
-            )
+            active = log.restrictions_at(bisect.bisect_right(keys, k, 0, n), k)
+            if active == last:  # the same records (compared by identity): no change
+                continue
+            last = active
             now = {r.id: r for r in active}
             for rid, (start, order, r) in list(open_.items()):
-                if rid not in now or _shape(now[rid]) != _shape(r):
-                    spells.append((start, order, k, r))
+                rec = now.get(rid)
+                if rec is None or (rec is not r and _shape(public(rec)) != _shape(public(r))):
+                    spells.append((start, order, k, public(r)))
                     del open_[rid]
             for order, r in enumerate(active):
                 if r.id not in open_:
                     open_[r.id] = (k, order, r)
                     if r.ends is not None:
-                        heapq.heappush(checkpoints, zone.key(r.ends) + 1)
-        spells.extend((start, order, None, r) for start, order, r in open_.values())
+                        heapq.heappush(checkpoints, r.ends + 1)
+        spells.extend((start, order, None, public(r)) for start, order, r in open_.values())
         spells.sort(key=lambda s: (s[0], s[1]))
         to_dt = zone.to_datetime
         return tuple(

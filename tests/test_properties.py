@@ -135,6 +135,12 @@ class TestAgainstTheReference:
                 assert a.end is not None
                 assert a.end <= b.start
         assert [s.start for s in spells] == sorted(s.start for s in spells)
+        # spells that start together are in the order status_at lists their restrictions
+        for start in {s.start for s in spells}:
+            status = timeline.status_at(start)
+            listed = [r.id for r in (*status.blocks, *status.throttles, *status.delistings)]
+            starting = [s.restriction.id for s in spells if s.start == start]
+            assert starting == [i for i in listed if i in starting]
 
     @given(timelines(max_size=15), st.data())
     def test_history_until_agrees_with_the_naive_replay(self, timeline, data):
