@@ -38,6 +38,7 @@ from ._readers import make_reader
 from ._scope import Box, Scope
 from ._time import Moment
 from ._window import Window, clock_text
+from ._writers import make_writer
 from .errors import RegTimelineError, SchemaError, shown
 
 __all__ = [
@@ -433,6 +434,9 @@ def encode(event: Event) -> dict[str, Any]:
         ...                    by="court"))["amount"]
         '8900000'
     """
+    write = _WRITERS.get(type(event))
+    if write is not None:
+        return write(event)
     unstructure = _UNSTRUCTURE.get(type(event))
     if unstructure is None:  # not an event, or a subclass of one: cattrs' tagged union
         if not isinstance(event, Event) or type(event) is Event:
@@ -443,6 +447,21 @@ def encode(event: Event) -> dict[str, Any]:
     data: dict[str, Any] = unstructure(event)
     data["type"] = event.kind  # the tag, as cattrs' tagged union adds it
     return data
+
+
+#: What the writers' expressions call (see `_writers`).
+_WRITE_NAMESPACE: Final = {
+    "moment_text": _moment_text,
+    "scope_json": _scope_json,
+    "window_json": _window_json,
+    "encode": encode,
+}
+#: Each kind's generated writer (a kind without one takes cattrs' path).
+_WRITERS: Final = {
+    cls: writer
+    for cls in ALL_EVENT_TYPES
+    if (writer := make_writer(cls, _WRITE_NAMESPACE)) is not None
+}
 
 
 def decode(data: object) -> Event:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pathlib
 from decimal import Decimal
@@ -25,6 +26,7 @@ from regtimeline import (
 )
 from regtimeline._events import EVENT_TYPES
 from regtimeline._jsonschema import json_schema
+from regtimeline._time import MAX_KEY, MIN_KEY
 from regtimeline.examples import twitter_russia
 from regtimeline.serialization import (
     SCHEMA_VERSION,
@@ -36,7 +38,7 @@ from regtimeline.serialization import (
     loads,
     upcast,
 )
-from regtimeline.strategies import disputes, events, instants
+from regtimeline.strategies import disputes, events, imprecise_dates, instants
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 VALIDATOR = jsonschema.Draft202012Validator(json_schema())
@@ -307,3 +309,64 @@ class TestRefusals:
                 decode(candidate)
             except SchemaError:
                 pass
+
+
+# --- the generated writers (regtimeline._writers) --------------------------------------------
+
+
+def _cattrs_path(event):
+    """An event's dict by cattrs' tagged union: what `encode` gave before the writers."""
+    from regtimeline.serialization import _CONVERTER, _UNION
+
+    return _CONVERTER.unstructure(event, _UNION)
+
+
+def test_every_kind_has_a_writer():
+    """So `encode` is the writers' (TestRoundTrip holds encode to cattrs' path)."""
+    from regtimeline.serialization import _WRITERS, ALL_EVENT_TYPES
+
+    assert set(_WRITERS) == set(ALL_EVENT_TYPES)
+
+
+def test_a_writer_takes_cattrs_text_for_an_instant_held_in_another_zone():
+    """The constructors hold instants in UTC; one in another zone (set behind their back)
+    is written as its own text, not from the key."""
+    event = Statement(at="2021-03-10T10:00:00+03:00", id="s", by="x", text="t")
+    moscow = pendulum.instance(event.at).in_timezone("Europe/Moscow")
+    object.__setattr__(event, "at", moscow)
+    assert encode(event)["at"] == "2021-03-10T10:00:00+03:00" == _cattrs_path(event)["at"]
+
+
+@given(st.integers(MIN_KEY, MAX_KEY))
+def test_key_text_is_isoformat(key):
+    from regtimeline._time import EPOCH
+    from regtimeline._writers import key_text
+
+    expected = (EPOCH + dt.timedelta(microseconds=key)).isoformat()
+    assert key_text(key) == expected
+    assert key_text(key) == expected  # (the day's text kept)
+
+
+def test_key_text_at_the_ends_and_past_its_store_of_days():
+    from regtimeline import _writers
+    from regtimeline._time import EPOCH
+
+    keys = [MIN_KEY, MAX_KEY, 0, -1, 1, 86_400_000_000 * 5000 + 1]
+    keys += [day * 86_400_000_000 + 59_999_999 for day in range(_writers._MAX_DAYS + 10)]
+    for key in keys:
+        assert _writers.key_text(key) == (EPOCH + dt.timedelta(microseconds=key)).isoformat()
+    assert len(_writers._DAYS) <= _writers._MAX_DAYS
+
+
+@given(imprecise_dates(), st.one_of(st.none(), imprecise_dates(), instants()))
+def test_imprecise_times_are_written_as_cattrs_path_writes_them(at, later):
+    """An imprecise time (EDTF text) in `at`, `due` or `ends`: its own text."""
+    from regtimeline import DeadlineSet, ThrottleImposed
+
+    for event in (
+        Statement(at=at, id="s", by="x", text="t"),
+        DeadlineSet(at=at, id="d", due=later),
+        ThrottleImposed(at=at, id="t", ends=later),
+    ):
+        assert encode(event) == _cattrs_path(event)
+        assert decode(encode(event)) == event
