@@ -115,6 +115,13 @@ class Store(abc.ABC):
     def __init__(self) -> None:
         self._cache: dict[str, tuple[int, Timeline]] = {}
         self._lock = threading.RLock()
+        self._closed = False
+
+    def _check_open(self) -> None:
+        """Refuse any use of a store after `close` (every backend's way in calls this)."""
+        if self._closed:
+            msg = f"this {type(self).__name__} was closed; open it again with open_store to use it"
+            raise StoreError(msg)
 
     # -- what each backend provides --------------------------------------------------------
 
@@ -179,7 +186,8 @@ class Store(abc.ABC):
         return None
 
     def close(self) -> None:
-        """Release the connection (the store cannot be used afterwards)."""
+        """Release the connection; any later use raises `StoreError`. Closing twice is fine."""
+        self._closed = True
 
     def _writing(self) -> None:
         """Refuse a write to a store open for reading only (none here)."""
@@ -431,6 +439,7 @@ class MemoryStore(Store):
     def _transaction(self) -> Iterator[None]:
         # Writes are the last step of every operation, after all its checks, and cannot
         # fail: there is nothing to roll back. The store's lock serialises operations.
+        self._check_open()
         yield None
 
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
@@ -759,6 +768,7 @@ class SqliteStore(Store):
             raise
 
     def _transaction(self) -> _SqliteTransaction:
+        self._check_open()
         begin = "BEGIN" if self.read_only else "BEGIN IMMEDIATE"
         return _SqliteTransaction(self._db, begin, self.path)
 
@@ -801,6 +811,7 @@ class SqliteStore(Store):
             return
         # one statement outside a transaction is a transaction of its own: it takes the
         # write lock (waiting as BEGIN IMMEDIATE does) and commits, in one call
+        self._check_open()
         self._insert_events(self._db, dispute_id, first_version, events, recorded)
 
     def _insert_events(
@@ -847,7 +858,8 @@ class SqliteStore(Store):
         return [(p, d, v, _decode_row(d, v, s, b), at) for p, d, v, s, b, at in rows]
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection; any later use raises `StoreError`."""
+        super().close()
         self._db.close()
 
 
@@ -867,6 +879,7 @@ class PostgresStore(Store):
             msg = "PostgreSQL stores need psycopg: pip install 'regtimeline[postgresql]'"
             raise ImportError(msg) from exc
         self._psycopg = psycopg
+        self._url = url
         try:
             self._db = psycopg.connect(url, autocommit=False)
         except psycopg.Error as exc:
@@ -961,22 +974,50 @@ class PostgresStore(Store):
         now = (after, periods, spells, windowed, -(1 << 62) if last is None else last)
         return functools.partial(projected.__setitem__, dispute.id, now)
 
+    def _connection(self) -> Any:
+        """The connection: a new one if the last was lost (the server restarted, say)."""
+        self._check_open()
+        if self._db.closed:  # (psycopg closes a connection it finds broken)
+            try:
+                self._db = self._psycopg.connect(self._url, autocommit=False)
+            except self._psycopg.Error as exc:
+                why = str(exc).strip() or type(exc).__name__
+                msg = f"the connection to {_safe_url(self._url)} was lost: {why}"
+                raise StoreError(msg) from None
+        return self._db
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[Any]:
+        db = self._connection()
+        committing = False
         try:
-            with self._db.transaction():
-                yield self._db
+            with db.transaction():
+                yield db
+                committing = True
         except self._psycopg.errors.UniqueViolation:
             msg = "another writer appended the same version first; reload and try again"
             raise ConcurrencyError(msg) from None
         except self._psycopg.Error as exc:  # the server refused, or the connection broke
             why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            msg = f"PostgreSQL failed: {why}; the transaction was rolled back, nothing stored"
+            if committing and db.closed:
+                # the COMMIT may have reached the server before the connection broke
+                msg = (
+                    f"PostgreSQL connection lost while committing: {why}; what this call"
+                    " wrote may or may not be stored: load the dispute to see (the next"
+                    " call connects again)"
+                )
+            elif db.closed:
+                msg = (
+                    f"PostgreSQL connection lost: {why}; the transaction was rolled back,"
+                    " nothing stored (the next call connects again)"
+                )
+            else:
+                msg = f"PostgreSQL failed: {why}; the transaction was rolled back, nothing stored"
             raise StoreError(msg) from None
         finally:
             with contextlib.suppress(self._psycopg.Error):  # (a broken connection: reported)
-                if self._db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
-                    self._db.rollback()
+                if db.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE:
+                    db.rollback()
 
     def _dispute(self, tx: Any, dispute_id: str) -> Dispute | None:
         key = dispute_id.encode()
@@ -1176,7 +1217,8 @@ class PostgresStore(Store):
         return tuple(rows)
 
     def close(self) -> None:
-        """Close the database connection."""
+        """Close the database connection; any later use raises `StoreError`."""
+        super().close()
         self._db.close()
 
 

@@ -309,18 +309,53 @@ def test_a_failed_append_leaves_the_projection_memory_as_it_was(pg, postgres_dat
     assert pg.periods() == expected
 
 
-def test_a_lost_connection_is_a_store_error(pg, postgres_database):
-    """The server ends the store's connection (a restart, an administrator): the next read
-    and the next append each raise a StoreError saying nothing was stored, not a bare
-    psycopg error."""
+def _terminate(postgres_database, pg):
+    with psycopg.connect(postgres_database, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pg._db.info.backend_pid,))
+
+
+def test_a_lost_connection_fails_one_call_and_the_next_connects_again(pg, postgres_database):
+    """The server ends the store's connection (a restart, an administrator): the call that
+    meets it raises a StoreError saying nothing was stored, not a bare psycopg error; the
+    next call connects again."""
     from regtimeline import Dispute
 
     d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
     pg.create(d)
-    pid = pg._db.info.backend_pid
-    with psycopg.connect(postgres_database, autocommit=True) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-    with pytest.raises(StoreError, match="the transaction was rolled back, nothing stored"):
+    _terminate(postgres_database, pg)
+    with pytest.raises(StoreError, match="connection lost: .*nothing stored .*connects again"):
         pg.load(d.id)
-    with pytest.raises(StoreError, match="nothing stored"):
-        pg.append(d.id, [Statement(at="2021-01-01", id="s", by="x", text="y")])
+    assert len(pg.load(d.id)) == 0
+    _terminate(postgres_database, pg)
+    s = Statement(at="2021-01-01", id="s", by="x", text="y")
+    with pytest.raises(StoreError, match="rolled back, nothing stored"):
+        pg.append(d.id, [s])
+    assert pg.version(d.id) == 0
+    pg.append(d.id, [s])
+    with open_store(postgres_database) as other:
+        assert other.load(d.id).events == (s,)
+
+
+def test_a_connection_lost_while_committing_says_the_outcome_is_unknown(pg, postgres_database):
+    """A connection that breaks during COMMIT may have committed or not: the error says so
+    (here the server ends the session at the commit, so nothing was stored)."""
+    from regtimeline import Dispute
+
+    d = Dispute(id="d", regulator="R", platform="P", jurisdiction="RU", timezone="UTC")
+    pg.create(d)
+    with psycopg.connect(postgres_database, autocommit=True) as db:
+        db.execute(
+            "CREATE FUNCTION end_session() RETURNS trigger AS $$ BEGIN"
+            " IF NEW.event_id = 'last'::bytea THEN"
+            " PERFORM pg_terminate_backend(pg_backend_pid()); END IF;"
+            " RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        db.execute(
+            "CREATE CONSTRAINT TRIGGER end_session AFTER INSERT ON events"
+            " DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION end_session()"
+        )
+    with pytest.raises(StoreError, match="while committing: .*may or may not be stored"):
+        pg.append(d.id, [Statement(at="2021-01-01", id="last", by="x", text="y")])
+    assert pg.version(d.id) == 0  # (connected again)
+    pg.append(d.id, [Statement(at="2021-01-01", id="s", by="x", text="y")])
+    assert pg.version(d.id) == 1

@@ -77,6 +77,31 @@ class TestContract:
                 call()
         assert store.version(D) == 0
 
+    def test_a_closed_store_refuses_every_call(self, store):
+        """After close, every call is a StoreError on every store (SQLite let its
+        ProgrammingError through; the memory store went on working). Closing again, or
+        leaving the `with` block after closing, is fine."""
+        store.append(D, [say(1)])
+        store.load(D)  # (cached: a closed store must refuse a cached read too)
+        store.close()
+        for call in (
+            lambda: store.load(D),
+            lambda: store.version(D),
+            lambda: store.append(D, [say(2)]),
+            lambda: store.append(D, [say(2)], expected_version=1),
+            lambda: store.create(TWITTER_RUSSIA),
+            store.disputes,
+            store.changes,
+            *(  # (PostgreSQL answers these in SQL)
+                [store.periods, lambda: store.restricted("2021-04-01")]
+                if hasattr(store, "periods")
+                else []
+            ),
+        ):
+            with pytest.raises(StoreError, match="was closed; open it again"):
+                call()
+        store.close()
+
     def test_append_and_load(self, store):
         """The founding case appended in two batches loads back equal."""
         events = twitter_russia_events()
