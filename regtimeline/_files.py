@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -147,14 +148,18 @@ def _recorded_key(value: Any) -> int:
 def _path(value: object) -> Path:
     if isinstance(value, str | os.PathLike):
         try:
-            path = Path(value)
-        except TypeError:  # an os.PathLike that gives bytes
+            text = os.fspath(value)
+        except TypeError:  # an os.PathLike whose __fspath__ fails
             pass
         else:
-            if "\x00" in str(path):
-                msg = f"a path cannot hold a NUL character, got {str(path)!r:.80}"
-                raise InvalidValue(msg)
-            return path
+            if isinstance(text, str):  # (not a path given as bytes)
+                if "\x00" in text:
+                    msg = f"a path cannot hold a NUL character, got {text!r:.80}"
+                    raise InvalidValue(msg)
+                if not text:
+                    msg = "a path cannot be empty: name a file"
+                    raise InvalidValue(msg)
+                return Path(text)
     msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {shown(value, 80)}"
     raise InvalidValue(msg)
 
@@ -586,6 +591,10 @@ def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     The temporary file is locked while it is written and renamed; temporary files of this
     destination left by a writer that died (no longer locked) are removed first.
     """
+    if path.is_dir():  # (the rename at the end would say so, naming the temporary file)
+        raise IsADirectoryError(
+            errno.EISDIR, "a directory, not a file: name a file in it", str(path)
+        )
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:

@@ -414,7 +414,7 @@ def table(archive: Archive, name: str, *, at: object = None) -> Any:
 def _table(archive: Archive, name: str, at: object) -> Any:
     """`table`'s work; `Archive.table` calls it with the garbage collector paused."""
     _require("Archive.table")
-    if name not in _BUILDERS:
+    if not isinstance(name, str) or name not in _BUILDERS:
         msg = f"no table {name!r:.40}; the tables are {', '.join(TABLES)}"
         raise InvalidValue(msg)
     schema = _schemas()[name].with_metadata(
@@ -493,10 +493,7 @@ def write_parquet(
         OSError: a file cannot be written.
     """
     _require("write_parquet")
-    if not isinstance(directory, str | os.PathLike):
-        msg = f"write_parquet takes a directory path, got {directory!r:.60}"
-        raise InvalidValue(msg)
-    root = Path(directory)
+    root = _directory(directory, "write_parquet")
     root.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
     for name, tab in tables(archive, at=at).items():
@@ -523,6 +520,7 @@ def read_parquet(directory: str | os.PathLike[str]) -> Archive:
         SchemaError: a file is not a regtimeline table of a known schema version, or an
             event cannot be read (naming the dispute and row).
         OSError: a file cannot be read.
+        InvalidValue: `directory` is not a path.
 
     Examples:
         >>> import tempfile
@@ -540,7 +538,7 @@ def read_parquet(directory: str | os.PathLike[str]) -> Archive:
 def _read_parquet(directory: str | os.PathLike[str]) -> Archive:
     """`read_parquet`'s work; `Archive.read_parquet` calls it with the collector paused."""
     _require("read_parquet")
-    root = Path(directory)
+    root = _directory(directory, "read_parquet")
     disputes = _read(root, "disputes").to_pylist()
     events = _read(root, "events").to_pylist()
     by_dispute: dict[str, list[tuple[Any, Any]]] = {row["dispute_id"]: [] for row in disputes}
@@ -569,8 +567,23 @@ def _read_parquet(directory: str | os.PathLike[str]) -> Archive:
     return Archive(timelines)
 
 
+def _directory(value: object, caller: str) -> Path:
+    """A directory's path, or InvalidValue (not a path, empty, or holding a NUL)."""
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str) or not text or "\x00" in text:
+        msg = f"{caller} takes a directory path (a str or pathlib.Path), got {value!r:.60}"
+        raise InvalidValue(msg)
+    return Path(text)
+
+
 def _read(root: Path, name: str) -> Any:
-    tab = pq.read_table(root / f"{name}.parquet")
+    try:
+        tab = pq.read_table(root / f"{name}.parquet")
+    except pa.ArrowException as exc:  # (an OSError, such as a missing file, is raised as it is)
+        if isinstance(exc, OSError):
+            raise
+        msg = f"{root / name}.parquet is not a Parquet file pyarrow can read: {exc}"
+        raise SchemaError(msg) from None
     meta = tab.schema.metadata or {}
     if meta.get(b"regtimeline.table") != name.encode():
         msg = f"{root / name}.parquet is not the regtimeline {name} table"
@@ -580,5 +593,14 @@ def _read(root: Path, name: str) -> Any:
         msg = (
             f"{root / name}.parquet has tables schema {version}; this release reads {TABLES_SCHEMA}"
         )
+        raise SchemaError(msg)
+    expected = _schemas()[name]
+    wrong = [
+        n
+        for n in expected.names
+        if n not in tab.column_names or tab.schema.field(n).type != expected.field(n).type
+    ]
+    if wrong:
+        msg = f"{root / name}.parquet: column(s) {', '.join(wrong)} missing or of another type"
         raise SchemaError(msg)
     return tab

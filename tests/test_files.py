@@ -226,6 +226,18 @@ class TestBadArguments:
         with pytest.raises(InvalidValue, match="a path is a str"):
             dump(twitter_russia(), path)
 
+    def test_an_empty_path_or_a_directory_is_refused_clearly(self, tmp_path, monkeypatch):
+        """'' was read as '.': load said "Is a directory: '.'", dump failed renaming its
+        temporary file over the directory (naming the temporary file)."""
+        monkeypatch.chdir(tmp_path)
+        for call in (lambda: load(""), lambda: dump(twitter_russia(), "")):
+            with pytest.raises(InvalidValue, match="a path cannot be empty"):
+                call()
+        with pytest.raises(IsADirectoryError, match="a directory, not a file") as error:
+            dump(twitter_russia(), tmp_path)
+        assert error.value.filename == str(tmp_path)
+        assert not list(tmp_path.iterdir())
+
     def test_dump_takes_a_timeline(self, tmp_path):
         with pytest.raises(InvalidValue, match="dump takes a Timeline"):
             dump(list(twitter_russia().events), tmp_path / "case.jsonl")

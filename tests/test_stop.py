@@ -547,6 +547,23 @@ def test_writing_the_real_archive_back_leaves_nothing_out_silently(tmp_path, arc
     assert "stop-821e717a8270" in {e.id for e in again.archive["stop-ru-twitter"].events}
 
 
+def test_bad_files_and_arguments_are_refused_with_library_errors(tmp_path):
+    """A CSV in another encoding was a bare UnicodeDecodeError; a path that is not one, and
+    a country that is not text, bare TypeErrors."""
+    from regtimeline import InvalidValue
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("country,start_date\nCôte d'Ivoire,2020-01-01\n".encode("latin-1"))
+    with pytest.raises(SchemaError, match="latin.csv: not UTF-8 text .*save the CSV as UTF-8"):
+        stop.read(latin)
+    for bad in (None, 5, "", "a\x00b"):
+        with pytest.raises(InvalidValue, match="takes a file's path"):
+            stop.read(bad)  # type: ignore[arg-type]
+    for bad in (None, 5, ["Uganda"]):
+        with pytest.raises(InvalidValue, match="a country is named by text"):
+            stop.country_code(bad)  # type: ignore[arg-type]
+
+
 def test_write_refuses_an_unknown_layout(tmp_path, archive):
     from regtimeline import InvalidValue
 

@@ -132,8 +132,23 @@ def test_refusals(real, tmp_path, monkeypatch):
         real.table("timeline")
     with pytest.raises(InvalidValue, match="takes an Archive"):
         tables_module.table(twitter_russia(), "events")  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="no table"):
+        real.table(["events"])  # type: ignore[arg-type]
+    for bad in (None, "", "a\x00b", 5):
+        with pytest.raises(InvalidValue, match="takes a directory path"):
+            read_parquet(bad)  # type: ignore[arg-type]
+        with pytest.raises(InvalidValue, match="takes a directory path"):
+            write_parquet(real, bad)  # type: ignore[arg-type]
     pq.write_table(pa.table({"x": [1]}), tmp_path / "disputes.parquet")
     with pytest.raises(SchemaError, match="not the regtimeline disputes table"):
+        read_parquet(tmp_path)
+    (tmp_path / "disputes.parquet").write_bytes(b"not Parquet at all")
+    with pytest.raises(SchemaError, match="not a Parquet file pyarrow can read"):
+        read_parquet(tmp_path)
+    write_parquet(real, tmp_path)
+    disputes = pq.read_table(tmp_path / "disputes.parquet")
+    pq.write_table(disputes.drop_columns(["timezone"]), tmp_path / "disputes.parquet")
+    with pytest.raises(SchemaError, match="column.s. timezone missing or of another type"):
         read_parquet(tmp_path)
     write_parquet(real, tmp_path)
     events = pq.read_table(tmp_path / "events.parquet")

@@ -359,7 +359,12 @@ class Row:
 def _sheets(path: Path) -> Iterator[tuple[str, list[list[object]]]]:
     if path.suffix.lower() in (".csv", ".txt"):
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield path.stem, [list(r) for r in csv.reader(handle)]
+            try:
+                rows: list[list[object]] = [list(r) for r in csv.reader(handle)]
+            except UnicodeDecodeError as exc:
+                msg = f"{path}: not UTF-8 text ({exc.reason}); save the CSV as UTF-8"
+                raise SchemaError(msg) from None
+        yield path.stem, rows
         return
     try:
         from python_calamine import CalamineWorkbook  # noqa: PLC0415 - the xlsx extra
@@ -376,6 +381,15 @@ def _sheets(path: Path) -> Iterator[tuple[str, list[list[object]]]]:
         yield name, [list[object](row) for row in cells]
 
 
+def _path(value: object) -> Path:
+    """A file's path, or InvalidValue (not a str or path, empty, or holding a NUL)."""
+    text = os.fspath(value) if isinstance(value, str | os.PathLike) else None
+    if not isinstance(text, str) or not text or "\x00" in text:
+        msg = f"the STOP importer takes a file's path (a str or pathlib.Path), got {value!r:.60}"
+        raise InvalidValue(msg)
+    return Path(text)
+
+
 def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowReport]:
     """Every row of every sheet, with its layout.
 
@@ -386,8 +400,9 @@ def read_rows(path: str | os.PathLike[str]) -> Iterator[Row | RowReport]:
         MissingExtra: a workbook, and python-calamine is not installed.
         SchemaError: the file cannot be read as a workbook, or a CSV of no known layout.
         OSError: the file cannot be read.
+        InvalidValue: `path` is not a path.
     """
-    path = Path(path)
+    path = _path(path)
     csv_file = path.suffix.lower() in (".csv", ".txt")
     for sheet, rows in _sheets(path):
         if not rows:
@@ -492,6 +507,9 @@ def country_code(name: str) -> str:
         ...                             "DemocraticRepublicCongo", "Palestine, State of")]
         ['IR', 'RU', 'TR', 'CD', 'PS']
     """
+    if not isinstance(name, str):
+        msg = f"a country is named by text, got {name!r:.60}"
+        raise InvalidValue(msg)
     words = _words(name)
     if not words:
         msg = "the country is empty"
