@@ -157,7 +157,7 @@ def _path(value: object) -> Path:
                     msg = f"a path cannot hold a NUL character, got {text!r:.80}"
                     raise InvalidValue(msg)
                 if not text:
-                    msg = "a path cannot be empty: name a file"
+                    msg = "a path cannot be empty (the current directory is '.')"
                     raise InvalidValue(msg)
                 return Path(text)
     msg = f"a path is a str or an os.PathLike such as pathlib.Path, got {shown(value, 80)}"
