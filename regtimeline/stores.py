@@ -76,6 +76,8 @@ __all__ = [
 
 #: The version of the stores' own tables (for migrations).
 STORE_SCHEMA: Final = 5
+#: The largest position or version a store holds (SQLite's and PostgreSQL's 64-bit ints).
+_MAX_POSITION: Final = 2**63 - 1
 
 
 @attrs.frozen
@@ -376,6 +378,8 @@ class Store(abc.ABC):
             if isinstance(value, bool) or not isinstance(value, int) or value < least:
                 msg = f"{what} is a whole number, {least} or more, got {value!r:.60}"
                 raise InvalidValue(msg)
+        # (positions are 64-bit: a larger `after` asks for nothing, a larger `limit` for all)
+        after, limit = min(after, _MAX_POSITION), min(limit, _MAX_POSITION)
         with self._lock, self._transaction() as tx:
             rows = self._feed(tx, after, limit)
         return tuple(

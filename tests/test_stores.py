@@ -399,6 +399,9 @@ class TestChangeFeed:
         assert store.changes(after=0, limit=1) == feed[:1]
         assert store.changes(after=positions[-1]) == ()
         assert [c.event for c in feed] == [say(1), say(2), say(3), say(4)]
+        # past 64 bits (what the databases hold): nothing after, or no limit; not an error
+        assert store.changes(after=2**63 - 1) == store.changes(after=10**30) == ()
+        assert store.changes(limit=10**30) == feed
 
     @pytest.mark.parametrize(
         ("args", "words"),
