@@ -591,10 +591,13 @@ def _atomic(path: Path, write: Callable[[BinaryIO], None]) -> None:
     The temporary file is locked while it is written and renamed; temporary files of this
     destination left by a writer that died (no longer locked) are removed first.
     """
-    if path.is_dir():  # (the rename at the end would say so, naming the temporary file)
+    # (the temporary file's creation or the rename would say so, naming the temporary file)
+    if path.is_dir():
         raise IsADirectoryError(
             errno.EISDIR, "a directory, not a file: name a file in it", str(path)
         )
+    if not path.parent.is_dir():
+        raise FileNotFoundError(errno.ENOENT, "no such directory to write the file in", str(path))
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as handle:

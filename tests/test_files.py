@@ -236,6 +236,9 @@ class TestBadArguments:
         with pytest.raises(IsADirectoryError, match="a directory, not a file") as error:
             dump(twitter_russia(), tmp_path)
         assert error.value.filename == str(tmp_path)
+        with pytest.raises(FileNotFoundError, match="no such directory") as missing:
+            dump(twitter_russia(), tmp_path / "nowhere" / "case.jsonl")
+        assert missing.value.filename == str(tmp_path / "nowhere" / "case.jsonl")
         assert not list(tmp_path.iterdir())
 
     def test_dump_takes_a_timeline(self, tmp_path):
