@@ -50,6 +50,9 @@ EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _US_PER_DAY: Final = 86_400_000_000
 ONE_US: Final = _dt.timedelta(microseconds=1)
 datetime_sub: Final = _dt.datetime.__sub__
+_PLAIN: Final = _dt.datetime
+_REDUCE: Final = _dt.datetime.__reduce_ex__
+_PENDULUM_ZONE: Final = type(pendulum.timezone("Europe/Moscow"))  # (pendulum's ZoneInfo)
 #: Keys of the first and last instant that has a UTC datetime (years 1 to 9999).
 MIN_KEY: Final = (1 - _EPOCH_ORDINAL) * _US_PER_DAY
 MAX_KEY: Final = (_dt.date.max.toordinal() + 1 - _EPOCH_ORDINAL) * _US_PER_DAY - 1
@@ -71,13 +74,31 @@ def instant_key(value: _dt.datetime) -> int:
         >>> instant_key(pendulum.datetime(1970, 1, 1, 0, 0, 1))
         1000000
     """
-    if value.tzinfo is pendulum.UTC:  # how events hold instants: plain field arithmetic
+    tz = value.tzinfo
+    if tz is pendulum.UTC:  # how events hold instants: plain field arithmetic
         return (
             (value.toordinal() - _EPOCH_ORDINAL) * 86_400
             + value.hour * 3_600
             + value.minute * 60
             + value.second
         ) * 1_000_000 + value.microsecond
+    if type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
+        # an instant shown in a zone (what statuses and histories return): the zone's C
+        # lookup is slow for a datetime subclass, so ask it about a plain copy of the
+        # fields (fold included, from datetime's own state) and subtract the offset
+        plain = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
+        offset: _dt.timedelta = tz.utcoffset(plain)  # type: ignore[assignment] # (a zone's: set)
+        return (
+            (
+                (plain.toordinal() - _EPOCH_ORDINAL) * 86_400
+                + plain.hour * 3_600
+                + plain.minute * 60
+                + plain.second
+            )
+            * 1_000_000
+            + plain.microsecond
+            - offset // ONE_US
+        )
     try:
         # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
         return datetime_sub(value, EPOCH) // ONE_US

@@ -450,11 +450,13 @@ class Timeline:
         if as_of is not None:
             return self.as_of(as_of).status_at(when)
         log = self._log
-        if isinstance(when, _dt.datetime):  # the common case, inlined: see _time.instant_key
+        if type(when) is _dt.datetime:  # the standard library's: its own C subtraction
             try:
                 key = datetime_sub(when, EPOCH) // ONE_US
             except TypeError:
                 key = instant_key(when)  # raises TimeError for a naive datetime
+        elif isinstance(when, _dt.datetime):  # pendulum's (see instant_key's fast paths)
+            key = instant_key(when)
         else:
             key = log.zone.query_key(when)
         return Status._at(log, bisect.bisect_right(log.keys, key, 0, self._n), key)

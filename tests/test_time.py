@@ -326,3 +326,32 @@ def test_to_datetime_is_the_instant_with_its_fold(name, key):
         expected.tzinfo,
     )
     assert instant_key(got) == key
+
+
+@given(
+    st.sampled_from(
+        ["Europe/Berlin", "America/Sao_Paulo", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+    ),
+    st.one_of(
+        st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
+        # the DST changes of 2021 in Europe (a gap, a repeated hour) and Lord Howe's
+        st.datetimes(min_value=dt.datetime(2021, 3, 28, 1), max_value=dt.datetime(2021, 3, 28, 4)),
+        st.datetimes(
+            min_value=dt.datetime(2021, 10, 31, 1), max_value=dt.datetime(2021, 10, 31, 4)
+        ),
+        st.datetimes(min_value=dt.datetime(2021, 4, 4, 1), max_value=dt.datetime(2021, 4, 4, 3)),
+    ),
+    st.sampled_from([0, 1]),
+)
+@example("Europe/Berlin", dt.datetime(2021, 3, 28, 2, 30), 0)  # in the spring gap
+@example("Europe/Berlin", dt.datetime(2021, 10, 31, 2, 30), 1)  # the second 02:30
+def test_the_key_of_a_pendulum_datetime_in_a_zone_is_datetimes_own(name, local, fold):
+    """instant_key reads a pendulum DateTime in a zone from a plain copy of its fields (a
+    fast path): the same key as datetime's own subtraction, fold, gaps and all."""
+    tz = pendulum.timezone(name)
+    fields = (local.year, local.month, local.day, local.hour, local.minute, local.second)
+    value = pendulum.DateTime(*fields, local.microsecond, tzinfo=tz, fold=fold)
+    plain = dt.datetime(*fields, local.microsecond, tzinfo=tz, fold=fold)
+    expected = (plain - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    assert type(value) is pendulum.DateTime
+    assert instant_key(value) == expected
