@@ -357,6 +357,7 @@ def _takedowns(archive: Archive, at: object) -> Iterator[_Batch]:
     def rows(t: Timeline, cols: dict[str, list[Any]]) -> int:
         k = _as_at(t, at)
         requests = t.status_at(t.dispute.zone.to_datetime(k)).takedowns  # made by then
+        before = len(cols["request_id"])
         for r in requests:
             cols["request_id"].append(r.id)
             cols["state"].append(r.state.name)
@@ -367,7 +368,7 @@ def _takedowns(archive: Archive, at: object) -> Iterator[_Batch]:
             cols["removed"].append(r.removed)
             cols["outstanding"].append(r.outstanding)
             cols["as_at"].append(k)
-        return len(requests)
+        return len(cols["request_id"]) - before  # (the rows made, whatever len() says)
 
     return _batches(archive, "takedowns", rows)
 
