@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Literal, TypeVar, overload
 
 try:
@@ -68,7 +68,7 @@ from ._events import (
 from ._imprecise import Imprecise, imprecise
 from ._scope import NETWORKS, Box, Scope
 from ._status import Block, Delisting, Status, Throttle
-from ._time import MIN_KEY, Moment
+from ._time import MIN_KEY, Moment, zone
 from ._timeline import Timeline
 from ._window import Window
 from ._window import edges as window_edges
@@ -77,6 +77,7 @@ from .errors import (
     InvalidTransition,
     InvalidValue,
     RegTimelineError,
+    TimeError,
     UnknownReference,
 )
 
@@ -241,6 +242,30 @@ def imprecise_dates(
     return draw_one()
 
 
+def _kinds(kinds: object, default: Sequence[type[Event]]) -> tuple[Any, ...]:
+    """`kinds` as a tuple (`default` for None; empty when it is not a collection)."""
+    if kinds is None:
+        return tuple(default)
+    if isinstance(kinds, str) or not isinstance(kinds, Iterable):
+        return ()
+    return tuple(kinds)
+
+
+def _zone_names(value: object) -> tuple[str, ...]:
+    """The zone names of `value`, all known; empty when any is not one."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return ()
+    names = tuple(value)
+    for name in names:
+        if not isinstance(name, str):
+            return ()
+        try:
+            zone(name)
+        except TimeError:
+            return ()
+    return names
+
+
 def instants(
     min_value: _dt.date = _FIRST_DAY,
     max_value: _dt.date = _LAST_DAY,
@@ -253,6 +278,16 @@ def instants(
         >>> find(instants(), lambda t: True).isoformat()
         '2000-01-01T00:00:00+00:00'
     """
+    for what, day in (("min_value", min_value), ("max_value", max_value)):
+        if not isinstance(day, _dt.date) or isinstance(day, _dt.datetime):
+            msg = f"instants({what}=...) takes a date, got {day!r:.60}"
+            raise InvalidValue(msg)
+    names = _zone_names(timezones)
+    if not names:
+        msg = (
+            f"instants(timezones=...) takes IANA zone names, such as ['UTC'], got {timezones!r:.60}"
+        )
+        raise InvalidValue(msg)
     return st.builds(
         lambda local, name, fold: pendulum.instance(
             local.replace(tzinfo=pendulum.timezone(name), fold=fold)
@@ -261,7 +296,7 @@ def instants(
             _dt.datetime.combine(min_value, _dt.time()),
             _dt.datetime.combine(max_value, _dt.time.max),
         ),
-        st.sampled_from(tuple(timezones)),
+        st.sampled_from(names),
         st.sampled_from((0, 1)),
     )
 
@@ -310,7 +345,9 @@ def scopes(jurisdiction: str | None = None) -> st.SearchStrategy[Scope]:
         >>> find(scopes("IN"), lambda s: s.regions is not None).regions
         frozenset({'IN-JK'})
     """
-    if jurisdiction is not None and jurisdiction not in _REGIONS:
+    if jurisdiction is not None and (
+        not isinstance(jurisdiction, str) or jurisdiction not in _REGIONS
+    ):
         msg = f"scopes(jurisdiction=...) takes one of {sorted(_REGIONS)}, got {jurisdiction!r:.40}"
         raise InvalidValue(msg)
     codes = (
@@ -382,7 +419,7 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
         >>> fixed.replacement.id == fixed.event
         True
     """
-    chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    chosen = _kinds(kinds, EVENT_TYPES)
     unknown = [k for k in chosen if k not in (*EVENT_TYPES, EventRetracted, EventCorrected)]
     if unknown or not chosen:
         msg = f"events() takes event classes, such as [Statement], got {unknown or chosen!r}"
@@ -891,7 +928,7 @@ def timelines(
         >>> len(find(timelines(), lambda t: len(t) >= 2))
         2
     """
-    chosen = tuple(EVENT_TYPES if kinds is None else kinds)
+    chosen = _kinds(kinds, EVENT_TYPES)
     if not chosen or any(kind not in EVENT_TYPES for kind in chosen):
         msg = f"timelines(kinds=...) takes fact classes, such as [Statement], got {kinds!r:.80}"
         raise InvalidValue(msg)

@@ -18,8 +18,10 @@ from regtimeline.strategies import (
     boundaries,
     disputes,
     events,
+    instants,
     invalid_appends,
     recorded_timelines,
+    scopes,
     timelines,
 )
 
@@ -164,7 +166,7 @@ class TestEvents:
         assert type(event) in EVENT_TYPES
 
     def test_what_is_not_an_event_class_is_refused(self):
-        for kinds in ([], [str], [regtimeline.Event]):
+        for kinds in ([], [str], [regtimeline.Event], -1, "Statement"):
             with pytest.raises(regtimeline.InvalidValue, match="events\\(\\) takes event classes"):
                 events(kinds)
 
@@ -179,10 +181,32 @@ class TestBadArguments:
         with pytest.raises(regtimeline.InvalidValue, match="takes a Dispute"):
             find(timelines(dispute="ru"), lambda x: True)
 
-    @pytest.mark.parametrize("kinds", [[], [str], [regtimeline.EventRetracted]])
+    @pytest.mark.parametrize("kinds", [[], [str], [regtimeline.EventRetracted], -1, "Statement"])
     def test_timelines_take_fact_classes(self, kinds):
         with pytest.raises(regtimeline.InvalidValue, match="takes fact classes"):
             find(timelines(kinds=kinds), lambda x: True)
+
+    @pytest.mark.parametrize(
+        ("args", "words"),
+        [
+            ({"min_value": None}, "min_value=...\\) takes a date"),
+            ({"max_value": "2021-01-01"}, "max_value=...\\) takes a date"),
+            ({"timezones": None}, "zone names"),
+            ({"timezones": "UTC"}, "zone names"),
+            ({"timezones": []}, "zone names"),
+            ({"timezones": ["Mars/Olympus"]}, "zone names"),
+            ({"timezones": [5]}, "zone names"),
+        ],
+    )
+    def test_instants_take_dates_and_zone_names(self, args, words):
+        """These were TypeErrors and pendulum's InvalidTimezone. (Sizes and bounds that
+        Hypothesis itself checks stay Hypothesis's InvalidArgument, as its users expect.)"""
+        with pytest.raises(regtimeline.InvalidValue, match=words):
+            instants(**args)
+
+    def test_scopes_take_a_jurisdiction_code(self):
+        with pytest.raises(regtimeline.InvalidValue, match="takes one of"):
+            scopes(jurisdiction=["RU"])
 
     @pytest.mark.parametrize("zones", [None, "UTC", [], [5]])
     def test_disputes_take_zone_names(self, zones):
