@@ -273,6 +273,10 @@ def instants(
 ) -> st.SearchStrategy[pendulum.DateTime]:
     """Aware instants, in any of `timezones`, to the microsecond (DST folds included).
 
+    Raises:
+        InvalidValue: a bound that is not a date, or `timezones` not a collection of IANA
+            zone names.
+
     Examples:
         >>> from hypothesis import find
         >>> find(instants(), lambda t: True).isoformat()
@@ -422,7 +426,7 @@ def events(kinds: Sequence[type[Event]] | None = None) -> st.SearchStrategy[Even
     chosen = _kinds(kinds, EVENT_TYPES)
     unknown = [k for k in chosen if k not in (*EVENT_TYPES, EventRetracted, EventCorrected)]
     if unknown or not chosen:
-        msg = f"events() takes event classes, such as [Statement], got {unknown or chosen!r}"
+        msg = f"events() takes event classes, such as [Statement], got {unknown or kinds!r:.80}"
         raise InvalidValue(msg)
     common = _common()
     later = st.one_of(st.none(), moments())
