@@ -76,35 +76,31 @@ def instant_key(value: _dt.datetime) -> int:
     """
     tz = value.tzinfo
     if tz is pendulum.UTC:  # how events hold instants: plain field arithmetic
-        return (
-            (value.toordinal() - _EPOCH_ORDINAL) * 86_400
-            + value.hour * 3_600
-            + value.minute * 60
-            + value.second
-        ) * 1_000_000 + value.microsecond
-    if type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
+        fields, offset = value, 0
+    elif type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
         # an instant shown in a zone (what statuses and histories return): the zone's C
         # lookup is slow for a datetime subclass, so ask it about a plain copy of the
         # fields (fold included, from datetime's own state) and subtract the offset
-        plain = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
-        offset: _dt.timedelta = tz.utcoffset(plain)  # type: ignore[assignment] # (a zone's: set)
-        return (
-            (
-                (plain.toordinal() - _EPOCH_ORDINAL) * 86_400
-                + plain.hour * 3_600
-                + plain.minute * 60
-                + plain.second
-            )
-            * 1_000_000
-            + plain.microsecond
-            - offset // ONE_US
+        fields = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
+        offset = tz.utcoffset(fields) // ONE_US  # type: ignore[operator] # (a zone's: set)
+    else:
+        try:
+            # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
+            return datetime_sub(value, EPOCH) // ONE_US
+        except TypeError:
+            msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
+            raise TimeError(msg) from None
+    return (
+        (
+            (fields.toordinal() - _EPOCH_ORDINAL) * 86_400
+            + fields.hour * 3_600
+            + fields.minute * 60
+            + fields.second
         )
-    try:
-        # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
-        return datetime_sub(value, EPOCH) // ONE_US
-    except TypeError:
-        msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
-        raise TimeError(msg) from None
+        * 1_000_000
+        + fields.microsecond
+        - offset
+    )
 
 
 def now_key() -> int:
