@@ -1094,7 +1094,7 @@ class Log:
     def status_restrictions(
         self, i: int, key: int, kind: int
     ) -> tuple[Throttle | Block | Delisting, ...]:
-        return tuple(self._public(r) for r in _active(self._snap(i), key) if r.kind == kind)
+        return tuple(self.public(r) for r in _active(self._snap(i), key) if r.kind == kind)
 
     def restrictions_at(self, i: int, key: int) -> tuple[_Restr, ...]:
         """The records active at `key` after `i` events, in `Status`'s order.
@@ -1109,15 +1109,11 @@ class Log:
             return active
         return tuple(r for kind in _STATUS_ORDER for r in active if r.kind == kind)
 
-    def public(self, rec: _Restr) -> Throttle | Block | Delisting:
-        """The public restriction of a record (made once, kept on it)."""
-        return self._public(rec)
-
     def status_block(self, i: int, key: int) -> Block | None:
         zone = self.zone
         for r in self._snap(i).restrictions:
             if r.kind == _BLOCK and _in_force(r, key, zone):
-                block = self._public(r)
+                block = self.public(r)
                 assert isinstance(block, Block)
                 return block
         return None
@@ -1585,7 +1581,8 @@ class Log:
             return None
         return min(s[0] for s in spans), max(s[1] for s in spans)
 
-    def _public(self, rec: _Restr) -> Throttle | Block | Delisting:
+    def public(self, rec: _Restr) -> Throttle | Block | Delisting:
+        """The public restriction of a record (made once, kept on it)."""
         if rec.public is None:
             to_dt = self.zone.to_datetime
             since = to_dt(rec.since)
