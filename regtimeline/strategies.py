@@ -138,6 +138,21 @@ _FIRST_DAY: Final = _dt.date(2000, 1, 1)
 _LAST_DAY: Final = _dt.date(2035, 12, 31)
 
 
+def _zone_names(value: object) -> tuple[str, ...]:
+    """The zone names of `value`, all known; empty when any is not one."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        return ()
+    names = tuple(value)
+    for name in names:
+        if not isinstance(name, str):
+            return ()
+        try:
+            zone(name)
+        except TimeError:
+            return ()
+    return names
+
+
 def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]:
     """Disputes in the given zones (shrinks to a UTC dispute with short names).
 
@@ -147,14 +162,10 @@ def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]
         'UTC'
 
     Raises:
-        InvalidValue: `timezones` is not a non-empty sequence of zone names.
+        InvalidValue: `timezones` is not a non-empty sequence of IANA zone names.
     """
-    if (
-        isinstance(timezones, str)
-        or not isinstance(timezones, Sequence)
-        or not timezones
-        or not all(isinstance(name, str) for name in timezones)
-    ):
+    names = _zone_names(timezones)
+    if not names:
         msg = f"timezones is a non-empty sequence of zone names, got {timezones!r:.80}"
         raise InvalidValue(msg)
     return st.builds(
@@ -163,7 +174,7 @@ def disputes(timezones: Sequence[str] = TIMEZONES) -> st.SearchStrategy[Dispute]
         regulator=st.sampled_from(("Roskomnadzor", "Ofcom", "BTK", "ANATEL", "MeitY")),
         platform=st.sampled_from(("Twitter", "WhatsApp", "Telegram", "YouTube", "TikTok")),
         jurisdiction=st.sampled_from(("RU", "GB", "TR", "BR", "IN")),
-        timezone=st.sampled_from(tuple(timezones)),
+        timezone=st.sampled_from(names),
     )
 
 
@@ -249,21 +260,6 @@ def _kinds(kinds: object, default: Sequence[type[Event]]) -> tuple[Any, ...]:
     if isinstance(kinds, str) or not isinstance(kinds, Iterable):
         return ()
     return tuple(kinds)
-
-
-def _zone_names(value: object) -> tuple[str, ...]:
-    """The zone names of `value`, all known; empty when any is not one."""
-    if isinstance(value, str) or not isinstance(value, Iterable):
-        return ()
-    names = tuple(value)
-    for name in names:
-        if not isinstance(name, str):
-            return ()
-        try:
-            zone(name)
-        except TimeError:
-            return ()
-    return names
 
 
 def instants(
