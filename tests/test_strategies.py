@@ -208,7 +208,7 @@ class TestBadArguments:
         with pytest.raises(regtimeline.InvalidValue, match="takes one of"):
             scopes(jurisdiction=["RU"])
 
-    @pytest.mark.parametrize("zones", [None, "UTC", [], [5]])
+    @pytest.mark.parametrize("zones", [None, "UTC", [], [5], ["Mars/Olympus"]])
     def test_disputes_take_zone_names(self, zones):
         with pytest.raises(regtimeline.InvalidValue, match="zone names"):
             disputes(zones)
