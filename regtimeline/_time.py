@@ -47,6 +47,7 @@ When: TypeAlias = str | _dt.date | _dt.datetime | Imprecise
 _UTC: Final = _dt.UTC
 _EPOCH_ORDINAL: Final = _dt.date(1970, 1, 1).toordinal()
 EPOCH: Final = _dt.datetime(1970, 1, 1, tzinfo=_UTC)
+_NAIVE_EPOCH: Final = _dt.datetime(1970, 1, 1)  # noqa: DTZ001 - a wall clock, for the arithmetic
 _US_PER_DAY: Final = 86_400_000_000
 ONE_US: Final = _dt.timedelta(microseconds=1)
 datetime_sub: Final = _dt.datetime.__sub__
@@ -76,31 +77,25 @@ def instant_key(value: _dt.datetime) -> int:
     """
     tz = value.tzinfo
     if tz is pendulum.UTC:  # how events hold instants: plain field arithmetic
-        fields, offset = value, 0
-    elif type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
+        return (
+            (value.toordinal() - _EPOCH_ORDINAL) * 86_400
+            + value.hour * 3_600
+            + value.minute * 60
+            + value.second
+        ) * 1_000_000 + value.microsecond
+    if type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
         # an instant shown in a zone (what statuses and histories return): the zone's C
-        # lookup is slow for a datetime subclass, so ask it about a plain copy of the
-        # fields (fold included, from datetime's own state) and subtract the offset
-        fields = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
-        offset = tz.utcoffset(fields) // ONE_US  # type: ignore[operator] # (a zone's: set)
-    else:
-        try:
-            # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
-            return datetime_sub(value, EPOCH) // ONE_US
-        except TypeError:
-            msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
-            raise TimeError(msg) from None
-    return (
-        (
-            (fields.toordinal() - _EPOCH_ORDINAL) * 86_400
-            + fields.hour * 3_600
-            + fields.minute * 60
-            + fields.second
-        )
-        * 1_000_000
-        + fields.microsecond
-        - offset
-    )
+        # lookup is slow for a datetime subclass, so ask it about a plain naive copy of
+        # the fields (fold included, from datetime's own state); datetime's C arithmetic
+        local = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
+        offset: _dt.timedelta = tz.utcoffset(local)  # type: ignore[assignment] # (a zone's: set)
+        return (datetime_sub(local, _NAIVE_EPOCH) - offset) // ONE_US
+    try:
+        # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
+        return datetime_sub(value, EPOCH) // ONE_US
+    except TypeError:
+        msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
+        raise TimeError(msg) from None
 
 
 def now_key() -> int:
