@@ -79,6 +79,7 @@ from ._status import (
     FineState,
     Period,
     Request,
+    Status,
     Takedowns,
     Throttle,
 )
@@ -117,6 +118,15 @@ _KIND_WORDS: Final = ("throttle", "block", "delisting")
 _STATUS_ORDER: Final = (_BLOCK, _THROTTLE, _DELIST)
 _PHASE_OF_KIND: Final = (Phase.THROTTLED, Phase.BLOCKED, Phase.DELISTED)
 _NEVER: Final = -(2**63)
+#: Phase codes (see `_phase_code`): a phase below `_STEP`, a step from `_STEP` on.
+_STEP: Final = 8
+_NO_STEP: Final = 0xFF
+_UNCODED: Final = 0xFE
+_UNCODED_BYTE: Final = bytes((_UNCODED,))
+_PHASE_OF: Final = tuple(sorted(Phase))  # by value
+#: Entries of `Log.phase_codes` coded at once: a first question codes only the chunk it
+#: falls in, so one question about a long log stays cheap.
+_PHASE_CHUNK = 4096
 _NO_RESTRICTIONS: Final[
     tuple[tuple[bool, ...], tuple[int, ...], tuple[tuple[_Restr, ...], ...]]
 ] = ((False, False, False), (_NEVER, _NEVER, _NEVER), ((), (), ()))
@@ -632,6 +642,34 @@ def _phase(snap: _Snap, key: int, zone: Zone) -> Phase:
     return Phase.WARNED if snap.open_deadlines else Phase.CLEAR
 
 
+def _phase_code(snap: _Snap) -> tuple[int, int]:
+    """`_phase` of `snap` at every key, as a byte and a cut (for `Log.phase_codes`).
+
+    A byte below `_STEP` is the phase at every key. Otherwise the phase is `byte >> 3` up to
+    and including the cut and `byte & 7` after it: one kind of restriction without a window
+    runs out at the cut and, before any kind that runs for ever, no other kind counts. A
+    byte `_NO_STEP`: the phase has no such form (a window counts, or two kinds run out).
+    """
+    after = Phase.WARNED if snap.open_deadlines else Phase.CLEAR
+    if not snap.restrictions:
+        return after, _NEVER
+    cut: int | None = None
+    before = after
+    for kind, phase in _KIND_PHASES:  # what `_phase` looks at, in its order
+        if snap.perm[kind]:
+            after = phase
+            break
+        if snap.windowed[kind]:
+            return _NO_STEP, _NEVER
+        if snap.until[kind] != _NEVER:
+            if cut is not None:
+                return _NO_STEP, _NEVER
+            cut, before = snap.until[kind], phase
+    if cut is None:
+        return after, _NEVER
+    return before << 3 | after, cut
+
+
 def _phase_for(snap: _Snap, key: int, zone: Zone, point: tuple[str | None, ...]) -> Phase:
     """The phase at `key` of `snap` for one slice (`point`: None for all of a dimension)."""
     if point == (None, None, None, None):
@@ -721,6 +759,8 @@ class Log:
         "money_exponents",
         "off_grid",
         "periods",
+        "phase_codes",
+        "phase_cuts",
         "removal_at",
         "removal_latency",
         "removal_totals",
@@ -798,6 +838,11 @@ class Log:
         # the first n entries of a log never change while a timeline holds them (appends
         # in place go at the end; a refused one is truncated back to where it began)
         self.periods: tuple[int, tuple[_PeriodStart, ...]] | None = None
+        # the phase after each number of entries, as `_phase_code` gives it (the first: no
+        # entries), made a chunk at a time on the first question about it (see `status`):
+        # a question reads a byte and perhaps an int64 here, not the entry's snapshot
+        self.phase_codes = bytearray()
+        self.phase_cuts = array.array("q")
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -855,6 +900,8 @@ class Log:
         log.fine_at = self.fine_at[:cut]
         log.fine_totals = self.fine_totals[:cut]
         log.vague = self.vague.before(n)
+        log.phase_codes = self.phase_codes[: n + 1]
+        log.phase_cuts = self.phase_cuts[: n + 1]
         return log
 
     def truncate(self, n: int) -> None:
@@ -881,8 +928,9 @@ class Log:
         self._truncate_takedowns(n)
         self._truncate_fines(n)
         self.vague = self.vague.before(n)
-        # (`periods` stays: `n` is the length the log had when the refused append began,
-        # and no timeline holds more, so none can have asked about the entries forgotten)
+        # (`periods` and `phase_codes` stay: `n` is the length the log had when the
+        # refused append began, and no timeline holds more, so none can have asked about
+        # the entries forgotten)
 
     def _truncate_takedowns(self, n: int) -> None:
         r = bisect.bisect_left(self.request_at, n)
@@ -1081,6 +1129,52 @@ class Log:
 
     def _snap(self, i: int) -> _Snap:
         return self.snaps[i - 1] if i else _START
+
+    def status(self, i: int, key: int, n: int) -> Status:
+        """The status at `key`, after the first `i` of a timeline's `n` entries.
+
+        Its phase is set at once from the phase codes, unless a restriction with a window
+        may count (then `Status.phase` asks `status_phase` when read).
+        """
+        codes = self.phase_codes
+        if len(codes) <= n:
+            codes = self._grow_codes(n)
+        code = codes[i]
+        if code == _UNCODED:
+            code = self._code_chunk(i)
+        if code < _STEP:
+            return Status._at(self, i, key, _PHASE_OF[code])
+        if code == _NO_STEP:
+            return Status._at(self, i, key)
+        if key <= self.phase_cuts[i]:
+            return Status._at(self, i, key, _PHASE_OF[code >> 3])
+        return Status._at(self, i, key, _PHASE_OF[code & 7])
+
+    def _grow_codes(self, n: int) -> bytearray:
+        """`phase_codes` long enough for `n` entries, the new ones not coded yet."""
+        with self.lock:
+            codes = self.phase_codes
+            more = n + 1 - len(codes)
+            if more > 0:
+                codes.extend(_UNCODED_BYTE * more)
+                self.phase_cuts.frombytes(bytes(8 * more))
+            return codes
+
+    def _code_chunk(self, i: int) -> int:
+        """Code the chunk of `phase_codes` that holds `i`; the code at `i`."""
+        with self.lock:
+            codes, cuts, snaps = self.phase_codes, self.phase_cuts, self.snaps
+            start = i - i % _PHASE_CHUNK
+            last: _Snap | None = None
+            code = cut = 0
+            for j in range(start, min(start + _PHASE_CHUNK, len(codes))):
+                snap = snaps[j - 1] if j else _START
+                if snap is not last:  # (consecutive entries often share their snapshot)
+                    last = snap
+                    code, cut = _phase_code(snap)
+                codes[j] = code
+                cuts[j] = cut
+            return codes[i]
 
     def status_at_key(self, key: int) -> pendulum.DateTime:
         return self.zone.to_datetime(key)

@@ -546,12 +546,17 @@ class Status:
         object.__setattr__(self, "_key", key)
 
     @classmethod
-    def _at(cls, source: StatusSource, i: int, key: int) -> Status:
-        """`Status(source, i, key)` as `status_at` makes it, on every call: in one step."""
+    def _at(cls, source: StatusSource, i: int, key: int, phase: Phase | None = None) -> Status:
+        """`Status(source, i, key)` as `status_at` makes it, on every call: in one step.
+
+        `phase`, when the caller knows it already, is kept as `phase` (not asked of `source`).
+        """
         status = _new(cls)
         _SET_SOURCE(status, source)
         _SET_I(status, i)
         _SET_KEY(status, key)
+        if phase is not None:
+            status.__dict__["phase"] = phase
         return status
 
     def __setattr__(self, name: str, value: object) -> None:

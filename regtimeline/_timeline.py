@@ -459,7 +459,8 @@ class Timeline:
             key = instant_key(when)
         else:
             key = log.zone.query_key(when)
-        return Status._at(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
+        n = self._n
+        return log.status(bisect.bisect_right(log.keys, key, 0, n), key, n)
 
     def restrictions(self) -> tuple[Spell, ...]:
         """Every restriction over time: one `Spell` for each span in which it covered the same.
@@ -523,8 +524,8 @@ class Timeline:
 
     def _status_at_key(self, key: int) -> Status:
         """The status at an instant given as a key (for the archive's queries)."""
-        log = self._log
-        return Status._at(log, bisect.bisect_right(log.keys, key, 0, self._n), key)
+        log, n = self._log, self._n
+        return log.status(bisect.bisect_right(log.keys, key, 0, n), key, n)
 
     def history(
         self,

@@ -25,6 +25,13 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
+# A log codes the phase after each entry a chunk at a time, on the first question about it
+# (4,096 entries). Tests' timelines are short: with chunks of five, every test that asks for
+# a status crosses the edges of chunks, coded and not yet coded.
+import regtimeline._log  # noqa: E402
+
+regtimeline._log._PHASE_CHUNK = 5
+
 
 # --- stores: a real PostgreSQL server for the whole session ---------------------------------
 

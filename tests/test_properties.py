@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import itertools
 
@@ -20,9 +21,11 @@ from regtimeline import (
     EventRetracted,
     RegTimelineError,
     Statement,
+    Status,
     ThrottleLifted,
     Timeline,
 )
+from regtimeline._log import _NO_STEP, _phase
 from regtimeline._rules import TIME_MOVES
 from regtimeline.strategies import (
     TimelineMachine,
@@ -423,3 +426,23 @@ class ReferenceMachine(TimelineMachine):
 
 ReferenceMachine.TestCase.settings = settings(stateful_step_count=30)
 TestReferenceMachine = ReferenceMachine.TestCase
+
+
+class TestPhaseCodes:
+    @given(timelines(max_size=25), st.data())
+    def test_the_phase_read_from_codes_is_the_phase_computed(self, timeline, data):
+        """`status_at` sets a status's phase from the log's phase codes (a byte, and a cut
+        for one that runs out): it equals the phase `Status` computes from the entry's
+        snapshot when read (the general path), at and around every boundary. Only a code
+        that cannot say (a window counts, or two kinds run out) leaves it to be computed."""
+        log, z = timeline._log, timeline.dispute.zone
+        instants = [z.to_datetime(k + d) for k in boundaries(timeline) for d in (-1, 0, 1)]
+        instants += [data.draw(instants_near(timeline)) for _ in range(5)]
+        for when in data.draw(st.permutations(instants)):  # chunks coded in any order
+            key = z.key(when)
+            i = bisect.bisect_right(log.keys, key, 0, timeline._n)
+            fast = timeline.status_at(when)
+            note(f"at {when.isoformat()}: entry {i}, code {log.phase_codes[i]:#x}")
+            assert ("phase" in vars(fast)) == (log.phase_codes[i] != _NO_STEP)
+            assert fast.phase is Status(log, i, key).phase
+            assert fast.phase is _phase(log._snap(i), key, z)

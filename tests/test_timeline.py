@@ -321,6 +321,41 @@ class TestBackfill:
         assert t.status_at("2021-04-15").deadlines.get("d").state.name == "OVERDUE"
 
 
+class TestPhaseCodes:
+    """`status_at` reads the phase from codes the log makes on the first question."""
+
+    def test_a_block_that_runs_out_is_a_step_at_its_ends(self):
+        """Blocked up to and including the block's last microsecond, warned after it."""
+        t = timeline(
+            DeadlineSet(at="2021-03-10", id="d", due="2021-04-10"),
+            BlockImposed(at="2021-03-11T10:00:00+03:00", id="b", ends="2021-03-11T12:00:00+03:00"),
+        )
+        ends = pendulum.parse("2021-03-11T12:00:00+03:00")
+        assert t.status_at(ends).phase is Phase.BLOCKED
+        assert t.status_at(ends.add(microseconds=1)).phase is Phase.WARNED
+        assert t._log.phase_codes[2] == Phase.BLOCKED << 3 | Phase.WARNED  # a step
+
+    def test_codes_made_before_a_backfill_are_not_the_new_timeline_s(self):
+        """A backfill refolds from a copy of the log's prefix: codes after it are made anew."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"), say("2021-03-20", "s"))
+        assert t.status_at("2021-03-21").phase is Phase.THROTTLED  # codes every entry
+        t2 = t.append(ThrottleLifted(at="2021-03-15", id="l"))
+        assert t2.status_at("2021-03-21").phase is Phase.CLEAR
+        assert t2.status_at("2021-03-12").phase is Phase.THROTTLED
+        assert t.status_at("2021-03-21").phase is Phase.THROTTLED
+
+    def test_appends_in_place_are_coded_when_asked_about(self):
+        """Entries appended to a log already coded get codes of their own when first asked."""
+        t = timeline(ThrottleImposed(at="2021-03-10", id="t"))
+        assert t.status_at("2021-03-11").phase is Phase.THROTTLED
+        for day in range(12, 30):  # more entries than a chunk, one at a time
+            t = t.append(say(f"2021-03-{day}", f"s{day}"))
+        t = t.append(ThrottleLifted(at="2021-03-30", id="l"))
+        assert t.status_at("2021-03-29").phase is Phase.THROTTLED
+        assert t.status_at("2021-03-30").phase is Phase.CLEAR
+        assert len(t._log.phase_codes) == len(t) + 1
+
+
 class TestHistory:
     def test_empty(self):
         """No events, no periods."""
