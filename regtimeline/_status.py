@@ -535,28 +535,28 @@ class Status:
         ('THROTTLED', ['photos+videos on mobile'])
     """
 
-    __slots__ = ("__dict__", "_i", "_key", "_source")
+    __slots__ = ("__dict__", "_i", "_key", "_source", "phase")
     _source: StatusSource
     _i: int
     _key: int
+    # (the one value set at once: `status_at` reads it from the log's phase codes, and a
+    # slot reads faster than a value kept on first read)
+    phase: Phase
 
     def __init__(self, source: StatusSource, i: int, key: int) -> None:
         object.__setattr__(self, "_source", source)
         object.__setattr__(self, "_i", i)
         object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "phase", source.status_phase(i, key))
 
     @classmethod
-    def _at(cls, source: StatusSource, i: int, key: int, phase: Phase | None = None) -> Status:
-        """`Status(source, i, key)` as `status_at` makes it, on every call: in one step.
-
-        `phase`, when the caller knows it already, is kept as `phase` (not asked of `source`).
-        """
+    def _at(cls, source: StatusSource, i: int, key: int, phase: Phase) -> Status:
+        """`Status(source, i, key)` with its `phase` known, as `status_at` makes it: in one step."""
         status = _new(cls)
         _SET_SOURCE(status, source)
         _SET_I(status, i)
         _SET_KEY(status, key)
-        if phase is not None:
-            status.__dict__["phase"] = phase
+        _SET_PHASE(status, phase)
         return status
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -567,11 +567,6 @@ class Status:
     def at(self) -> pendulum.DateTime:
         """The instant, in the dispute's zone (for a day: its last instant)."""
         return self._source.status_at_key(self._key)
-
-    @cached
-    def phase(self) -> Phase:
-        """CLEAR, WARNED, DELISTED, THROTTLED or BLOCKED."""
-        return self._source.status_phase(self._i, self._key)
 
     def phase_for(
         self,
@@ -786,6 +781,7 @@ class PeriodColumns:
 _SET_SOURCE: Final = Status._source.__set__  # type: ignore[attr-defined]
 _SET_I: Final = Status._i.__set__  # type: ignore[attr-defined]
 _SET_KEY: Final = Status._key.__set__  # type: ignore[attr-defined]
+_SET_PHASE: Final = Status.phase.__set__  # type: ignore[attr-defined]
 
 
 @attrs.frozen(kw_only=True)

@@ -460,7 +460,7 @@ class Timeline:
         else:
             key = log.zone.query_key(when)
         n = self._n
-        return log.status(bisect.bisect_right(log.keys, key, 0, n), key, n)
+        return log.status(log.find(key, n), key, n)
 
     def restrictions(self) -> tuple[Spell, ...]:
         """Every restriction over time: one `Spell` for each span in which it covered the same.
@@ -525,7 +525,7 @@ class Timeline:
     def _status_at_key(self, key: int) -> Status:
         """The status at an instant given as a key (for the archive's queries)."""
         log, n = self._log, self._n
-        return log.status(bisect.bisect_right(log.keys, key, 0, n), key, n)
+        return log.status(log.find(key, n), key, n)
 
     def history(
         self,

@@ -19,13 +19,14 @@ from regtimeline import (
     Event,
     EventCorrected,
     EventRetracted,
+    Phase,
     RegTimelineError,
     Statement,
     Status,
     ThrottleLifted,
     Timeline,
 )
-from regtimeline._log import _NO_STEP, _phase
+from regtimeline._log import _NO_STEP, _UNCODED, _phase
 from regtimeline._rules import TIME_MOVES
 from regtimeline.strategies import (
     TimelineMachine,
@@ -442,7 +443,24 @@ class TestPhaseCodes:
             key = z.key(when)
             i = bisect.bisect_right(log.keys, key, 0, timeline._n)
             fast = timeline.status_at(when)
-            note(f"at {when.isoformat()}: entry {i}, code {log.phase_codes[i]:#x}")
-            assert ("phase" in vars(fast)) == (log.phase_codes[i] != _NO_STEP)
+            code = log.phase_codes[i]
+            note(f"at {when.isoformat()}: entry {i}, code {code:#x}")
+            assert code != _UNCODED
+            if code < 8:  # the same phase at every instant
+                assert fast.phase is Phase(code)
+            elif code != _NO_STEP:  # one phase up to the cut, another after it
+                assert fast.phase is Phase(code >> 3 if key <= log.phase_cuts[i] else code & 7)
             assert fast.phase is Status(log, i, key).phase
             assert fast.phase is _phase(log._snap(i), key, z)
+
+    @given(timelines(max_size=25), st.data())
+    def test_the_search_by_sample_is_a_binary_search(self, timeline, data):
+        """`Log.find` (a sample of the keys, then a stretch of them) counts the entries at
+        or before an instant as one binary search over all the keys does, for any length
+        of timeline over the log, searched in any order."""
+        log = timeline._log
+        keys = [k + d for k in boundaries(timeline) for d in (-1, 0, 1)] or [0]
+        every = [(key, n) for key in keys for n in range(len(log) + 1)]
+        for key, n in data.draw(st.permutations(every)):
+            assert log.find(key, n) == bisect.bisect_right(log.keys, key, 0, n)
+        assert list(log.key_sample) == list(log.keys[: len(log.key_sample) * 3 : 3])
