@@ -504,9 +504,10 @@ def slice_point(
 class Status:
     """The derived state of a dispute at one instant, after every event at or before it.
 
-    A status is immutable. Its values are computed when first read and then kept, so that
-    asking for the status at an instant costs a binary search and little more, whatever the
-    size of the timeline. Two statuses are equal when all their values are.
+    A status is immutable. Its phase is found with it; its other values are computed when
+    first read and then kept, so that asking for the status at an instant costs a binary
+    search and little more, whatever the size of the timeline. Two statuses are equal when
+    all their values are.
 
     Attributes:
         at: the instant, in the dispute's zone (for a day: its last instant).
