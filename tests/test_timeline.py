@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 
 import pendulum
@@ -283,6 +284,52 @@ class TestAllOrNothing:
         last = published[-1]
         assert len(last) == 301
         assert last._log.ids == {e.id: i for i, e in enumerate(last._log.events)}
+
+    def test_readers_ask_statuses_while_a_writer_appends(self):
+        """Readers ask the status of timelines of every length over one log while a writer
+        appends to it in place, with refused appends in between: the phase codes and the
+        sample of keys, made by whichever thread asks first, give every reader the phase
+        of its own timeline."""
+        start = pendulum.datetime(2021, 4, 1, tz="Europe/Moscow")
+        base = timeline(ThrottleImposed(at=start, id="t0"))
+        published = [base]
+        done = threading.Event()
+        problems: list[str] = []
+
+        def write() -> None:
+            t = base
+            for i in range(1, 400):
+                at = start.add(seconds=i)
+                if i % 2:
+                    t = t.append(ThrottleLifted(at=at, id=f"l{i}", throttle=f"t{i - 1}"))
+                else:
+                    t = t.append(ThrottleImposed(at=at, id=f"t{i}"))
+                published.append(t)
+                with contextlib.suppress(RegTimelineError):  # refused: the log is truncated
+                    t.append(BlockLifted(at=at, id=f"bad{i}", block="none"))
+            done.set()
+
+        def read(seed: int) -> None:
+            rng = random.Random(seed)
+            while not done.is_set() or rng.random() < 0.999:
+                t = rng.choice(published)
+                s = rng.randrange(len(t) + 3)  # the last event is at len(t) - 1 seconds
+                want = Phase.THROTTLED if min(s, len(t) - 1) % 2 == 0 else Phase.CLEAR
+                got = t.status_at(start.add(seconds=s)).phase
+                if got is not want:
+                    problems.append(f"{len(t)} events, {s} s: {got.name}, not {want.name}")
+
+        threads = [
+            threading.Thread(target=write),
+            *(threading.Thread(target=read, args=(seed,)) for seed in range(3)),
+        ]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert problems == []
+        log = published[-1]._log
+        assert list(log.key_sample) == list(log.keys[: len(log.key_sample) * 3 : 3])
 
     def test_a_lift_of_a_throttle_imposed_later_in_the_batch_names_none(self):
         """Within one batch, a lift before the throttle it names (same instant, given first)
