@@ -125,7 +125,8 @@ _UNCODED: Final = 0xFE
 _UNCODED_BYTE: Final = bytes((_UNCODED,))
 _PHASE_OF: Final = tuple(sorted(Phase))  # by value
 #: Logs of at least `_SAMPLED_FROM` entries are searched by a sample of every
-#: `_SAMPLE_EVERY`-th key first (see `Log.find`).
+#: `_SAMPLE_EVERY`-th key first (see `Log.find`). (These sizes and `_PHASE_CHUNK` are not
+#: Final: the test suite makes them small, so that its short timelines cross their edges.)
 _SAMPLED_FROM = 1 << 16
 _SAMPLE_EVERY = 128
 _bisect_right: Final = bisect.bisect_right
