@@ -124,10 +124,13 @@ _NO_STEP: Final = 0xFF
 _UNCODED: Final = 0xFE
 _UNCODED_BYTE: Final = bytes((_UNCODED,))
 _PHASE_OF: Final = tuple(sorted(Phase))  # by value
-#: Logs of at least `_SAMPLED_FROM` entries are searched by a sample of every
-#: `_SAMPLE_EVERY`-th key first (see `Log.find`). (These sizes and `_PHASE_CHUNK` are not
-#: Final: the test suite makes them small, so that its short timelines cross their edges.)
-_SAMPLED_FROM = 1 << 16
+#: A log of at least `_LONG_LOG` entries is searched by a sample of every `_SAMPLE_EVERY`-th
+#: key first (see `Log.find`) and reads phases from its phase codes (see `Log.status`); a
+#: shorter one fits in the processor's caches, and a question about it (one of an archive's
+#: thousands of short timelines, say) would pay more to code its entries than it saves.
+#: (These sizes and `_PHASE_CHUNK` are not Final: the test suite makes them small, so that
+#: its short timelines cross their edges.)
+_LONG_LOG = 1 << 16
 _SAMPLE_EVERY = 128
 _bisect_right: Final = bisect.bisect_right
 #: Entries of `Log.phase_codes` coded at once: a first question codes only the chunk it
@@ -1148,7 +1151,7 @@ class Log:
         apart than one search over all of them.
         """
         keys = self.keys
-        if n < _SAMPLED_FROM:
+        if n < _LONG_LOG:
             return _bisect_right(keys, key, 0, n)
         every = _SAMPLE_EVERY
         top = -(-n // every)  # the sample's keys of the first n: keys[every * j] for j < top
@@ -1164,9 +1167,12 @@ class Log:
     def status(self, i: int, key: int, n: int) -> Status:
         """The status at `key`, after the first `i` of a timeline's `n` entries.
 
-        Its phase is read from the phase codes, or computed from the entry's snapshot where
-        they cannot say (a restriction with a window may count).
+        In a long log its phase is read from the phase codes, or computed from the entry's
+        snapshot where they cannot say (a restriction with a window may count); in a short
+        one, computed from the snapshot.
         """
+        if n < _LONG_LOG:
+            return Status._at(self, i, key, _phase(self._snap(i), key, self.zone))
         codes = self.phase_codes
         if len(codes) <= n:
             codes = self._grow_codes(n)

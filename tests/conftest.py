@@ -25,15 +25,15 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-# A log codes the phase after each entry a chunk at a time, on the first question about it
-# (4,096 entries), and searches a long one (65,536 entries on) by a sample of every 128th
-# key first. Tests' timelines are short: with chunks of five and a sample of every third
-# key of every log, every test that asks for a status crosses the edges of chunks, coded
-# and not yet coded, and of the sample's stretches.
+# A long log (65,536 entries on) codes the phase after each entry a chunk at a time, on the
+# first question about it (4,096 entries), and is searched by a sample of every 128th key
+# first. Tests' timelines are short: with every log long, chunks of five and a sample of
+# every third key, every test that asks for a status crosses the edges of chunks, coded and
+# not yet coded, and of the sample's stretches (tests of the short way set it back).
 import regtimeline._log  # noqa: E402
 
+regtimeline._log._LONG_LOG = 0
 regtimeline._log._PHASE_CHUNK = 5
-regtimeline._log._SAMPLED_FROM = 0
 regtimeline._log._SAMPLE_EVERY = 3
 
 
