@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import threading
+from collections.abc import Callable
 
 import pendulum
 import pytest
@@ -33,6 +35,15 @@ from .helpers import MOSCOW, UTC_DISPUTE, refusal, timeline
 
 def say(at: str, id: str) -> Statement:
     return Statement(at=at, id=id, by="x", text=id)
+
+
+def run_together(*targets: Callable[[], None]) -> None:
+    """Each target in a thread of its own, all started, then all joined."""
+    threads = [threading.Thread(target=target) for target in targets]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
 
 
 class TestOrder:
@@ -272,14 +283,7 @@ class TestAllOrNothing:
                     else:
                         problems.append(f"{e.id!r} was taken twice")
 
-        threads = [
-            threading.Thread(target=write),
-            *(threading.Thread(target=read) for _ in range(2)),
-        ]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        run_together(write, read, read)
         assert problems == []
         last = published[-1]
         assert len(last) == 301
@@ -319,14 +323,7 @@ class TestAllOrNothing:
                 if got is not want:
                     problems.append(f"{len(t)} events, {s} s: {got.name}, not {want.name}")
 
-        threads = [
-            threading.Thread(target=write),
-            *(threading.Thread(target=read, args=(seed,)) for seed in range(3)),
-        ]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
+        run_together(write, *(functools.partial(read, seed) for seed in range(3)))
         assert problems == []
         log = published[-1]._log
         assert list(log.key_sample) == list(log.keys[: len(log.key_sample) * 3 : 3])
