@@ -448,7 +448,8 @@ class TestPhaseCodes:
         """`status_at` sets a status's phase from the log's phase codes (a byte, and a cut
         for one that runs out): it equals the phase `Status` computes from the entry's
         snapshot when read (the general path), at and around every boundary. Only a code
-        that cannot say (a window counts, or two kinds run out) leaves it to be computed."""
+        that cannot say (a window counts, or two kinds run out) has it computed from the
+        snapshot at once."""
         log, z = timeline._log, timeline.dispute.zone
         instants = [z.to_datetime(k + d) for k in boundaries(timeline) for d in (-1, 0, 1)]
         instants += [data.draw(instants_near(timeline)) for _ in range(5)]
@@ -481,4 +482,6 @@ class TestPhaseCodes:
             assert log.find(key, n) == bisect.bisect_right(log.keys, key, 0, n)
             with short_logs():
                 assert log.find(key, n) == bisect.bisect_right(log.keys, key, 0, n)
-        assert list(log.key_sample) == list(log.keys[: len(log.key_sample) * 3 : 3])
+        assert list(log.key_sample) == list(
+            log.keys[:: regtimeline._log._SAMPLE_EVERY][: len(log.key_sample)]
+        )
