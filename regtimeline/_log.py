@@ -1164,15 +1164,16 @@ class Log:
             keys, key, every * (j - 1) + 1 if j else 0, every * j if j < top else n
         )
 
-    def status(self, i: int, key: int, n: int) -> Status:
-        """The status at `key`, after the first `i` of a timeline's `n` entries.
+    def status(self, key: int, n: int) -> Status:
+        """The status at `key` of a timeline of the first `n` entries (after those `find`s).
 
         In a long log its phase is read from the phase codes, or computed from the entry's
         snapshot where they cannot say (a restriction with a window may count); in a short
         one, computed from the snapshot.
         """
+        i = self.find(key, n)
         if n < _LONG_LOG:
-            return Status._at(self, i, key, _phase(self._snap(i), key, self.zone))
+            return Status._at(self, i, key, self.status_phase(i, key))
         codes = self.phase_codes
         if len(codes) <= n:
             codes = self._grow_codes(n)

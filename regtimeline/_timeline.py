@@ -459,8 +459,7 @@ class Timeline:
             key = instant_key(when)
         else:
             key = log.zone.query_key(when)
-        n = self._n
-        return log.status(log.find(key, n), key, n)
+        return log.status(key, self._n)
 
     def restrictions(self) -> tuple[Spell, ...]:
         """Every restriction over time: one `Spell` for each span in which it covered the same.
@@ -524,8 +523,7 @@ class Timeline:
 
     def _status_at_key(self, key: int) -> Status:
         """The status at an instant given as a key (for the archive's queries)."""
-        log, n = self._log, self._n
-        return log.status(log.find(key, n), key, n)
+        return self._log.status(key, self._n)
 
     def history(
         self,
