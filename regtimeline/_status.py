@@ -536,27 +536,21 @@ class Status:
         ('THROTTLED', ['photos+videos on mobile'])
     """
 
-    __slots__ = ("__dict__", "_i", "_key", "_source", "phase")
-    _source: StatusSource
-    _i: int
-    _key: int
+    __slots__ = ("__dict__", "_ref", "phase")
+    _ref: tuple[StatusSource, int, int]  # where it is found: the source, entry and key
     # (the one value set at once: `status_at` reads it from the log's phase codes, and a
     # slot reads faster than a value kept on first read)
     phase: Phase
 
     def __init__(self, source: StatusSource, i: int, key: int) -> None:
-        object.__setattr__(self, "_source", source)
-        object.__setattr__(self, "_i", i)
-        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_ref", (source, i, key))
         object.__setattr__(self, "phase", source.status_phase(i, key))
 
     @classmethod
     def _at(cls, source: StatusSource, i: int, key: int, phase: Phase) -> Status:
         """`Status(source, i, key)` with its `phase` known, as `status_at` makes it: in one step."""
         status = _new(cls)
-        _SET_SOURCE(status, source)
-        _SET_I(status, i)
-        _SET_KEY(status, key)
+        _SET_REF(status, (source, i, key))  # (one slot: a setter call fewer than three)
         _SET_PHASE(status, phase)
         return status
 
@@ -567,7 +561,8 @@ class Status:
     @cached
     def at(self) -> pendulum.DateTime:
         """The instant, in the dispute's zone (for a day: its last instant)."""
-        return self._source.status_at_key(self._key)
+        source, _, key = self._ref
+        return source.status_at_key(key)
 
     def phase_for(
         self,
@@ -592,7 +587,8 @@ class Status:
             ('WARNED', 'THROTTLED')
         """
         point = slice_point("phase_for", network, service, region, operator)
-        return self._source.status_phase_for(self._i, self._key, point)
+        source, i, key = self._ref
+        return source.status_phase_for(i, key, point)
 
     @cached
     def throttles(self) -> tuple[Throttle, ...]:
@@ -601,35 +597,42 @@ class Status:
         Active means imposed and neither lifted nor run out; one with a window is active
         between its windows too (see `Window`).
         """
-        return self._source.status_restrictions(self._i, self._key, 0)  # type: ignore[return-value]
+        source, i, key = self._ref
+        return source.status_restrictions(i, key, 0)  # type: ignore[return-value]
 
     @cached
     def blocks(self) -> tuple[Block, ...]:
         """The active blocks, with their remaining scope, in the order imposed."""
-        return self._source.status_restrictions(self._i, self._key, 1)  # type: ignore[return-value]
+        source, i, key = self._ref
+        return source.status_restrictions(i, key, 1)  # type: ignore[return-value]
 
     @cached
     def delistings(self) -> tuple[Delisting, ...]:
         """The active delistings, in the order imposed."""
-        return self._source.status_restrictions(self._i, self._key, 2)  # type: ignore[return-value]
+        source, i, key = self._ref
+        return source.status_restrictions(i, key, 2)  # type: ignore[return-value]
 
     @cached
     def block(self) -> Block | None:
         """The first block in force at `at`, in the order imposed, or None."""
-        return self._source.status_block(self._i, self._key)
+        source, i, key = self._ref
+        return source.status_block(i, key)
 
     @cached
     def deadlines(self) -> Deadlines:
         """Every deadline opened so far, with its state at `at`, oldest first."""
-        return Deadlines(functools.partial(self._source.status_deadlines, self._i, self._key))
+        source, i, key = self._ref
+        return Deadlines(functools.partial(source.status_deadlines, i, key))
 
     @cached
     def _counts(self) -> tuple[int, int, int]:
-        return self._source.status_counts(self._i)
+        source, i, _ = self._ref
+        return source.status_counts(i)
 
     @cached
     def _fines(self) -> tuple[Mapping[str, decimal.Decimal], Mapping[str, decimal.Decimal]]:
-        return self._source.status_fines(self._i, self._key)
+        source, i, key = self._ref
+        return source.status_fines(i, key)
 
     @property
     def warnings(self) -> int:
@@ -662,22 +665,26 @@ class Status:
     @cached
     def fines_paid(self) -> Mapping[str, decimal.Decimal]:
         """Every payment made so far, per currency (cancelled fines included)."""
-        return self._source.status_fines_paid(self._i)
+        source, i, _ = self._ref
+        return source.status_fines_paid(i)
 
     @cached
     def fine_states(self) -> tuple[FineState, ...]:
         """Each fine imposed so far, in the order imposed: accrued, paid, owed, cancelled."""
-        return self._source.status_fine_states(self._i, self._key)
+        source, i, key = self._ref
+        return source.status_fine_states(i, key)
 
     @cached
     def takedowns(self) -> Takedowns:
         """Takedown requests at `at`: counts, outstanding and overdue items, latency, SLA."""
-        return self._source.status_takedowns(self._i, self._key)
+        source, i, key = self._ref
+        return source.status_takedowns(i, key)
 
     @cached
     def last_event(self) -> Event | None:
         """The last event applied (None before the first)."""
-        return self._source.status_last_event(self._i)
+        source, i, _ = self._ref
+        return source.status_last_event(i)
 
     @cached
     def uncertain(self) -> tuple[Event, ...]:
@@ -689,7 +696,8 @@ class Status:
         from its earliest day, a `due` or `ends` lasts to its latest) the answer is the
         one given; placed elsewhere in their spans these facts could change it.
         """
-        return self._source.status_uncertain(self._i, self._key)
+        source, i, key = self._ref
+        return source.status_uncertain(i, key)
 
     @property
     def certain(self) -> bool:
@@ -729,7 +737,7 @@ class Status:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Status):
             return NotImplemented
-        if (self._source, self._i, self._key) == (other._source, other._i, other._key):
+        if self._ref == other._ref:
             return True
         return self._values() == other._values()
 
@@ -779,9 +787,7 @@ class PeriodColumns:
         return len(self.start)
 
 
-_SET_SOURCE: Final = Status._source.__set__  # type: ignore[attr-defined]
-_SET_I: Final = Status._i.__set__  # type: ignore[attr-defined]
-_SET_KEY: Final = Status._key.__set__  # type: ignore[attr-defined]
+_SET_REF: Final = Status._ref.__set__  # type: ignore[attr-defined]
 _SET_PHASE: Final = Status.phase.__set__  # type: ignore[attr-defined]
 
 

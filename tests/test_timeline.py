@@ -150,6 +150,17 @@ class TestImmutability:
         assert a != timeline(say("2021-03-10", "a"))
         assert a != Timeline(UTC_DISPUTE, a.events)
 
+    def test_statuses_are_equal_when_all_their_values_are(self):
+        """A status is found by its timeline, entry and instant: equal statuses need not
+        share them, and sharing one of them is not enough."""
+        a = timeline(say("2021-03-10", "a"))
+        b = timeline(say("2021-03-10", "b"))  # the same entry of another dispute's log
+        assert a.status_at("2021-03-12") == a.status_at("2021-03-12")
+        assert a.status_at("2021-03-12") == timeline(say("2021-03-10", "a")).status_at("2021-03-12")
+        assert a.status_at("2021-03-12") != b.status_at("2021-03-12")
+        assert a.status_at("2021-03-12") != a.status_at("2021-03-13")  # (another `at`)
+        assert a.status_at("2021-03-12") != "2021-03-12"
+
     def test_len_iter_and_lookup(self):
         """len, iteration and event(id)."""
         t = timeline(say("2021-03-10", "a"), say("2021-03-11", "b"))
