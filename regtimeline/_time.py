@@ -14,6 +14,7 @@ import datetime as _dt
 import functools
 import re
 import time
+import zoneinfo
 from typing import Final, TypeAlias
 
 import pendulum
@@ -54,6 +55,10 @@ datetime_sub: Final = _dt.datetime.__sub__
 _PLAIN: Final = _dt.datetime
 _REDUCE: Final = _dt.datetime.__reduce_ex__
 _PENDULUM_ZONE: Final = type(pendulum.timezone("Europe/Moscow"))  # (pendulum's ZoneInfo)
+#: 1970-01-01 00:00 on the wall clock of each zone met (see `instant_key`), by the zone's id
+#: (a zone's own `__eq__` may call another equal: subtraction needs this very object; and
+#: an id here is never another object's, since the epoch keeps its zone alive).
+_WALL_EPOCHS: Final[dict[int, _dt.datetime]] = {}
 #: Keys of the first and last instant that has a UTC datetime (years 1 to 9999).
 MIN_KEY: Final = (1 - _EPOCH_ORDINAL) * _US_PER_DAY
 MAX_KEY: Final = (_dt.date.max.toordinal() + 1 - _EPOCH_ORDINAL) * _US_PER_DAY - 1
@@ -83,19 +88,39 @@ def instant_key(value: _dt.datetime) -> int:
             + value.minute * 60
             + value.second
         ) * 1_000_000 + value.microsecond
-    if type(tz) is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
+    # datetime's C arithmetic on timedeltas, the wall clock less the zone's offset (which
+    # the fold decides); a timedelta's fields make the integer (`// ONE_US` costs more)
+    zone = type(tz)
+    if zone is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
         # an instant shown in a zone (what statuses and histories return): the zone's C
         # lookup is slow for a datetime subclass, so ask it about a plain naive copy of
-        # the fields (fold included, from datetime's own state); datetime's C arithmetic
+        # the fields (fold included, from datetime's own state)
         local = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
-        offset: _dt.timedelta = tz.utcoffset(local)  # type: ignore[assignment] # (a zone's: set)
-        return (datetime_sub(local, _NAIVE_EPOCH) - offset) // ONE_US
-    try:
-        # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
-        return datetime_sub(value, EPOCH) // ONE_US
-    except TypeError:
-        msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
-        raise TimeError(msg) from None
+        offset: _dt.timedelta = tz.utcoffset(local)  # type: ignore[union-attr, assignment]
+        d = datetime_sub(local, _NAIVE_EPOCH) - offset
+    elif (zone is zoneinfo.ZoneInfo or zone is _PENDULUM_ZONE) and type(value) is _dt.datetime:
+        # a standard datetime in a zone: less the wall clock's 1970 in the same zone object
+        # (a naive subtraction: an aware one asks both offsets, in Python calls)
+        epoch = _WALL_EPOCHS.get(id(tz))
+        if epoch is None:
+            epoch = _wall_epoch(tz)  # type: ignore[arg-type] # (a ZoneInfo, tested above)
+        d = datetime_sub(value, epoch) - tz.utcoffset(value)  # type: ignore[union-attr, operator]
+    else:
+        try:
+            # datetime's own C subtraction: exact, fold-aware, and it skips pendulum's Interval
+            d = datetime_sub(value, EPOCH)
+        except TypeError:
+            msg = f"{value.isoformat()!r} is a naive datetime: give it a time zone or an offset"
+            raise TimeError(msg) from None
+    return (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+
+
+def _wall_epoch(tz: zoneinfo.ZoneInfo) -> _dt.datetime:
+    """1970-01-01 00:00 in `tz`, kept for `instant_key` (for at most 64 zones at a time)."""
+    if len(_WALL_EPOCHS) >= 64:  # (zones made with `ZoneInfo.no_cache` are new objects)
+        _WALL_EPOCHS.clear()
+    epoch = _WALL_EPOCHS[id(tz)] = _dt.datetime(1970, 1, 1, tzinfo=tz)
+    return epoch
 
 
 def now_key() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pendulum
 import pytest
@@ -345,13 +346,44 @@ def test_to_datetime_is_the_instant_with_its_fold(name, key):
 )
 @example("Europe/Berlin", dt.datetime(2021, 3, 28, 2, 30), 0)  # in the spring gap
 @example("Europe/Berlin", dt.datetime(2021, 10, 31, 2, 30), 1)  # the second 02:30
-def test_the_key_of_a_pendulum_datetime_in_a_zone_is_datetimes_own(name, local, fold):
-    """instant_key reads a pendulum DateTime in a zone from a plain copy of its fields (a
-    fast path): the same key as datetime's own subtraction, fold, gaps and all."""
+def test_the_key_of_a_datetime_in_a_zone_is_datetimes_own(name, local, fold):
+    """instant_key's fast paths (a pendulum DateTime in a zone read from a plain copy of its
+    fields; a standard datetime less the wall clock's 1970 in its own zone, then the
+    offset) give the same key as datetime's own subtraction, fold, gaps and all; so does
+    `status_at`'s inline path for a standard UTC datetime."""
     tz = pendulum.timezone(name)
     fields = (local.year, local.month, local.day, local.hour, local.minute, local.second)
     value = pendulum.DateTime(*fields, local.microsecond, tzinfo=tz, fold=fold)
     plain = dt.datetime(*fields, local.microsecond, tzinfo=tz, fold=fold)
-    expected = (plain - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    expected = (plain - epoch) // dt.timedelta(microseconds=1)
     assert type(value) is pendulum.DateTime
     assert instant_key(value) == expected
+    assert instant_key(plain) == expected  # a standard datetime in pendulum's zone
+    std = dt.datetime(*fields, local.microsecond, tzinfo=zoneinfo.ZoneInfo(name), fold=fold)
+    assert instant_key(std) == expected
+    fresh = zoneinfo.ZoneInfo.no_cache(name)  # (another object for the same zone)
+    assert instant_key(std.replace(tzinfo=fresh)) == expected
+    try:
+        utc = plain.astimezone(dt.UTC)
+    except OverflowError:
+        return  # (the instant is outside the years a UTC datetime has)
+    t = timeline(Statement(at="2000-01-01", id="s", by="RKN", text="a statement"))
+    assert t.status_at(utc).at == t.dispute.zone.to_datetime(expected)
+
+
+def test_instant_key_keeps_a_wall_epoch_for_each_zone_object():
+    """The wall-clock epochs `instant_key` keeps are per zone object (two objects for one
+    zone, or another zone taking a freed object's id, never share one) and at most 64."""
+    from regtimeline import _time
+
+    at = dt.datetime(2021, 6, 1, 12)
+    for k in range(200):
+        name = ("Europe/Berlin", "Asia/Kolkata", "America/Sao_Paulo")[k % 3]
+        tz = zoneinfo.ZoneInfo.no_cache(name)
+        want = (at.replace(tzinfo=tz) - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(
+            microseconds=1
+        )
+        assert instant_key(at.replace(tzinfo=tz)) == want
+        assert len(_time._WALL_EPOCHS) <= 64
+        del tz  # (its id is free for the next zone object)
