@@ -55,6 +55,8 @@ datetime_sub: Final = _dt.datetime.__sub__
 _PLAIN: Final = _dt.datetime
 _REDUCE: Final = _dt.datetime.__reduce_ex__
 _PENDULUM_ZONE: Final = type(pendulum.timezone("Europe/Moscow"))  # (pendulum's ZoneInfo)
+_PENDULUM_UTC: Final = pendulum.UTC  # (a module's attribute costs a lookup more on each call)
+_PENDULUM_DATETIME: Final = pendulum.DateTime
 #: 1970-01-01 00:00 on the wall clock of each zone met (see `instant_key`), by the zone's id
 #: (a zone's own `__eq__` may call another equal: subtraction needs this very object; and
 #: an id here is never another object's, since the epoch keeps its zone alive).
@@ -81,7 +83,7 @@ def instant_key(value: _dt.datetime) -> int:
         1000000
     """
     tz = value.tzinfo
-    if tz is pendulum.UTC:  # how events hold instants: plain field arithmetic
+    if tz is _PENDULUM_UTC:  # how events hold instants: plain field arithmetic
         return (
             (value.toordinal() - _EPOCH_ORDINAL) * 86_400
             + value.hour * 3_600
@@ -91,7 +93,7 @@ def instant_key(value: _dt.datetime) -> int:
     # datetime's C arithmetic on timedeltas, the wall clock less the zone's offset (which
     # the fold decides); a timedelta's fields make the integer (`// ONE_US` costs more)
     zone = type(tz)
-    if zone is _PENDULUM_ZONE and type(value) is pendulum.DateTime:
+    if zone is _PENDULUM_ZONE and type(value) is _PENDULUM_DATETIME:
         # an instant shown in a zone (what statuses and histories return): the zone's C
         # lookup is slow for a datetime subclass, so ask it about a plain naive copy of
         # the fields (fold included, from datetime's own state)
