@@ -17,6 +17,7 @@ Examples:
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -578,9 +579,13 @@ def _directory(value: object, caller: str) -> Path:
 
 
 def _read(root: Path, name: str) -> Any:
+    path = root / f"{name}.parquet"
     try:
-        tab = pq.read_table(root / f"{name}.parquet")
-    except pa.ArrowException as exc:  # (an OSError, such as a missing file, is raised as it is)
+        tab = pq.read_table(path)
+    except FileNotFoundError:  # (pyarrow's names the path alone, without errno or filename)
+        why = f"no {name}.parquet (read_parquet reads a directory write_parquet wrote)"
+        raise FileNotFoundError(errno.ENOENT, why, str(path)) from None
+    except pa.ArrowException as exc:  # (another OSError is raised as it is)
         if isinstance(exc, OSError):
             raise
         msg = f"{root / name}.parquet is not a Parquet file pyarrow can read: {exc}"

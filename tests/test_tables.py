@@ -4,6 +4,7 @@ timelines' own answers."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import tempfile
 from pathlib import Path
 
@@ -139,6 +140,13 @@ def test_refusals(real, tmp_path, monkeypatch):
             read_parquet(bad)  # type: ignore[arg-type]
         with pytest.raises(InvalidValue, match="takes a directory path"):
             write_parquet(real, bad)  # type: ignore[arg-type]
+    with pytest.raises(FileNotFoundError, match="no disputes.parquet .read_parquet reads") as e:
+        read_parquet(tmp_path)
+    assert (e.value.errno, e.value.filename) == (errno.ENOENT, str(tmp_path / "disputes.parquet"))
+    write_parquet(real, tmp_path / "half")
+    (tmp_path / "half" / "events.parquet").unlink()
+    with pytest.raises(FileNotFoundError, match="no events.parquet"):
+        read_parquet(tmp_path / "half")
     pq.write_table(pa.table({"x": [1]}), tmp_path / "disputes.parquet")
     with pytest.raises(SchemaError, match="not the regtimeline disputes table"):
         read_parquet(tmp_path)
