@@ -124,6 +124,29 @@ _NO_STEP: Final = 0xFF
 _UNCODED: Final = 0xFE
 _UNCODED_BYTE: Final = bytes((_UNCODED,))
 _PHASE_OF: Final = tuple(sorted(Phase))  # by value
+#: A step whose cut lies past the end of its entry's span (up to the next entry's key), or
+#: before its start, marked so (`Log._code_chunk`): the phase before, or after, the cut
+#: throughout that span. The step itself is `code & _RAW`.
+_BEFORE_SPAN: Final = 0x80
+_AFTER_SPAN: Final = 0x40
+_RAW: Final = 0x3F
+#: The phase a code gives without its cut: for an entry inside a timeline (`i < n`: the next
+#: entry's key ends its span), or for its last entry; None where the cut or the snapshot
+#: must say.
+_PHASE_LAST: Final = tuple(_PHASE_OF[c] if c < len(_PHASE_OF) else None for c in range(256))
+
+
+def _phase_inside(code: int) -> Phase | None:
+    """`_PHASE_INSIDE` of one code."""
+    before, after = _PHASE_LAST[(code & _RAW) >> 3], _PHASE_LAST[code & 7]
+    if code >= _UNCODED or before is None or after is None or not code & _RAW >= _STEP:
+        return _PHASE_LAST[code]
+    if code & _BEFORE_SPAN:
+        return before
+    return after if code & _AFTER_SPAN else None
+
+
+_PHASE_INSIDE: Final = tuple(_phase_inside(c) for c in range(256))
 #: A log of at least `_LONG_LOG` entries is searched by a sample of every `_SAMPLE_EVERY`-th
 #: key first (see `Log.find`) and reads phases from its phase codes (see `Log.status`); a
 #: shorter one fits in the processor's caches, and a question about it (one of an archive's
@@ -914,6 +937,8 @@ class Log:
         log.vague = self.vague.before(n)
         log.phase_codes = self.phase_codes[: n + 1]
         log.phase_cuts = self.phase_cuts[: n + 1]
+        if len(log.phase_codes) > n and _STEP <= log.phase_codes[n] < _UNCODED:
+            log.phase_codes[n] &= _RAW  # (its span ended at an entry the copy has not)
         log.key_sample = self.key_sample[: -(-n // _SAMPLE_EVERY)]
         return log
 
@@ -1180,10 +1205,12 @@ class Log:
         code = codes[i]
         if code == _UNCODED:
             code = self._code_chunk(i)
-        if code < _STEP:
-            return Status._at(self, i, key, _PHASE_OF[code])
+        phase = (_PHASE_INSIDE if i < n else _PHASE_LAST)[code]
+        if phase is not None:
+            return Status._at(self, i, key, phase)
         if code == _NO_STEP:
             return Status._at(self, i, key, self.status_phase(i, key))
+        code &= _RAW
         if key <= self.phase_cuts[i]:
             return Status._at(self, i, key, _PHASE_OF[code >> 3])
         return Status._at(self, i, key, _PHASE_OF[code & 7])
@@ -1199,9 +1226,15 @@ class Log:
             return codes
 
     def _code_chunk(self, i: int) -> int:
-        """Code the chunk of `phase_codes` that holds `i`; the code at `i`."""
+        """Code the chunk of `phase_codes` that holds `i`; the code at `i`.
+
+        A step is marked when its cut lies outside its entry's span, from the entry's key to
+        the next one's: an entry of the log never changes once its append is done (a log
+        only grows, and a refused append is undone under this lock), so neither does the
+        span of any entry but the last. `prefix` unmarks its last code.
+        """
         with self.lock:
-            codes, cuts, snaps = self.phase_codes, self.phase_cuts, self.snaps
+            codes, cuts, snaps, keys = self.phase_codes, self.phase_cuts, self.snaps, self.keys
             start = i - i % _PHASE_CHUNK
             last: _Snap | None = None
             code = cut = 0
@@ -1210,8 +1243,15 @@ class Log:
                 if snap is not last:  # (consecutive entries often share their snapshot)
                     last = snap
                     code, cut = _phase_code(snap)
-                codes[j] = code
                 cuts[j] = cut
+                if _STEP <= code < _NO_STEP and 0 < j < len(keys):
+                    if cut >= keys[j] - 1:  # (a key in the span is below the next entry's)
+                        codes[j] = code | _BEFORE_SPAN
+                        continue
+                    if cut < keys[j - 1]:
+                        codes[j] = code | _AFTER_SPAN
+                        continue
+                codes[j] = code
             return codes[i]
 
     def status_at_key(self, key: int) -> pendulum.DateTime:

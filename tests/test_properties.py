@@ -28,7 +28,7 @@ from regtimeline import (
     ThrottleLifted,
     Timeline,
 )
-from regtimeline._log import _NO_STEP, _UNCODED, _phase
+from regtimeline._log import _AFTER_SPAN, _BEFORE_SPAN, _NO_STEP, _RAW, _UNCODED, _phase
 from regtimeline._rules import TIME_MOVES
 from regtimeline.strategies import (
     TimelineMachine,
@@ -449,7 +449,8 @@ class TestPhaseCodes:
         for one that runs out): it equals the phase `Status` computes from the entry's
         snapshot when read (the general path), at and around every boundary. Only a code
         that cannot say (a window counts, or two kinds run out) has it computed from the
-        snapshot at once."""
+        snapshot at once. A step marked with the phase throughout its entry's span has its
+        cut outside that span."""
         log, z = timeline._log, timeline.dispute.zone
         instants = [z.to_datetime(k + d) for k in boundaries(timeline) for d in (-1, 0, 1)]
         instants += [data.draw(instants_near(timeline)) for _ in range(5)]
@@ -460,10 +461,18 @@ class TestPhaseCodes:
             code = log.phase_codes[i]
             note(f"at {when.isoformat()}: entry {i}, code {code:#x}")
             assert code != _UNCODED
+            cut = log.phase_cuts[i]
             if code < 8:  # the same phase at every instant
                 assert fast.phase is Phase(code)
             elif code != _NO_STEP:  # one phase up to the cut, another after it
-                assert fast.phase is Phase(code >> 3 if key <= log.phase_cuts[i] else code & 7)
+                step = code & _RAW
+                assert fast.phase is Phase(step >> 3 if key <= cut else step & 7)
+                if code & _BEFORE_SPAN:  # marked: the cut is past the entry's span
+                    assert i < len(log.keys)
+                    assert cut >= log.keys[i] - 1
+                if code & _AFTER_SPAN:  # or before it
+                    assert i > 0
+                    assert cut < log.keys[i - 1]
             assert fast.phase is Status(log, i, key).phase
             assert fast.phase is _phase(log._snap(i), key, z)
             with short_logs():  # the way of a log too short to code: the same

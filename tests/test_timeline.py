@@ -30,6 +30,7 @@ from regtimeline import (
     Timeline,
     UnknownReference,
 )
+from regtimeline._log import _AFTER_SPAN, _BEFORE_SPAN
 
 from .helpers import MOSCOW, UTC_DISPUTE, refusal, timeline
 
@@ -392,6 +393,47 @@ class TestPhaseCodes:
         assert t.status_at(ends).phase is Phase.BLOCKED
         assert t.status_at(ends.add(microseconds=1)).phase is Phase.WARNED
         assert t._log.phase_codes[2] == Phase.BLOCKED << 3 | Phase.WARNED  # a step
+
+    def test_a_step_marked_for_its_entry_s_span_is_unmarked_in_a_copy(self):
+        """A step whose cut lies past its entry's span (up to the next entry) is marked
+        with the phase throughout it; a branch copies the log up to that entry and ends
+        its span elsewhere, so the copy reads the cut again."""
+        block = BlockImposed(
+            at="2021-03-11T10:00:00+03:00", id="b", ends="2021-03-11T12:00:00+03:00"
+        )
+        one = timeline(block)
+        two = one.append(say("2021-03-11T11:00:00+03:00", "s"))  # in place
+        assert two.status_at("2021-03-11T10:30:00+03:00").phase is Phase.BLOCKED
+        code = two._log.phase_codes[1]
+        assert code == _BEFORE_SPAN | Phase.BLOCKED << 3 | Phase.CLEAR
+        assert one._log is two._log  # for `one` the entry is its last: its span has no end
+        assert one.status_at("2021-03-11T12:30:00+03:00").phase is Phase.CLEAR
+        assert one.status_at("2021-03-11T11:30:00+03:00").phase is Phase.BLOCKED
+        other = one.append(say("2021-03-11T13:00:00+03:00", "later"))  # a branch
+        assert other._log is not two._log
+        assert other.status_at("2021-03-11T12:30:00+03:00").phase is Phase.CLEAR
+        assert other.status_at("2021-03-11T11:59:00+03:00").phase is Phase.BLOCKED
+        assert two.status_at("2021-03-11T10:59:00+03:00").phase is Phase.BLOCKED
+
+    def test_a_step_is_marked_only_when_its_cut_is_outside_the_whole_span(self):
+        """At the microsecond: a cut one before the next entry's key is past the span's last
+        key, one more is not; a cut at the entry's own key is inside its span."""
+        ends = pendulum.parse("2021-03-11T12:00:00+03:00")
+        block = BlockImposed(at="2021-03-11T10:00:00+03:00", id="b", ends=ends)
+        at = {
+            "past": ends.add(microseconds=1),  # the span ends at the cut: all before it
+            "inside": ends.add(microseconds=2),  # its last key is after the cut
+            "at": ends,  # the span starts at the cut: blocked there, then not
+        }
+        for name, next_at in at.items():
+            s = say(next_at.isoformat(), "s")
+            last = say(next_at.add(hours=1).isoformat(), "last")
+            t = timeline(block, s, last) if name == "at" else timeline(block, s)
+            for key in (ends, ends.add(microseconds=1)):
+                want = Phase.BLOCKED if key <= ends else Phase.CLEAR
+                assert t.status_at(key).phase is want, (name, key)
+            i = 2 if name == "at" else 1  # the entry whose span holds both keys
+            assert bool(t._log.phase_codes[i] & (_BEFORE_SPAN | _AFTER_SPAN)) is (name == "past")
 
     def test_codes_made_before_a_backfill_are_not_the_new_timeline_s(self):
         """A backfill refolds from a copy of the log's prefix: codes after it are made anew."""
