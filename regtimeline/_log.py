@@ -139,7 +139,7 @@ _PHASE_LAST: Final = tuple(_PHASE_OF[c] if c < len(_PHASE_OF) else None for c in
 def _phase_inside(code: int) -> Phase | None:
     """`_PHASE_INSIDE` of one code."""
     before, after = _PHASE_LAST[(code & _RAW) >> 3], _PHASE_LAST[code & 7]
-    if code >= _UNCODED or before is None or after is None or not code & _RAW >= _STEP:
+    if code >= _UNCODED or before is None or after is None or (code & _RAW) < _STEP:
         return _PHASE_LAST[code]
     if code & _BEFORE_SPAN:
         return before
@@ -1243,7 +1243,7 @@ class Log:
                 if snap is not last:  # (consecutive entries often share their snapshot)
                     last = snap
                     code, cut = _phase_code(snap)
-                cuts[j] = cut
+                cuts[j] = cut  # (before the code: a reader that sees a step finds its cut)
                 if _STEP <= code < _NO_STEP and 0 < j < len(keys):
                     if cut >= keys[j] - 1:  # (a key in the span is below the next entry's)
                         codes[j] = code | _BEFORE_SPAN
