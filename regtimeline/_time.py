@@ -57,6 +57,7 @@ _REDUCE: Final = _dt.datetime.__reduce_ex__
 _PENDULUM_ZONE: Final = type(pendulum.timezone("Europe/Moscow"))  # (pendulum's ZoneInfo)
 _PENDULUM_UTC: Final = pendulum.UTC  # (a module's attribute costs a lookup more on each call)
 _PENDULUM_DATETIME: Final = pendulum.DateTime
+_ZONEINFO: Final = zoneinfo.ZoneInfo
 #: 1970-01-01 00:00 on the wall clock of each zone met (see `instant_key`), by the zone's id
 #: (a zone's own `__eq__` may call another equal: subtraction needs this very object; and
 #: an id here is never another object's, since the epoch keeps its zone alive).
@@ -100,7 +101,7 @@ def instant_key(value: _dt.datetime) -> int:
         local = _PLAIN(_REDUCE(value, 4)[1][0])  # type: ignore[call-arg, arg-type]
         offset: _dt.timedelta = tz.utcoffset(local)  # type: ignore[union-attr, assignment]
         d = datetime_sub(local, _NAIVE_EPOCH) - offset
-    elif (zone is zoneinfo.ZoneInfo or zone is _PENDULUM_ZONE) and type(value) is _dt.datetime:
+    elif (zone is _ZONEINFO or zone is _PENDULUM_ZONE) and type(value) is _PLAIN:
         # a standard datetime in a zone: less the wall clock's 1970 in the same zone object
         # (a naive subtraction: an aware one asks both offsets, in Python calls)
         epoch = _WALL_EPOCHS.get(id(tz))
