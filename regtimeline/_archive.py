@@ -524,8 +524,11 @@ class Archive:
     def write_parquet(self, directory: str | os.PathLike[str], *, at: object = None) -> Any:
         """Write every table to ``<directory>/<name>.parquet``; returns the paths by name.
 
+        One table is made and written at a time (see `regtimeline.tables.write_parquet`).
+
         Raises:
             MissingExtra: pyarrow is not installed.
+            TimeError: `at` is naive or malformed (nothing is written).
             OSError: a file cannot be written.
         """
         from . import tables  # noqa: PLC0415 - an optional extra, imported when asked for

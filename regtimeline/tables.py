@@ -486,23 +486,38 @@ def write_parquet(
 ) -> dict[str, Path]:
     """Write every table to ``<directory>/<name>.parquet``; returns the paths by name.
 
-    Each file is written under a temporary name and renamed into place. The directory is
-    created if needed.
+    Each table is made, written under a temporary name, renamed into place and let go
+    before the next (in the order of `TABLES`: one table in memory at a time). The directory
+    is created if needed. `at` is checked before anything is written; after a file fails,
+    none of the later ones is written.
 
     Raises:
         MissingExtra: pyarrow is not installed.
-        InvalidValue: `directory` is not a path.
+        InvalidValue: `directory` is not a path, or `archive` is not an Archive.
+        TimeError: `at` is naive or malformed.
         OSError: a file cannot be written.
+
+    Examples:
+        >>> import tempfile
+        >>> from regtimeline import Archive
+        >>> from regtimeline.examples import cases
+        >>> paths = write_parquet(Archive(cases()), tempfile.mkdtemp())
+        >>> [path.name for path in paths.values()][:2]
+        ['disputes.parquet', 'events.parquet']
     """
     _require("write_parquet")
+    archive = _archive(archive, "write_parquet")
     root = _directory(directory, "write_parquet")
+    if at is not None:  # (else the deadlines table refuses it after four files are written)
+        for zone in {t.dispute.timezone: t.dispute.zone for t in archive}.values():
+            zone.query_key(at)
     root.mkdir(parents=True, exist_ok=True)
     written: dict[str, Path] = {}
-    for name, tab in tables(archive, at=at).items():
+    for name in TABLES:
         path = root / f"{name}.parquet"
         temporary = root / f".{name}.parquet.tmp"
         try:
-            pq.write_table(tab, temporary)
+            pq.write_table(table(archive, name, at=at), temporary)
             temporary.replace(path)
         except BaseException:
             temporary.unlink(missing_ok=True)

@@ -15,7 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from regtimeline import Archive, InvalidValue, MissingExtra, RegTimelineError, SchemaError
+from regtimeline import (
+    Archive,
+    InvalidValue,
+    MissingExtra,
+    RegTimelineError,
+    SchemaError,
+    TimeError,
+)
 from regtimeline import tables as tables_module
 from regtimeline.examples import cases, jammu_kashmir, twitter_russia
 from regtimeline.strategies import archives, boundaries
@@ -368,3 +375,27 @@ def test_parquet_files_are_written_atomically(real, tmp_path):
     assert sorted(p.name for p in Path(tmp_path).iterdir() if p.name.startswith(".")) == [
         ".periods.parquet.tmp"
     ]
+
+
+def test_no_file_is_written_after_one_fails(real, tmp_path):
+    """Files are written one at a time in the order of TABLES, each table made just before
+    its file: after the periods file fails, the tables after it are not written."""
+    (tmp_path / ".periods.parquet.tmp").mkdir()
+    with pytest.raises(OSError):
+        write_parquet(real, tmp_path)
+    assert sorted(p.name for p in Path(tmp_path).iterdir()) == [
+        ".periods.parquet.tmp",
+        "disputes.parquet",
+        "events.parquet",
+    ]
+
+
+def test_a_bad_instant_writes_nothing(real, tmp_path):
+    """`at` is checked before the first file (the deadlines table, fourth, reads it)."""
+    for bad in ("2021-03", "not a time", dt.datetime(2021, 3, 10)):
+        with pytest.raises(TimeError):
+            write_parquet(real, tmp_path / "out", at=bad)
+        assert not (tmp_path / "out").exists()
+    paths = write_parquet(real, tmp_path / "out", at="2021-03-10")
+    assert list(paths) == list(TABLES)
+    assert pq.read_table(paths["deadlines"]).equals(real.table("deadlines", at="2021-03-10"))
