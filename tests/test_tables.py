@@ -391,7 +391,7 @@ def test_no_file_is_written_after_one_fails(real, tmp_path):
 
 
 def test_a_bad_instant_writes_nothing(real, tmp_path):
-    """`at` is checked before the first file (the deadlines table, fourth, reads it)."""
+    """`at` is checked before the first file (the deadlines table, fifth, reads it)."""
     for bad in ("2021-03", "not a time", dt.datetime(2021, 3, 10)):
         with pytest.raises(TimeError):
             write_parquet(real, tmp_path / "out", at=bad)
