@@ -2,7 +2,8 @@
 
 Run by hand: ``python benchmarks/bench_archive.py [--disputes 10000] [--events 100]``
 (needs the ``arrow`` extra). Prints a Markdown table; the baseline of each query is a loop
-over every timeline's own `status_at`, measured in the same run. Figures are
+over every timeline's own `status_at`, measured in the same run; `write_parquet` is printed
+next to its floor (`floor_write`), also measured in the same run. Figures are
 machine-dependent; compare ratios within one run.
 """
 
